@@ -1,0 +1,314 @@
+package autoencoder
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/docsearch/docsearch/internal/progress"
+	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack"
+)
+
+func init() { progress.SetOutput(nil) }
+
+func randData(n, d int, seed uint64, counts bool) *rbmstack.Dense {
+	src := rng.New(seed, 3)
+	x := rbmstack.NewDense(n, d, make([]float32, n*d))
+	for i := range x.Data {
+		if counts {
+			x.Data[i] = float32(src.IntN(4))
+		} else {
+			x.Data[i] = src.Float32()
+		}
+	}
+	return x
+}
+
+// TestGradientsMatchFiniteDifferences checks LossGrad against central
+// differences for each loss and activation. Float32 forward passes limit
+// the accuracy of a difference with step h=1e-2 to about 1e-3 relative,
+// hence the tolerance.
+func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		sizes    []int
+		acts     []Act
+		loss     Loss
+		inputLen float32
+		counts   bool
+	}{
+		{"logistic", []int{6, 5, 3, 5, 6}, []Act{Sigmoid, Linear, Sigmoid, Sigmoid}, LogisticCE, 0, false},
+		{"softmax-docs", []int{7, 5, 2, 5, 7}, []Act{Sigmoid, Linear, Sigmoid, Softmax}, SoftmaxCE, 10, true},
+		{"squared", []int{4, 6, 4}, []Act{Sigmoid, Linear}, Squared, 0, false},
+		{"classifier", []int{5, 8, 3}, []Act{Sigmoid, Softmax}, SoftmaxCE, 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := New(tc.sizes, tc.acts, tc.loss, 0.5, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.InputLen = tc.inputLen
+			src := rng.New(5, 5)
+			for i := range n.Params {
+				n.Params[i] += 0.1 * float32(src.Norm())
+			}
+			data := randData(8, tc.sizes[0], 2, tc.counts)
+			var b Batcher
+			if tc.name == "classifier" {
+				labels := []int{0, 1, 2, 0, 1, 2, 0, 1}
+				b = Classification(data, labels, 3)
+			} else {
+				b = Reconstruction(data, tc.loss)
+			}
+			rows := []int{0, 1, 2, 3, 4, 5, 6, 7}
+			var ws Workspace
+			fill := func() {
+				in := n.Input(&ws, len(rows))
+				b.Fill(rows, in.Data, ws.target.Data)
+				n.prepare(in)
+			}
+			grad := make([]float32, len(n.Params))
+			fill()
+			n.LossGrad(&ws, grad)
+			const h = 1e-2
+			worst := 0.0
+			for i := range n.Params {
+				old := n.Params[i]
+				n.Params[i] = old + h
+				fill()
+				fp := n.LossGrad(&ws, nil)
+				n.Params[i] = old - h
+				fill()
+				fm := n.LossGrad(&ws, nil)
+				n.Params[i] = old
+				num := (fp - fm) / (2 * h)
+				diff := math.Abs(num-float64(grad[i])) / math.Max(1e-2, math.Abs(num)+math.Abs(float64(grad[i])))
+				worst = math.Max(worst, diff)
+				if diff > 2e-2 {
+					t.Errorf("param %d: analytic %.6g numeric %.6g", i, grad[i], num)
+				}
+			}
+			t.Logf("%d parameters, worst relative difference %.2g", len(n.Params), worst)
+		})
+	}
+}
+
+func TestUnrollMatchesStack(t *testing.T) {
+	t.Parallel()
+	for _, vis := range []rbmstack.Kind{rbmstack.Softmax, rbmstack.Binary} {
+		l1 := rbmstack.New(vis, rbmstack.Binary, 9, 6, 0.3, 1)
+		l2 := rbmstack.New(rbmstack.Binary, rbmstack.Linear, 6, 3, 0.3, 2)
+		for i := range l1.HidBias {
+			l1.HidBias[i] = 0.01 * float32(i)
+			l1.VisBias[i] = -0.1 * float32(i)
+		}
+		l1.DocLen = 50
+		s := &rbmstack.Stack{Layers: []*rbmstack.RBM{l1, l2}}
+		n, err := Unroll(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.Sizes(); len(got) != 5 || got[2] != 3 || got[4] != 9 {
+			t.Fatalf("sizes %v", got)
+		}
+		data := randData(20, 9, 4, vis == rbmstack.Softmax)
+		want := s.Transform(data, 2)
+		got := n.Encode(data)
+		for i := range want.Data {
+			if math.Abs(float64(want.Data[i]-got.Data[i])) > 1e-4 {
+				t.Fatalf("%s: code %d: unrolled %g, stack %g", vis, i, got.Data[i], want.Data[i])
+			}
+		}
+		if vis == rbmstack.Softmax && (n.Loss != SoftmaxCE || n.InputLen != 50) {
+			t.Errorf("softmax stack unrolled to loss %s InputLen %g", n.Loss, n.InputLen)
+		}
+		if vis == rbmstack.Binary && n.Loss != LogisticCE {
+			t.Errorf("binary stack unrolled to loss %s", n.Loss)
+		}
+		// decoder's first layer is the top RBM transposed.
+		dec := n.Layers[2]
+		if dec.W[1*6+4] != l2.W[4*3+1] {
+			t.Errorf("decoder weights are not the transpose")
+		}
+	}
+}
+
+func TestTrainingLowersLoss(t *testing.T) {
+	t.Parallel()
+	// Data on a 2-D manifold embedded in 12 sigmoid outputs.
+	src := rng.New(8, 8)
+	const N, D = 600, 12
+	x := rbmstack.NewDense(N, D, make([]float32, N*D))
+	for i := 0; i < N; i++ {
+		a, b := src.Float64()*2-1, src.Float64()*2-1
+		for j := 0; j < D; j++ {
+			v := math.Sin(float64(j)*a) + math.Cos(float64(j)*0.5*b)
+			x.Data[i*D+j] = float32(1 / (1 + math.Exp(-2*v)))
+		}
+	}
+	for _, method := range []string{"adam", "cg"} {
+		t.Run(method, func(t *testing.T) {
+			n, err := New([]int{D, 16, 2, 16, D}, []Act{Sigmoid, Linear, Sigmoid, Sigmoid}, LogisticCE, 0.1, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.Code = 1
+			cfg := TrainConfig{Method: method, Epochs: 30, Holdout: 0.1, Seed: 1, LR: 1e-2, Patience: 30}
+			if method == "cg" {
+				cfg.BatchSize = 100
+			}
+			tr, err := NewTrainer(n, Reconstruction(x, LogisticCE), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, last := math.NaN(), math.NaN()
+			err = tr.Train("ae", func(st EpochStats) error {
+				if st.Epoch == 1 {
+					first = st.ValLoss
+				}
+				last = math.Min(last, st.ValLoss)
+				if math.IsNaN(last) {
+					last = st.ValLoss
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The entropy floor of these targets is far below; we ask for a
+			// clear drop of the held-out cross-entropy.
+			t.Logf("%s held-out loss epoch 1 %.4f -> best %.4f (epoch %d)", method, first, last, tr.BestEpoch())
+			if !(last < first-0.05) {
+				t.Errorf("held-out loss %.4f -> %.4f, want a drop of at least 0.05", first, last)
+			}
+		})
+	}
+}
+
+func TestClassifierLearns(t *testing.T) {
+	t.Parallel()
+	src := rng.New(3, 3)
+	const N = 900
+	x := rbmstack.NewDense(N, 2, make([]float32, N*2))
+	labels := make([]int, N)
+	for i := 0; i < N; i++ {
+		k := i % 3
+		labels[i] = k
+		ang := 2 * math.Pi * float64(k) / 3
+		x.Data[2*i] = float32(math.Cos(ang) + 0.3*src.Norm())
+		x.Data[2*i+1] = float32(math.Sin(ang) + 0.3*src.Norm())
+	}
+	n, err := New([]int{2, 16, 3}, []Act{Sigmoid, Softmax}, SoftmaxCE, 0.5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(n, Classification(x, labels, 3), TrainConfig{Epochs: 40, LR: 1e-2, Seed: 2, BatchSize: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Train("clf", nil); err != nil {
+		t.Fatal(err)
+	}
+	out := n.Activations(x, 1)
+	wrong := 0
+	for i := 0; i < N; i++ {
+		r := out.Row(i)
+		best := 0
+		for j := range r {
+			if r[j] > r[best] {
+				best = j
+			}
+		}
+		if best != labels[i] {
+			wrong++
+		}
+	}
+	// Three Gaussian blobs at distance 1.73 with sd 0.3: Bayes error < 1%.
+	if e := float64(wrong) / N; e > 0.03 {
+		t.Errorf("training error %.3f, want < 0.03", e)
+	}
+}
+
+func TestDivergenceIsCaught(t *testing.T) {
+	t.Parallel()
+	x := randData(100, 5, 1, false)
+	n, _ := New([]int{5, 4, 5}, []Act{Linear, Linear}, Squared, 1, 1)
+	tr, err := NewTrainer(n, Reconstruction(x, Squared), TrainConfig{Method: "adam", Epochs: 5, LR: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n.Params {
+		n.Params[i] = 1e30
+	}
+	if err := tr.Train("ae", nil); !errors.Is(err, ErrDiverged) {
+		t.Fatalf("err = %v, want ErrDiverged", err)
+	}
+}
+
+func TestReproducible(t *testing.T) {
+	t.Parallel()
+	x := randData(200, 6, 1, false)
+	run := func() []byte {
+		n, _ := New([]int{6, 4, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 7)
+		tr, _ := NewTrainer(n, Reconstruction(x, LogisticCE), TrainConfig{Epochs: 3, Holdout: 0.2, Seed: 9})
+		if err := tr.Train("r", nil); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := n.MarshalBinary()
+		return b
+	}
+	if !bytes.Equal(run(), run()) {
+		t.Error("two runs with the same seed differ")
+	}
+}
+
+func TestMarshalRoundTripAndCorruption(t *testing.T) {
+	t.Parallel()
+	n, _ := New([]int{5, 3, 2, 3, 5}, []Act{Sigmoid, Linear, Sigmoid, Softmax}, SoftmaxCE, 0.1, 1)
+	n.InputLen, n.Code = 100, 1
+	b, _ := n.MarshalBinary()
+	var m Net
+	if err := m.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := m.MarshalBinary()
+	if !bytes.Equal(b, b2) || m.Code != 1 || m.InputLen != 100 {
+		t.Fatal("round trip changed the net")
+	}
+	for k := 0; k < len(b); k++ {
+		if err := new(Net).UnmarshalBinary(b[:k]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("truncated to %d: %v", k, err)
+		}
+		c := append([]byte(nil), b...)
+		c[k] ^= 1
+		if err := new(Net).UnmarshalBinary(c); err == nil {
+			t.Fatalf("flip at %d not detected", k)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	err := TrainConfig{Method: "sgd", Epochs: -1, BatchSize: 1, LR: 5, LineSearches: 1, Patience: 1, Holdout: 1}.Validate()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{"Method", "Epochs", "LR", "Holdout"} {
+		if !bytes.Contains([]byte(err.Error()), []byte(w)) {
+			t.Errorf("error %q lacks %s", err, w)
+		}
+	}
+}
+
+func FuzzUnmarshal(f *testing.F) {
+	n, _ := New([]int{3, 2, 3}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 1)
+	b, _ := n.MarshalBinary()
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = new(Net).UnmarshalBinary(data)
+	})
+}
