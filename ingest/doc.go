@@ -1,0 +1,56 @@
+// Package ingest streams the documents of a text corpus, one at a time, to
+// the stages that count words (vocab) and train on them.
+//
+// # Corpus specs
+//
+// [Walk] reads a corpus named by a spec: a PATH, optionally followed by
+// "#SUBDIR" to select a folder inside a folder or archive, for example
+// "../shared/data/20news-bydate.tar.gz#20news-bydate-test". The format is
+// chosen from the path:
+//
+//   - a folder: a file directly in the root is unlabeled; a file below a
+//     subfolder gets the name of the first folder below the root as its label,
+//     so the 20 Newsgroups layout root/<class>/<docid> yields class labels.
+//     Files are read in sorted order. Symbolic links are never followed
+//     (skipped with reason "symlink"); hidden names (a leading '.') are ignored.
+//   - a .tar, .tar.gz or .tgz archive with the same layout, read as a stream in
+//     archive order. Only regular-file entries are read; an entry whose name is
+//     absolute or climbs out with ".." is skipped, and nothing is ever written
+//     to disk. With "#SUBDIR" only entries below that folder are read and
+//     labels are taken relative to it.
+//   - a JSON Lines file (.jsonl, .ndjson or .json; also gzipped as .jsonl.gz,
+//     .ndjson.gz or .json.gz) with one object per line:
+//     {"id": "...", "text": "...", "label": "...", "title": "..."}. Only
+//     "text" is required; a missing id becomes "line-<n>", and numeric ids and
+//     labels are accepted. Blank lines are ignored. A line that is not a JSON
+//     object with a string "text" stops the walk with an error naming the file
+//     and line that satisfies errors.Is(err, [ErrCorrupt]).
+//
+// # Documents
+//
+// A [Document]'s Text is always valid UTF-8: bytes that are not valid UTF-8
+// are decoded as Windows-1252 (Latin-1 with printable characters in
+// 0x80–0x9F), CRLF and lone CR become LF, and a leading byte-order mark is
+// dropped. A text longer than Options.MaxDocBytes is cut to that many
+// bytes on a UTF-8 boundary and its id listed in Stats.Truncated. The Title
+// is the "Subject:" header of a mail or Usenet post, else the first non-empty
+// line, with white space collapsed and at most [MaxTitleRunes] runes.
+//
+// A file that is empty (or only white space), that holds a NUL byte in its
+// first 8 KiB, or whose id was already seen is not passed on but listed in
+// Stats.Skipped with the reason. A corpus that yields no documents is not an
+// error; the caller decides.
+//
+// # Memory
+//
+// Readers stream: at most one document's bytes are held at a time (twice, as
+// the read buffer and the Text string), plus the set of ids seen. Text is a
+// fresh string that the callback may keep.
+//
+// # Go documentation
+//
+// [GoDocs] builds a labeled corpus that needs no download: one document per
+// package of the Go toolchain's standard library and commands, made of the
+// package's doc comment and those of its exported declarations, labeled by
+// the first element of the import path.
+package ingest
