@@ -118,62 +118,6 @@ func BenchmarkWalk20News(b *testing.B) {
 	b.ReportMetric(float64(docs)/time.Since(start).Seconds(), "docs/s")
 }
 
-func TestGoDocs(t *testing.T) {
-	goroot, err := ingest.GoRoot()
-	if err != nil {
-		t.Skipf("no Go root: %v", err)
-	}
-	if testing.Short() {
-		t.Skip("parses the standard library; skipped with -short")
-	}
-	start := time.Now()
-	classes := make(map[string]int)
-	byID := make(map[string]ingest.Document)
-	prev, size := "", 0
-	st, err := ingest.GoDocs(goroot, ingest.Options{}, func(d ingest.Document) error {
-		if d.ID <= prev {
-			return fmt.Errorf("order: %q after %q", d.ID, prev)
-		}
-		prev = d.ID
-		classes[d.Label]++
-		byID[d.ID] = d
-		size += len(d.Text)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("GoDocs(%s): %d documents (%d bytes of text), %d classes, %d skipped, in %v", goroot, st.Docs, size, len(classes), len(st.Skipped), time.Since(start))
-	t.Logf("classes: %v", classes)
-	// The standard library has a few hundred packages; these bounds leave room
-	// for releases to come and go.
-	if st.Docs < 100 || len(classes) < 8 || st.Labeled != st.Docs {
-		t.Errorf("%d documents in %d classes (%d labeled); want >= 100 in >= 8", st.Docs, len(classes), st.Labeled)
-	}
-	for label, n := range classes {
-		if n < ingest.GoDocsMinClass {
-			t.Errorf("class %q has %d < %d documents", label, n, ingest.GoDocsMinClass)
-		}
-	}
-	h, ok := byID["net/http"]
-	if !ok || h.Label != "net" || h.Title != "Package http provides HTTP client and server implementations." {
-		t.Errorf("net/http = {ID %q Label %q Title %q}", h.ID, h.Label, h.Title)
-	}
-	for _, id := range []string{"internal/abi", "crypto/internal/fips140", "fmt", "net/http/internal"} {
-		if _, ok := byID[id]; ok {
-			t.Errorf("%s should not be a document", id)
-		}
-	}
-}
-
-func TestGoDocsBadRoot(t *testing.T) {
-	t.Parallel()
-	_, err := ingest.GoDocs(filepath.Join(t.TempDir(), "nogo"), ingest.Options{}, func(ingest.Document) error { return nil })
-	if err == nil {
-		t.Fatal("GoDocs on a missing root: no error")
-	}
-}
-
 func ExampleWalk() {
 	dir, err := os.MkdirTemp("", "ingest-example")
 	if err != nil {

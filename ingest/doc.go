@@ -49,8 +49,10 @@
 //
 // # Go documentation
 //
-// [GoDocs] builds a labeled corpus that needs no download: one document per
-// package of the Go toolchain's standard library and commands, made of the
-// package's doc comment and those of its exported declarations, labeled by
-// the first element of the import path.
+// [GoDocs] builds a labeled corpus that needs no download from the Go
+// toolchain's standard library and commands: one document per package doc
+// comment and per documented exported declaration (a func, a type with its
+// methods, a const or var block), labeled by the first element of the
+// import path. Go 1.26 on linux/amd64 gives about 2,300 documents in 20
+// classes, built in about a second of CPU time.
 package ingest

@@ -5,25 +5,28 @@ import (
 	"go/ast"
 	"go/build"
 	"go/doc"
+	"go/doc/comment"
 	"go/parser"
 	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 const (
-	// GoDocsMinWords is the fewest words of documentation a package needs to
-	// become a GoDocs document.
-	GoDocsMinWords = 20
-	// GoDocsMinClass is the fewest documents a GoDocs label needs; packages
-	// of smaller classes are skipped.
-	GoDocsMinClass = 5
+	// GoDocsMinWords is the fewest words of doc comments a package or a
+	// declaration needs to become a GoDocs document.
+	GoDocsMinWords = 10
+	// GoDocsMinClass is the fewest documents a GoDocs label needs; the
+	// documents of smaller classes are skipped.
+	GoDocsMinClass = 40
 )
 
 // GoRoot returns the root of the local Go installation: runtime.GOROOT()
@@ -65,21 +68,31 @@ func isGoRoot(dir string) bool {
 
 // GoDocs streams the default corpus: the documentation of the Go
 // distribution at goroot (GoRoot() when goroot is ""), one document per
-// package under $GOROOT/src, in import path order.
+// documented unit of the packages under $GOROOT/src, in ID order.
+//
+// A unit is a package's doc comment (ID the import path, e.g. "net/http";
+// Title its synopsis) or one exported top-level declaration group (ID
+// "importpath.Name", e.g. "net/http.Client"; Title the first sentence of its
+// doc comment): a func; a type together with its methods and the docs of its
+// fields (its constructors and typed constants are units of their own); or a
+// const or var block, Name its first exported name. A document's Text is the
+// package name, a line of the identifiers of the declaration's signature,
+// then its doc comments rendered as plain text with unwrapped paragraphs
+// (struct field and const/var spec comments included). Its Label is the
+// first element of the import path ("net"; "cmd" for commands, whose package
+// name is taken to be the last element: "vet" for cmd/vet).
 //
 // Directories named testdata, vendor or internal, and those starting with
 // '.' or '_', are left out, as are files excluded by build constraints for
-// the host (go/build's default context) and _test.go files. A document's
-// Text is the package doc comment followed by the doc comments of the
-// exported declarations, rendered as plain text; its ID is the import path
-// (e.g. "net/http"), its Label the first element of that path ("net";
-// "cmd" for commands), its Title the package synopsis, or the import path
-// when there is none. Packages with fewer than GoDocsMinWords words, and
-// those whose label has fewer than GoDocsMinClass such packages, are listed
-// in Stats.Skipped, as are packages that fail to parse.
+// the host (go/build's default context) and _test.go files. A declaration
+// is kept when it has a doc comment and its docs hold at least
+// GoDocsMinWords words; the others are counted in one Stats.Skipped entry
+// (Path the src folder). Packages whose doc comment is shorter, or that fail
+// to parse, are listed by import path, and labels with fewer than
+// GoDocsMinClass documents once each by label.
 //
-// Class sizes are known only at the end, so GoDocs holds the texts of the
-// whole standard library (a few MB) before calling fn.
+// Packages are parsed in parallel. Class sizes are known only at the end, so
+// GoDocs holds the texts of the whole corpus (some MB) before calling fn.
 func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error) {
 	opts.EnsureDefaults()
 	if err := opts.Validate(); err != nil {
@@ -99,10 +112,8 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 		return Stats{}, fmt.Errorf("%w: %s is not a folder", ErrNoGoRoot, src)
 	}
 
-	w := newWalker(opts, fn)
-	ctx := build.Default
-	ctx.GOROOT = goroot
-	var docs []Document
+	type pkgDir struct{ dir, importPath string }
+	var dirs []pkgDir
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("ingest: %w", err)
@@ -121,31 +132,67 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 		if err != nil || rel == "." {
 			return nil
 		}
-		importPath := filepath.ToSlash(rel)
-		doc, reason, err := packageDoc(&ctx, p, importPath)
-		switch {
-		case err != nil:
-			return err
-		case reason != "":
-			w.skip(importPath, reason)
-		case doc.Text != "":
-			docs = append(docs, doc)
-		}
+		dirs = append(dirs, pkgDir{p, filepath.ToSlash(rel)})
 		return nil
 	})
 	if err != nil {
-		return w.stats, err
+		return Stats{}, err
+	}
+
+	ctx := build.Default
+	ctx.GOROOT = goroot
+	results := make([]pkgDocs, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i] = packageDocs(&ctx, dirs[i].dir, dirs[i].importPath)
+			}
+		})
+	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	w := newWalker(opts, fn)
+	var docs []Document
+	short := 0
+	for i, r := range results {
+		if r.err != nil {
+			return w.stats, r.err
+		}
+		if r.skip != "" {
+			w.skip(dirs[i].importPath, r.skip)
+		}
+		docs = append(docs, r.docs...)
+		short += r.short
+		results[i] = pkgDocs{}
+	}
+	if short > 0 {
+		w.skip(src, fmt.Sprintf("%d declarations with short or no doc comments (< %d words)", short, GoDocsMinWords))
 	}
 
 	class := make(map[string]int)
 	for _, d := range docs {
 		class[d.Label]++
 	}
-	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	labels := make([]string, 0, len(class))
+	for l, n := range class {
+		if n < GoDocsMinClass {
+			labels = append(labels, l)
+		}
+	}
+	slices.Sort(labels)
+	for _, l := range labels {
+		w.skip(l, fmt.Sprintf("label has %d documents, fewer than %d", class[l], GoDocsMinClass))
+	}
+	slices.SortStableFunc(docs, func(a, b Document) int { return strings.Compare(a.ID, b.ID) })
 	for i, d := range docs {
 		docs[i] = Document{} // let the text go once passed on
-		if class[d.Label] < GoDocsMinClass {
-			w.skip(d.ID, fmt.Sprintf("label %q has fewer than %d packages", d.Label, GoDocsMinClass))
+		if class[d.Label] < GoDocsMinClass || w.dup(d.ID, d.ID) {
 			continue
 		}
 		if err := w.emit(d.ID, d.Label, d.Title, d.Text, false); err != nil {
@@ -155,13 +202,20 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 	return w.stats, nil
 }
 
-// packageDoc builds the document of the package in dir. It returns an empty
-// Document when dir holds no Go package for the host, and a skip reason
-// when the package is not kept.
-func packageDoc(ctx *build.Context, dir, importPath string) (Document, string, error) {
+// pkgDocs is what one folder of $GOROOT/src yields.
+type pkgDocs struct {
+	docs  []Document
+	skip  string // why the package doc, or the whole package, is not kept
+	short int    // declarations left out for want of docs
+	err   error
+}
+
+// packageDocs builds the documents of the package in dir: none when dir
+// holds no Go package for the host.
+func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return Document{}, "", fmt.Errorf("ingest: %w", err)
+		return pkgDocs{err: fmt.Errorf("ingest: %w", err)}
 	}
 	fset := token.NewFileSet()
 	var files []*ast.File
@@ -177,13 +231,13 @@ func packageDoc(ctx *build.Context, dir, importPath string) (Document, string, e
 		}
 		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
-			return Document{}, "parse error: " + firstErrorLine(err), nil
+			return pkgDocs{skip: "parse error: " + firstErrorLine(err)}
 		}
 		files = append(files, f)
 		names[f.Name.Name]++
 	}
 	if len(files) == 0 {
-		return Document{}, "", nil
+		return pkgDocs{}
 	}
 	if len(names) > 1 { // keep the package with the most files
 		best := ""
@@ -202,57 +256,220 @@ func packageDoc(ctx *build.Context, dir, importPath string) (Document, string, e
 	}
 	p, err := doc.NewFromFiles(fset, files, importPath)
 	if err != nil {
-		return Document{}, "doc error: " + err.Error(), nil
+		return pkgDocs{skip: "doc error: " + err.Error()}
 	}
-	text := docText(p)
-	if words := len(strings.Fields(text)); words < GoDocsMinWords {
-		return Document{}, "fewer than " + strconv.Itoa(GoDocsMinWords) + " words of documentation", nil
-	}
-	title := cleanTitle(p.Synopsis(p.Doc))
-	if title == "" {
-		title = importPath
-	}
-	return Document{ID: importPath, Label: topLevel(importPath), Title: title, Text: text}, "", nil
-}
 
-// docText renders the package doc and the docs of its exported declarations
-// as plain text, one paragraph per line, blank lines between comments.
-func docText(p *doc.Package) string {
-	pr := p.Printer()
-	pr.TextWidth = -1
-	parser := p.Parser()
-	var sb strings.Builder
-	add := func(s string) {
-		if strings.TrimSpace(s) == "" {
+	u := newUnitWriter(p)
+	var r pkgDocs
+	label := topLevel(importPath)
+	add := func(name, own string) {
+		text, words := u.finish()
+		if strings.TrimSpace(own) == "" || words < GoDocsMinWords {
+			r.short++
 			return
 		}
-		if sb.Len() > 0 {
-			sb.WriteByte('\n')
+		id := importPath + "." + name
+		title := cleanTitle(p.Synopsis(own))
+		if title == "" {
+			title = id
 		}
-		sb.Write(pr.Text(parser.Parse(s)))
+		r.docs = append(r.docs, Document{ID: id, Label: label, Title: title, Text: text})
 	}
 	values := func(vs []*doc.Value) {
 		for _, v := range vs {
-			add(v.Doc)
+			name := firstExported(v.Names)
+			if name == "" {
+				continue
+			}
+			for _, s := range v.Decl.Specs {
+				if s, ok := s.(*ast.ValueSpec); ok {
+					for _, n := range s.Names {
+						u.ident(n.Name)
+					}
+					u.idents(s.Type)
+				}
+			}
+			u.doc(v.Doc)
+			for _, s := range v.Decl.Specs {
+				if s, ok := s.(*ast.ValueSpec); ok {
+					u.comment(s.Doc)
+					u.comment(s.Comment)
+				}
+			}
+			add(name, v.Doc)
 		}
 	}
 	funcs := func(fs []*doc.Func) {
 		for _, f := range fs {
-			add(f.Doc)
+			u.funcSig(f.Decl)
+			u.doc(f.Doc)
+			add(f.Name, f.Doc)
 		}
 	}
-	add(p.Doc)
+
+	u.doc(p.Doc)
+	if text, words := u.finish(); words >= GoDocsMinWords {
+		title := cleanTitle(p.Synopsis(p.Doc))
+		if title == "" {
+			title = importPath
+		}
+		r.docs = append(r.docs, Document{ID: importPath, Label: label, Title: title, Text: text})
+	} else {
+		r.skip = "package doc has fewer than " + strconv.Itoa(GoDocsMinWords) + " words"
+	}
 	values(p.Consts)
 	values(p.Vars)
 	funcs(p.Funcs)
 	for _, t := range p.Types {
-		add(t.Doc)
 		values(t.Consts)
 		values(t.Vars)
 		funcs(t.Funcs)
-		funcs(t.Methods)
+		for _, s := range t.Decl.Specs {
+			if s, ok := s.(*ast.TypeSpec); ok {
+				u.ident(s.Name.Name)
+				if s.TypeParams != nil {
+					u.idents(s.TypeParams)
+				}
+				u.idents(s.Type)
+			}
+		}
+		for _, m := range t.Methods {
+			if m.Level == 0 {
+				u.funcSig(m.Decl)
+			}
+		}
+		u.doc(t.Doc)
+		for _, s := range t.Decl.Specs {
+			if s, ok := s.(*ast.TypeSpec); ok {
+				u.fieldDocs(s.Type)
+			}
+		}
+		for _, m := range t.Methods {
+			if m.Level == 0 {
+				u.doc(m.Doc)
+			}
+		}
+		add(t.Name, t.Doc)
 	}
-	return sb.String()
+	return r
+}
+
+// unitWriter assembles the Text of one unit: the package name, a line of
+// signature identifiers (each once, in order of appearance), then the doc
+// comments as plain text, one paragraph a line. Its buffers are reused.
+type unitWriter struct {
+	pkg    string
+	pr     *comment.Printer
+	parser *comment.Parser
+	sig    []string
+	seen   map[string]bool
+	docs   strings.Builder
+	words  int
+}
+
+// newUnitWriter returns a unitWriter for p. Commands (package main) go by
+// the last element of their import path: "vet" for cmd/vet.
+func newUnitWriter(p *doc.Package) *unitWriter {
+	pr := p.Printer()
+	pr.TextWidth = -1
+	name := p.Name
+	if name == "main" {
+		name = path.Base(p.ImportPath)
+	}
+	return &unitWriter{pkg: name, pr: pr, parser: p.Parser(), seen: make(map[string]bool)}
+}
+
+// ident adds a signature identifier.
+func (u *unitWriter) ident(name string) {
+	if name == "_" || name == "" || u.seen[name] {
+		return
+	}
+	u.seen[name] = true
+	u.sig = append(u.sig, name)
+}
+
+// idents adds the identifiers of an expression or a non-nil field list,
+// comments and literals aside.
+func (u *unitWriter) idents(n ast.Node) {
+	if n == nil {
+		return
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			u.ident(n.Name)
+		case *ast.CommentGroup, *ast.BasicLit:
+			return false
+		}
+		return true
+	})
+}
+
+// funcSig adds the identifiers of a func's receiver, name and type.
+func (u *unitWriter) funcSig(f *ast.FuncDecl) {
+	if f.Recv != nil {
+		u.idents(f.Recv)
+	}
+	u.ident(f.Name.Name)
+	u.idents(f.Type)
+}
+
+// doc adds a doc comment's text.
+func (u *unitWriter) doc(s string) {
+	if strings.TrimSpace(s) == "" {
+		return
+	}
+	text := u.pr.Text(u.parser.Parse(s))
+	u.words += len(strings.Fields(string(text)))
+	u.docs.Write(text)
+}
+
+// comment adds a comment group's text.
+func (u *unitWriter) comment(g *ast.CommentGroup) {
+	if g != nil {
+		u.doc(g.Text())
+	}
+}
+
+// fieldDocs adds the docs and line comments of the (exported) fields of
+// struct types and the methods of interface types in t, nested ones too.
+func (u *unitWriter) fieldDocs(t ast.Expr) {
+	ast.Inspect(t, func(n ast.Node) bool {
+		if f, ok := n.(*ast.Field); ok {
+			u.comment(f.Doc)
+			u.comment(f.Comment)
+		}
+		return true
+	})
+}
+
+// finish returns the unit's text and number of doc words, and resets u.
+func (u *unitWriter) finish() (string, int) {
+	var sb strings.Builder
+	sb.Grow(len(u.pkg) + 1 + u.docs.Len() + 16*len(u.sig))
+	sb.WriteString(u.pkg)
+	sb.WriteByte('\n')
+	if len(u.sig) > 0 {
+		sb.WriteString(strings.Join(u.sig, " "))
+		sb.WriteByte('\n')
+	}
+	sb.WriteString(u.docs.String())
+	words := u.words
+	u.sig = u.sig[:0]
+	clear(u.seen)
+	u.docs.Reset()
+	u.words = 0
+	return strings.TrimRight(sb.String(), "\n"), words
+}
+
+// firstExported returns the first exported name, or "".
+func firstExported(names []string) string {
+	for _, n := range names {
+		if token.IsExported(n) {
+			return n
+		}
+	}
+	return ""
 }
 
 // firstErrorLine shortens a parse error to its first line.

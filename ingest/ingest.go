@@ -14,7 +14,8 @@ import (
 type Document struct {
 	// ID is stable across runs: the path relative to the corpus root (or to
 	// "#SUBDIR") with '/' separators, e.g. "alt.atheism/49960"; the "id" of a
-	// JSON Lines record; or the import path for GoDocs.
+	// JSON Lines record; or, for GoDocs, the import path ("net/http") or
+	// "importpath.Name" ("net/http.Client").
 	ID string
 	// Label is the class, "" when unlabeled.
 	Label string
@@ -28,7 +29,8 @@ type Document struct {
 // Skip is a file (or record) that was not passed on, and why.
 type Skip struct {
 	// Path names the file: a file system path, "ARCHIVE#ENTRY" for an archive
-	// entry, "FILE:LINE" for a JSON Lines record, or an import path for GoDocs.
+	// entry, "FILE:LINE" for a JSON Lines record, or for GoDocs an import
+	// path, a label, or the src folder for the count of declarations left out.
 	Path string
 	// Reason is short and fixed, e.g. "empty file", "binary file (NUL byte)",
 	// "duplicate id", "symlink", "not a regular file", "unsafe path (..)".

@@ -1,0 +1,212 @@
+package ingest_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docsearch/docsearch/ingest"
+)
+
+func TestGoDocs(t *testing.T) {
+	goroot, err := ingest.GoRoot()
+	if err != nil {
+		t.Skipf("no Go root: %v", err)
+	}
+	if testing.Short() {
+		t.Skip("parses the standard library; skipped with -short")
+	}
+	start := time.Now()
+	classes := make(map[string]int)
+	byID := make(map[string]ingest.Document)
+	prev, size := "", 0
+	st, err := ingest.GoDocs(goroot, ingest.Options{}, func(d ingest.Document) error {
+		if d.ID <= prev { // sorted, hence unique
+			return fmt.Errorf("order: %q after %q", d.ID, prev)
+		}
+		prev = d.ID
+		if d.Label == "" || d.Title == "" || strings.TrimSpace(d.Text) == "" {
+			return fmt.Errorf("%q: empty field in %+v", d.ID, d)
+		}
+		classes[d.Label]++
+		byID[d.ID] = d
+		size += len(d.Text)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("GoDocs(%s): %d documents (%d bytes of text), %d classes, %d skip entries, in %v",
+		goroot, st.Docs, size, len(classes), len(st.Skipped), time.Since(start))
+	t.Logf("classes: %v", classes)
+	// Go 1.26 on linux/amd64 gives about 2,300 documents in 20 classes; these
+	// bounds leave room for releases and platforms to differ.
+	if st.Docs <= 2000 || len(classes) < 8 || st.Labeled != st.Docs || len(byID) != st.Docs {
+		t.Errorf("%d documents (%d distinct) in %d classes (%d labeled); want > 2000 in >= 8",
+			st.Docs, len(byID), len(classes), st.Labeled)
+	}
+	for label, n := range classes {
+		if n < ingest.GoDocsMinClass {
+			t.Errorf("class %q has %d < %d documents", label, n, ingest.GoDocsMinClass)
+		}
+	}
+	for _, want := range []ingest.Document{
+		{ID: "net/http", Label: "net", Title: "Package http provides HTTP client and server implementations."},
+		{ID: "net/http.Client", Label: "net", Title: "A Client is an HTTP client."},
+		{ID: "cmd/go", Label: "cmd", Title: "Go is a tool for managing Go source code."},
+	} {
+		got, ok := byID[want.ID]
+		if !ok || got.Label != want.Label || got.Title != want.Title {
+			t.Errorf("%s = {ID %q Label %q Title %q}, want %+v", want.ID, got.ID, got.Label, got.Title, want)
+		}
+	}
+	// A type's document: package name, signature words (methods included),
+	// then the docs of the type, its fields and its methods.
+	c := byID["net/http.Client"].Text
+	for _, s := range []string{"http\nClient ", " Do ", "Transport specifies the mechanism", "Do sends an HTTP request"} {
+		if !strings.Contains(c, s) {
+			t.Errorf("net/http.Client text lacks %q", s)
+		}
+	}
+	if !strings.HasPrefix(byID["cmd/go"].Text, "go\n") {
+		t.Errorf("cmd/go text starts %q, want the command name", byID["cmd/go"].Text[:min(20, len(byID["cmd/go"].Text))])
+	}
+	for id := range byID {
+		pkg, _, _ := strings.Cut(id, ".")
+		for _, e := range strings.Split(pkg, "/") {
+			if e == "internal" || e == "testdata" || e == "vendor" {
+				t.Errorf("%s should not be a document", id)
+			}
+		}
+	}
+	short := 0
+	for _, s := range st.Skipped {
+		if strings.Contains(s.Reason, "declarations with short or no doc comments") {
+			short++
+		}
+	}
+	if short != 1 {
+		t.Errorf("%d skip entries count short declarations, want 1", short)
+	}
+}
+
+// TestGoDocsUnits checks the unit rules on a made-up Go root whose one
+// label, "shop", just reaches GoDocsMinClass documents thanks to generated
+// funcs.
+func TestGoDocsUnits(t *testing.T) {
+	t.Parallel()
+	const long = "with enough words in its doc comment to be kept as a document of its own here."
+	var gen strings.Builder
+	gen.WriteString("package cart\n\n")
+	// shop/cart, shop/cart.Cart, shop/cart.Max, shop/cart.MaxItems and
+	// shop/cart.Red (the const block, after its first name) make 5 documents; the generated funcs fill the class.
+	for i := range ingest.GoDocsMinClass - 5 {
+		fmt.Fprintf(&gen, "// F%02d is a generated func %s\nfunc F%02d() {}\n\n", i, long, i)
+	}
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"src/shop/cart/cart.go": `// Package cart keeps the items a customer means to buy until the order is placed.
+package cart
+
+import "time"
+
+// Cart holds the items chosen so far.
+type Cart struct {
+	// Owner names the customer who fills the cart.
+	Owner string
+	items []string
+}
+
+// Add puts an item in the cart, keeping the order in which items were added.
+func (c *Cart) Add(item string, at time.Time) {}
+
+func (c *Cart) secret() {}
+
+// New returns a cart.
+func New() *Cart { return nil }
+
+// Colors a cart can be painted in, for customers who care about such things.
+const (
+	Red  = iota // the colour of fire trucks
+	Blue        // the colour of the sea
+)
+
+// MaxItems is the largest number of items a cart holds before it overflows.
+var MaxItems = 100
+
+// Max returns the larger of a and b, which are counts of items in a cart.
+func Max(a, b int) int { return a }
+
+// Undocumented siblings come next.
+func Short() {}
+
+func NoDoc() {}
+
+// hidden is unexported, with a doc comment long enough to be kept otherwise.
+func hidden() {}
+`,
+		"src/shop/cart/gen.go":              gen.String(),
+		"src/shop/cart/cart_test.go":        "// Package cart is tested here, with a doc comment long enough to count.\npackage cart\n\n// TestX is a test func with a doc comment long enough to become a document.\nfunc TestX() {}\n",
+		"src/shop/internal/x/x.go":          "// Package x is internal, with a doc comment long enough to be kept otherwise.\npackage x\n",
+		"src/shop/cart/testdata/t/t.go":     "// Package t is test data, with a doc comment long enough to be kept otherwise.\npackage t\n",
+		"src/shop/broken/b.go":              "package broken\n\nfunc {\n",
+		"src/tiny/tiny.go":                  "// Package tiny is a label of its own, with too few documents to be kept.\npackage tiny\n",
+		"src/shop/cart/_ignored/ignored.go": "// Package ignored starts with an underscore, so it is left out entirely.\npackage ignored\n",
+	})
+
+	var ids []string
+	byID := make(map[string]ingest.Document)
+	st, err := ingest.GoDocs(root, ingest.Options{}, func(d ingest.Document) error {
+		ids = append(ids, d.ID)
+		byID[d.ID] = d
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"shop/cart", "shop/cart.Cart"}
+	for i := range ingest.GoDocsMinClass - 5 {
+		want = append(want, fmt.Sprintf("shop/cart.F%02d", i))
+	}
+	want = append(want, "shop/cart.Max", "shop/cart.MaxItems", "shop/cart.Red")
+	if !slices.Equal(ids, want) {
+		t.Errorf("ids = %q,\nwant %q", ids, want)
+	}
+	cart := byID["shop/cart.Cart"]
+	wantCart := ingest.Document{
+		ID: "shop/cart.Cart", Label: "shop", Title: "Cart holds the items chosen so far.",
+		Text: "cart\nCart Owner string c Add item at time Time\n" +
+			"Cart holds the items chosen so far.\n" +
+			"Owner names the customer who fills the cart.\n" +
+			"Add puts an item in the cart, keeping the order in which items were added.",
+	}
+	if cart != wantCart {
+		t.Errorf("Cart document =\n%+v\nwant\n%+v", cart, wantCart)
+	}
+	if d := byID["shop/cart.Red"]; d.Title != "Colors a cart can be painted in, for customers who care about such things." ||
+		!strings.HasPrefix(d.Text, "cart\nRed Blue\n") || !strings.Contains(d.Text, "the colour of the sea") {
+		t.Errorf("Red = %+v", d)
+	}
+	wantSkips := []ingest.Skip{
+		{Path: "shop/broken", Reason: "parse error: " + filepath.Join(root, "src", "shop", "broken", "b.go") + ":3:6: expected 'IDENT', found '{'"},
+		{Path: filepath.Join(root, "src"), Reason: "3 declarations with short or no doc comments (< 10 words)"},
+		{Path: "tiny", Reason: fmt.Sprintf("label has 1 documents, fewer than %d", ingest.GoDocsMinClass)},
+	}
+	if !slices.Equal(st.Skipped, wantSkips) {
+		t.Errorf("skipped = %q,\nwant %q", st.Skipped, wantSkips)
+	}
+	if st.Docs != len(want) || st.Labeled != st.Docs {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestGoDocsBadRoot(t *testing.T) {
+	t.Parallel()
+	_, err := ingest.GoDocs(filepath.Join(t.TempDir(), "nogo"), ingest.Options{}, func(ingest.Document) error { return nil })
+	if err == nil {
+		t.Fatal("GoDocs on a missing root: no error")
+	}
+}
