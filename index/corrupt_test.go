@@ -1,0 +1,178 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+var (
+	templateOnce sync.Once
+	templateDir  string
+	templateErr  error
+)
+
+// template returns a committed index (seed 1, 100 docs of dim 6, blobs
+// "vocab" and a two-chunk "model") shared by the corruption tests, which
+// work on copies.
+func template(t *testing.T) string {
+	t.Helper()
+	templateOnce.Do(func() {
+		templateDir, templateErr = os.MkdirTemp("", "index-template-")
+		if templateErr != nil {
+			return
+		}
+		model := make([]byte, blobChunk+100)
+		for i := range model {
+			model[i] = byte(i)
+		}
+		writeTest(t, templateDir, 100, 6, 1, map[string][]byte{"vocab": []byte("a\nb\n"), "model": model})
+	})
+	if templateErr != nil {
+		t.Fatal(templateErr)
+	}
+	dst := filepath.Join(t.TempDir(), "ix")
+	if err := os.CopyFS(dst, os.DirFS(templateDir)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if templateDir != "" {
+		os.RemoveAll(templateDir)
+	}
+	os.Exit(code)
+}
+
+// editGen opens the live generation of dir with badger directly and runs fn
+// in an update transaction.
+func editGen(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
+	t.Helper()
+	gen, err := readCurrent(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := badger.Open(badgerOptions(filepath.Join(dir, gen), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getValue(txn *badger.Txn, key []byte) ([]byte, error) {
+	item, err := txn.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// TestBitFlips flips single bits in stored values of every kind of key:
+// each must give ErrCorrupt naming the key.
+func TestBitFlips(t *testing.T) {
+	t.Parallel()
+	keys := [][]byte{
+		[]byte(keyMeta),
+		posKey(prefixDoc, 0), posKey(prefixDoc, 57),
+		posKey(prefixCode, 0), posKey(prefixCode, 99),
+		[]byte(prefixBlob + "vocab"), partKey("vocab", 0),
+		[]byte(prefixBlob + "model"), partKey("model", 1),
+	}
+	for ki, key := range keys {
+		for flip := range 3 {
+			t.Run(fmt.Sprintf("%s/%d", keyString(key), flip), func(t *testing.T) {
+				t.Parallel()
+				dir := template(t)
+				r := rand.New(rand.NewPCG(uint64(ki), uint64(flip)))
+				editGen(t, dir, func(txn *badger.Txn) error {
+					v, err := getValue(txn, key)
+					if err != nil {
+						return err
+					}
+					// The first and last bytes, then one at random.
+					i := [...]int{0, len(v) - 1, r.IntN(len(v))}[flip]
+					v[i] ^= 1 << r.IntN(8)
+					return txn.Set(key, v)
+				})
+				_, err := Open(dir)
+				if !IsCorrupt(err) || !strings.Contains(err.Error(), keyString(key)) {
+					t.Fatalf("Open: %v, want ErrCorrupt naming %s", err, keyString(key))
+				}
+			})
+		}
+	}
+}
+
+func TestStructuralDamage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		edit func(txn *badger.Txn) error
+		want string
+	}{
+		{"doc missing", func(txn *badger.Txn) error { return txn.Delete(posKey(prefixDoc, 5)) }, "d/5 missing"},
+		{"last code missing", func(txn *badger.Txn) error { return txn.Delete(posKey(prefixCode, 99)) }, "c/99 missing"},
+		{"meta missing", func(txn *badger.Txn) error { return txn.Delete([]byte(keyMeta)) }, `"m" missing`},
+		{"chunk missing", func(txn *badger.Txn) error { return txn.Delete(partKey("model", 1)) }, `"p/model"#1 missing`},
+		{"extra code", func(txn *badger.Txn) error {
+			k := posKey(prefixCode, 100)
+			return txn.Set(k, appendValue(nil, k, make([]byte, 24)))
+		}, "unexpected key c/100"},
+		{"values swapped", func(txn *badger.Txn) error {
+			v, err := getValue(txn, posKey(prefixCode, 1))
+			if err != nil {
+				return err
+			}
+			return txn.Set(posKey(prefixCode, 2), v)
+		}, "c/2: checksum mismatch"},
+		{"short code", func(txn *badger.Txn) error {
+			k := posKey(prefixCode, 3)
+			return txn.Set(k, appendValue(nil, k, make([]byte, 20)))
+		}, "c/3: code of 20 bytes"},
+		{"NaN code", func(txn *badger.Txn) error {
+			k := posKey(prefixCode, 3)
+			return txn.Set(k, appendValue(nil, k, appendCode(nil, []float32{0, 0, nan32(), 0, 0, 0})))
+		}, "c/3: code value 2 is NaN"},
+		{"duplicate id", func(txn *badger.Txn) error {
+			k := posKey(prefixDoc, 9)
+			return txn.Set(k, appendValue(nil, k, appendDoc(nil, testDoc(1, 2))))
+		}, "d/9: document id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := template(t)
+			editGen(t, dir, tc.edit)
+			_, err := Open(dir)
+			if !IsCorrupt(err) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open: %v, want ErrCorrupt saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFormatVersion(t *testing.T) {
+	t.Parallel()
+	dir := template(t)
+	editGen(t, dir, func(txn *badger.Txn) error {
+		k := []byte(keyMeta)
+		return txn.Set(k, appendValue(nil, k, []byte(`{"format_version":2,"dim":6,"count":100}`)))
+	})
+	_, err := Open(dir)
+	if !errors.Is(err, ErrVersion) || IsCorrupt(err) || !strings.Contains(err.Error(), "format version 2") {
+		t.Fatalf("Open: %v, want ErrVersion naming version 2", err)
+	}
+}
