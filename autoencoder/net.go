@@ -125,6 +125,24 @@ func New(sizes []int, acts []Act, loss Loss, std float32, seed uint64) (*Net, er
 	return n, nil
 }
 
+// InitGlorot draws every weight from the uniform distribution of Glorot &
+// Bengio (2010), +-sqrt(6/(in+out)), times 4 for sigmoid layers as they
+// recommend, and zeroes the biases: the fair starting point for a deep net
+// trained without pretraining.
+func (n *Net) InitGlorot(seed uint64) {
+	src := rng.New(seed, 0x610)
+	for _, l := range n.Layers {
+		r := math.Sqrt(6 / float64(l.In+l.Out))
+		if l.Act == Sigmoid {
+			r *= 4
+		}
+		for i := range l.W {
+			l.W[i] = float32((2*src.Float64() - 1) * r)
+		}
+		clear(l.B)
+	}
+}
+
 // Sizes returns the layer widths from input to output.
 func (n *Net) Sizes() []int {
 	s := []int{n.Layers[0].In}

@@ -150,7 +150,7 @@ func TestTrainingLowersLoss(t *testing.T) {
 			x.Data[i*D+j] = float32(1 / (1 + math.Exp(-2*v)))
 		}
 	}
-	for _, method := range []string{"adam", "cg"} {
+	for _, method := range []string{"adam", "cg", "sgd"} {
 		t.Run(method, func(t *testing.T) {
 			n, err := New([]int{D, 16, 2, 16, D}, []Act{Sigmoid, Linear, Sigmoid, Sigmoid}, LogisticCE, 0.1, 1)
 			if err != nil {
@@ -158,8 +158,12 @@ func TestTrainingLowersLoss(t *testing.T) {
 			}
 			n.Code = 1
 			cfg := TrainConfig{Method: method, Epochs: 30, Holdout: 0.1, Seed: 1, LR: 1e-2, Patience: 30}
-			if method == "cg" {
+			switch method {
+			case "cg":
 				cfg.BatchSize = 100
+			case "sgd":
+				cfg.LR = 0.5
+				cfg.BatchSize = 20
 			}
 			tr, err := NewTrainer(n, Reconstruction(x, LogisticCE), cfg)
 			if err != nil {

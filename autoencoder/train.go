@@ -79,10 +79,13 @@ func (c classBatcher) Fill(rows []int, x, t []float32) {
 // TrainConfig sets how a Net is fine-tuned. Zero fields take the defaults
 // applied by EnsureDefaults.
 type TrainConfig struct {
-	// Method is "adam" (minibatch Adam, the default) or "cg": the Science
-	// paper's conjugate gradients, LineSearches line searches on each
-	// minibatch of BatchSize cases (default 3 on 1000).
+	// Method is "adam" (minibatch Adam, the default), "sgd" (momentum
+	// Momentum, learning rate LR decayed by a cosine schedule to zero over
+	// Epochs), or "cg": the Science paper's conjugate gradients,
+	// LineSearches line searches on each minibatch of BatchSize cases
+	// (default 3 on 1000).
 	Method       string
+	Momentum     float32 // sgd only; default 0.9
 	Epochs       int     // default 20
 	BatchSize    int     // default 100 for adam, 1000 for cg
 	LR           float32 // Adam step size; default 1e-3
@@ -117,6 +120,9 @@ func (c *TrainConfig) EnsureDefaults() {
 	if c.LineSearches == 0 {
 		c.LineSearches = 3
 	}
+	if c.Momentum == 0 {
+		c.Momentum = 0.9
+	}
 	if c.Patience == 0 {
 		c.Patience = 5
 	}
@@ -126,8 +132,11 @@ func (c *TrainConfig) EnsureDefaults() {
 func (c TrainConfig) Validate() error {
 	var errs []error
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("autoencoder: "+f, a...)) }
-	if c.Method != "adam" && c.Method != "cg" {
-		bad("Method must be adam or cg, got %q", c.Method)
+	if c.Method != "adam" && c.Method != "cg" && c.Method != "sgd" {
+		bad("Method must be adam, sgd or cg, got %q", c.Method)
+	}
+	if !(c.Momentum >= 0 && c.Momentum < 1) {
+		bad("Momentum must be in [0, 1), got %g", c.Momentum)
 	}
 	if c.Epochs < 0 {
 		bad("Epochs must not be negative, got %d", c.Epochs)
@@ -193,9 +202,12 @@ func NewTrainer(n *Net, b Batcher, cfg TrainConfig) (*Trainer, error) {
 	t.src.Perm(perm)
 	nv := int(cfg.Holdout * float64(N))
 	t.val, t.train = perm[:nv], perm[nv:]
-	if cfg.Method == "adam" {
+	switch cfg.Method {
+	case "adam":
 		t.m = make([]float32, len(n.Params))
 		t.v = make([]float32, len(n.Params))
+	case "sgd":
+		t.m = make([]float32, len(n.Params))
 	}
 	return t, nil
 }
@@ -213,9 +225,13 @@ func (t *Trainer) Train(label string, onEpoch func(EpochStats) error) error {
 		for lo := 0; lo < len(t.train); lo += cfg.BatchSize {
 			rows := t.train[lo:min(lo+cfg.BatchSize, len(t.train))]
 			var loss float64
-			if cfg.Method == "cg" {
+			switch cfg.Method {
+			case "cg":
 				loss = t.cgBatch(rows)
-			} else {
+			case "sgd":
+				frac := (float64(t.epoch) + float64(lo)/float64(len(t.train))) / float64(cfg.Epochs)
+				loss = t.sgdBatch(rows, float32(float64(cfg.LR)*0.5*(1+math.Cos(math.Pi*frac))))
+			default:
 				loss = t.adamBatch(rows)
 			}
 			sum += loss
@@ -288,6 +304,34 @@ func (t *Trainer) adamBatch(rows []int) float64 {
 	return loss
 }
 
+// sgdBatch applies one step of gradient descent with momentum and L2
+// weight decay on the weights: v = mom*v - lr*(g + wd*w); p += v.
+func (t *Trainer) sgdBatch(rows []int, lr float32) float64 {
+	t.fill(rows)
+	loss := t.Net.LossGrad(&t.ws, t.grad)
+	t.decay()
+	mom := t.Cfg.Momentum
+	p, g, v := t.Net.Params, t.grad, t.m
+	for i := range p {
+		v[i] = mom*v[i] - lr*g[i]
+		p[i] += v[i]
+	}
+	return loss
+}
+
+// decay adds the L2 weight-decay gradient wd*w to the weights' gradients.
+func (t *Trainer) decay() {
+	wd := t.Cfg.WeightDecay
+	if wd <= 0 {
+		return
+	}
+	off := 0
+	for _, l := range t.Net.Layers {
+		mat32.Axpy(wd, t.Net.Params[off:off+len(l.W)], t.grad[off:off+len(l.W)])
+		off += len(l.W) + len(l.B)
+	}
+}
+
 // adam applies one Adam update (Kingma & Ba 2015, Algorithm 1) with L2
 // weight decay added to the weight gradients.
 func (t *Trainer) adam() {
@@ -295,14 +339,8 @@ func (t *Trainer) adam() {
 	c1 := 1 - math.Pow(b1, float64(t.step))
 	c2 := 1 - math.Pow(b2, float64(t.step))
 	lr := float32(float64(t.Cfg.LR) * math.Sqrt(c2) / c1)
+	t.decay()
 	p, g, m, v := t.Net.Params, t.grad, t.m, t.v
-	if wd := t.Cfg.WeightDecay; wd > 0 {
-		off := 0
-		for _, l := range t.Net.Layers {
-			mat32.Axpy(wd, p[off:off+len(l.W)], g[off:off+len(l.W)])
-			off += len(l.W) + len(l.B)
-		}
-	}
 	for i := range p {
 		gi := g[i]
 		m[i] = b1*m[i] + (1-b1)*gi
