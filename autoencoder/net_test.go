@@ -297,7 +297,7 @@ func TestMarshalRoundTripAndCorruption(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
-	err := TrainConfig{Method: "sgd", Epochs: -1, BatchSize: 1, LR: 5, LineSearches: 1, Patience: 1, Holdout: 1}.Validate()
+	err := TrainConfig{Method: "rmsprop", Epochs: -1, BatchSize: 1, LR: 5, LineSearches: 1, Patience: 1, Holdout: 1}.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/optimize"
 
 	"github.com/docsearch/docsearch/internal/mat32"
+	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
@@ -312,10 +313,13 @@ func (t *Trainer) sgdBatch(rows []int, lr float32) float64 {
 	t.decay()
 	mom := t.Cfg.Momentum
 	p, g, v := t.Net.Params, t.grad, t.m
-	for i := range p {
-		v[i] = mom*v[i] - lr*g[i]
-		p[i] += v[i]
-	}
+	par.For(len(p), 1<<15, func(lo, hi int) {
+		p, g, v := p[lo:hi], g[lo:hi], v[lo:hi]
+		for i := range p {
+			v[i] = mom*v[i] - lr*g[i]
+			p[i] += v[i]
+		}
+	})
 	return loss
 }
 
@@ -341,12 +345,16 @@ func (t *Trainer) adam() {
 	lr := float32(float64(t.Cfg.LR) * math.Sqrt(c2) / c1)
 	t.decay()
 	p, g, m, v := t.Net.Params, t.grad, t.m, t.v
-	for i := range p {
-		gi := g[i]
-		m[i] = b1*m[i] + (1-b1)*gi
-		v[i] = b2*v[i] + (1-b2)*gi*gi
-		p[i] -= lr * m[i] / (float32(math.Sqrt(float64(v[i]))) + eps)
-	}
+	par.For(len(p), 1<<15, func(lo, hi int) {
+		p, g, m, v := p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi]
+		for i := range p {
+			gi := g[i]
+			mi := b1*m[i] + (1-b1)*gi
+			vi := b2*v[i] + (1-b2)*gi*gi
+			m[i], v[i] = mi, vi
+			p[i] -= lr * mi / (sqrt32(vi) + eps)
+		}
+	})
 }
 
 // cgBatch minimises the loss on one minibatch with LineSearches iterations
@@ -409,6 +417,10 @@ func (t *Trainer) cgBatch(rows []int) float64 {
 	}
 	return start
 }
+
+// sqrt32 is a float32 square root; the compiler turns float64 math.Sqrt
+// of a widened float32 into SQRTSS.
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 func equal(a, b []float64) bool {
 	for i := range a {

@@ -10,9 +10,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/docsearch/docsearch/internal/blas"
 	"github.com/docsearch/docsearch/internal/par"
-	gblas "gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Mat is a row-major Rows x Cols matrix stored contiguously in Data.
@@ -102,16 +101,32 @@ func ColSumsTo(dst []float32, m Mat, alpha, beta float32) {
 	if len(dst) != m.Cols {
 		panic("mat32: ColSumsTo length mismatch")
 	}
-	acc := make([]float64, m.Cols)
-	for i := 0; i < m.Rows; i++ {
-		for j, x := range m.Row(i) {
-			acc[j] += float64(x)
+	// Columns in float32 blocks of 8 rows summed into float64 partials:
+	// no allocation, and the float32 error stays at 8 terms.
+	for j0 := 0; j0 < m.Cols; j0 += colBlock {
+		j1 := min(j0+colBlock, m.Cols)
+		var acc [colBlock]float64
+		a := acc[:j1-j0]
+		for i0 := 0; i0 < m.Rows; i0 += 8 {
+			var part [colBlock]float32
+			p := part[:j1-j0]
+			for i := i0; i < min(i0+8, m.Rows); i++ {
+				r := m.Data[i*m.Cols+j0 : i*m.Cols+j1]
+				for j, x := range r {
+					p[j] += x
+				}
+			}
+			for j, x := range p {
+				a[j] += float64(x)
+			}
+		}
+		for j := j0; j < j1; j++ {
+			dst[j] = beta*dst[j] + alpha*float32(a[j-j0])
 		}
 	}
-	for j := range dst {
-		dst[j] = beta*dst[j] + alpha*float32(acc[j])
-	}
 }
+
+const colBlock = 256
 
 // Scale multiplies x by s in place.
 func Scale(x []float32, s float32) {
@@ -253,13 +268,6 @@ func Exp(x float32) float32 {
 	return p * math.Float32frombits(uint32(n+127)<<23)
 }
 
-// sgemm is the matrix-product backend (row-major).
-var sgemm = func(ta, tb bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	t := func(x bool) gblas.Transpose {
-		if x {
-			return gblas.Trans
-		}
-		return gblas.NoTrans
-	}
-	blas32.Implementation().Sgemm(t(ta), t(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}
+// sgemm is the matrix-product backend (row-major): internal/blas picks
+// OpenBLAS, the AVX2 assembly kernel or gonum.
+var sgemm = blas.Sgemm

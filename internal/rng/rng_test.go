@@ -1,0 +1,59 @@
+package rng
+
+import (
+	"math"
+	"testing"
+)
+
+func TestDeterministicStreams(t *testing.T) {
+	t.Parallel()
+	a, b := New(1, 2), New(1, 2)
+	for i := 0; i < 100; i++ {
+		if a.Uint64() != b.Uint64() {
+			t.Fatal("same seed, different streams")
+		}
+	}
+	if Derive(5, 1).Uint64() == Derive(5, 2).Uint64() {
+		t.Error("derived blocks share a stream")
+	}
+	st, _ := a.State()
+	x := a.Uint64()
+	a.SetState(st)
+	if a.Uint64() != x {
+		t.Error("State/SetState does not restore the stream")
+	}
+}
+
+func TestUniformAndNormal(t *testing.T) {
+	t.Parallel()
+	s := New(3, 4)
+	const n = 200000
+	var m1, m2, z1, z2 float64
+	for i := 0; i < n; i++ {
+		u := float64(s.Float32())
+		if u < 0 || u >= 1 {
+			t.Fatalf("Float32 out of range: %g", u)
+		}
+		m1 += u
+		m2 += u * u
+		z := s.Norm()
+		z1 += z
+		z2 += z * z
+	}
+	// 5 standard errors.
+	if math.Abs(m1/n-0.5) > 5*math.Sqrt(1.0/12/n) || math.Abs(m2/n-1.0/3) > 0.005 {
+		t.Errorf("uniform moments %g %g", m1/n, m2/n)
+	}
+	if math.Abs(z1/n) > 5/math.Sqrt(n) || math.Abs(z2/n-1) > 5*math.Sqrt(2.0/n) {
+		t.Errorf("normal moments %g %g", z1/n, z2/n)
+	}
+	p := make([]int, 10)
+	s.Perm(p)
+	seen := map[int]bool{}
+	for _, v := range p {
+		seen[v] = true
+	}
+	if len(seen) != 10 {
+		t.Errorf("Perm %v", p)
+	}
+}
