@@ -232,6 +232,10 @@ func (w *Writer) Add(doc Doc, code []float32) error {
 // SetExtra records a key/value pair in Meta.Extra.
 func (w *Writer) SetExtra(key, value string) { w.extra[key] = value }
 
+// SetFingerprint replaces the fingerprint given to Create, for writers
+// that take the lock before the model that writes the codes exists.
+func (w *Writer) SetFingerprint(fp string) { w.fp = fp }
+
 // Commit writes Meta, closes and fsyncs the new generation, points CURRENT
 // at it, removes older generations and releases the lock. If Commit fails
 // before CURRENT is switched, the previous index is live and untouched.

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docsearch/docsearch/internal/progress"
+)
+
+func init() { progress.SetOutput(nil) }
+
+// run executes the command line and returns its standard output.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	app := newApp()
+	var out bytes.Buffer
+	app.Writer = &out
+	app.ErrWriter = &out
+	err := app.Run(append([]string{"docsearch"}, args...))
+	return out.String(), err
+}
+
+func writeCorpus(t *testing.T) string {
+	root := t.TempDir()
+	words := map[string]string{
+		"fruit":  "apple banana cherry grape lemon mango orange peach pear plum",
+		"metal":  "iron copper silver gold zinc nickel cobalt titanium bronze steel",
+		"animal": "horse tiger zebra eagle shark whale otter camel moose wolf",
+	}
+	for label, ws := range words {
+		f := strings.Fields(ws)
+		os.MkdirAll(filepath.Join(root, label), 0o755)
+		for i := 0; i < 40; i++ {
+			var sb strings.Builder
+			for j := 0; j < 40; j++ {
+				sb.WriteString(f[(i*7+j*j)%len(f)] + " ")
+			}
+			os.WriteFile(filepath.Join(root, label, fmt.Sprint(i)), []byte(sb.String()), 0o644)
+		}
+	}
+	return root
+}
+
+func TestIndexQueryEval(t *testing.T) {
+	corpus := writeCorpus(t)
+	dir := filepath.Join(t.TempDir(), "ix")
+	out, err := run(t, "index", "--quiet", "--corpus", corpus, "--index", dir, "--profile", "quick",
+		"--vocab", "100", "--hidden", "20", "--code", "3", "--epochs", "5")
+	if err != nil {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "indexed 120 documents") {
+		t.Errorf("index output: %s", out)
+	}
+	out, err = run(t, "query", "--index", dir, "--k", "3", "--json", "apple banana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q struct {
+		Results []struct {
+			ID    string
+			Label string
+			Score float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &q); err != nil || len(q.Results) != 3 {
+		t.Fatalf("query --json: %v\n%s", err, out)
+	}
+	plot := filepath.Join(t.TempDir(), "pr.png")
+	out, err = run(t, "eval", "--index", dir, "--json", "--plot", plot, "--baselines", "lsa-3,tfidf,bm25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Queries int
+		Methods map[string]struct {
+			PrecisionAtRecall map[string]float64 `json:"precision_at_recall"`
+			AccuracyAtK       map[string]float64 `json:"accuracy_at_k"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("eval --json: %v\n%s", err, out)
+	}
+	if rep.Queries != 120 {
+		t.Errorf("queries = %d", rep.Queries)
+	}
+	for _, m := range []string{"autoencoder-3", "autoencoder-3-pretrained", "lsa-3", "tfidf", "bm25"} {
+		c, ok := rep.Methods[m]
+		if !ok {
+			t.Errorf("method %s missing from %v", m, rep.Methods)
+			continue
+		}
+		if _, ok := c.PrecisionAtRecall["0.1"]; !ok {
+			t.Errorf("%s lacks precision_at_recall[0.1]", m)
+		}
+		if _, ok := c.AccuracyAtK["15"]; !ok {
+			t.Errorf("%s lacks accuracy_at_k[15]", m)
+		}
+	}
+	if st, err := os.Stat(plot); err != nil || st.Size() < 1000 {
+		t.Errorf("plot: %v", err)
+	}
+	out, err = run(t, "version")
+	if err != nil || !strings.Contains(out, "backend") {
+		t.Errorf("version: %v %s", err, out)
+	}
+}
+
+func TestBadFlagsListEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	_, err := run(t, "index", "--quiet", "--index", dir, "--profile", "fast", "--vocab", "0", "--code", "-1", "--corpus", "/no/such/path")
+	if err == nil {
+		t.Fatal("bad flags accepted")
+	}
+	for _, want := range []string{"--profile", "--vocab", "--code", "--corpus"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s: %v", want, err)
+		}
+	}
+	_, err = run(t, "query", "--index", dir, "--k", "0")
+	if err == nil || !strings.Contains(err.Error(), "--k") || !strings.Contains(err.Error(), "exactly one") {
+		t.Errorf("query with k=0 and no text: %v", err)
+	}
+	_, err = run(t, "query", "--index", filepath.Join(dir, "missing"), "hello")
+	if err == nil {
+		t.Error("query on a missing index succeeded")
+	}
+}

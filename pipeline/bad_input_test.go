@@ -1,0 +1,129 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docsearch/docsearch/index"
+	"github.com/docsearch/docsearch/query"
+)
+
+// tiny trains the smallest possible model, for tests of the plumbing.
+func tiny(corpus, dir string) Options {
+	return Options{Corpus: corpus, Dir: dir, Profile: "quick", Hidden: []int{8}, Code: 2, VocabSize: 50, Epochs: 1}
+}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	root := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestEmptyCorpus(t *testing.T) {
+	t.Parallel()
+	root := writeFiles(t, map[string]string{"a/empty": "", "a/blank": "  \n\n", "b/bin": "\x00\x01\x02"})
+	_, err := Build(tiny(root, filepath.Join(t.TempDir(), "ix")))
+	if err == nil || !strings.Contains(err.Error(), root) {
+		t.Fatalf("err = %v, want an error naming %s", err, root)
+	}
+}
+
+func TestNoVocabularyWords(t *testing.T) {
+	t.Parallel()
+	root := writeFiles(t, map[string]string{"a/1": "the and of", "a/2": "123 456 !!!"})
+	_, err := Build(tiny(root, filepath.Join(t.TempDir(), "ix")))
+	if err == nil {
+		t.Fatal("a corpus of stop words and digits was accepted")
+	}
+}
+
+func TestFewTermsOneClassUnlabeledEval(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for i := 0; i < 20; i++ {
+		files[fmt.Sprintf("doc%02d", i)] = strings.Repeat("apple banana cherry ", i%3+1) + "date"
+	}
+	root := writeFiles(t, files)
+	dir := filepath.Join(t.TempDir(), "ix")
+	s, err := Build(tiny(root, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.VocabLen != 4 {
+		t.Errorf("vocabulary of %d terms, want the 4 there are", s.VocabLen)
+	}
+	_, err = Evaluate(dir, EvalOptions{Baselines: []string{"tfidf"}})
+	if err == nil || !strings.Contains(err.Error(), "label") {
+		t.Errorf("eval on an unlabeled index: %v", err)
+	}
+	if _, err := Evaluate(dir, EvalOptions{Baselines: []string{"lsa-x", "magic"}}); err == nil {
+		t.Error("unknown baselines accepted")
+	}
+
+	// The same documents in one class: every document is relevant to every
+	// query, so precision is 1 at every recall.
+	one := map[string]string{}
+	for name, text := range files {
+		one["only/"+name] = text
+	}
+	dir1 := filepath.Join(t.TempDir(), "ix")
+	if _, err := Build(tiny(writeFiles(t, one), dir1)); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := Evaluate(dir1, EvalOptions{Baselines: []string{"tfidf"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, c := range ev.Report.Methods {
+		if p := c.PrecisionAtRecall["0.5"]; p != 0 && p != 1 {
+			t.Errorf("%s: precision %g with a single class", m, p)
+		}
+		if p := c.PrecisionAtRecall["1.0"]; p != 1 {
+			t.Errorf("%s: precision at recall 1 is %g with a single class", m, p)
+		}
+	}
+}
+
+func TestRebuildKeepsOldIndexUntilCommit(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for i := 0; i < 30; i++ {
+		files[fmt.Sprintf("c%d/doc%02d", i%2, i)] = strings.Repeat(fmt.Sprintf("word%c other%c ", 'a'+i%2, 'a'+i%5), 5)
+	}
+	root := writeFiles(t, files)
+	dir := filepath.Join(t.TempDir(), "ix")
+	if _, err := Build(tiny(root, dir)); err != nil {
+		t.Fatal(err)
+	}
+	// A writer that dies before committing leaves the first index as it was.
+	w, err := index.Create(dir, 2, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Add(index.Doc{ID: "zzz"}, []float32{1, 1})
+	if _, err := query.Open(dir); err != nil {
+		t.Fatalf("index unreadable while a writer is open: %v", err)
+	}
+	// and a second writer is refused while the first holds the lock.
+	if _, err := Build(tiny(root, dir)); !errors.Is(err, index.ErrLocked) {
+		t.Errorf("second writer: err = %v, want ErrLocked", err)
+	}
+	w.Abort()
+	eng, err := query.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eng.Index.Len() != 30 {
+		t.Errorf("index has %d documents after an aborted writer", eng.Index.Len())
+	}
+}

@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docsearch/docsearch/ingest"
+	"github.com/docsearch/docsearch/internal/progress"
+	"github.com/docsearch/docsearch/internal/testenv"
+	"github.com/docsearch/docsearch/query"
+)
+
+func init() { progress.SetOutput(nil) }
+
+// slice20News writes every step-th document of one split of 20 Newsgroups
+// as JSON Lines and returns the file's path.
+func slice20News(t *testing.T, archive, split string, step int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), split+".jsonl")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	i := 0
+	_, err = ingest.Walk(archive+"#"+split, ingest.Options{}, func(d ingest.Document) error {
+		i++
+		if i%step != 0 {
+			return nil
+		}
+		return enc.Encode(map[string]string{"id": d.ID, "text": d.Text, "label": d.Label, "title": d.Title})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestEndToEnd20NewsSlice trains on a fifth of the 20 Newsgroups training
+// split, indexes a fifth of the test split, and checks that the codes
+// retrieve far better than chance and better than LSA with as many
+// dimensions, at recall 0.1 (the paper's headline comparison).
+func TestEndToEnd20NewsSlice(t *testing.T) {
+	archive := testenv.News20(t)
+	if testing.Short() {
+		t.Skip("end-to-end training takes about a minute")
+	}
+	train := slice20News(t, archive, "20news-bydate-train", 5)
+	test := slice20News(t, archive, "20news-bydate-test", 5)
+	dir := filepath.Join(t.TempDir(), "ix")
+	o := Options{Corpus: test, Train: train, Dir: dir, Profile: "paper", Seed: 1,
+		Hidden: []int{250, 100}, Code: 10, FineTune: "adam"}
+	s, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.IndexedDocs < 1400 || s.TrainDocs < 2200 {
+		t.Fatalf("indexed %d, trained on %d documents", s.IndexedDocs, s.TrainDocs)
+	}
+	ev, err := Evaluate(dir, EvalOptions{Baselines: []string{"lsa-10", "tfidf"}, Pretrained: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := func(m string) float64 { return ev.Report.Methods[m].PrecisionAtRecall["0.1"] }
+	t.Logf("P@R0.1: autoencoder-10 %.3f, pretrained %.3f, lsa-10 %.3f, tfidf %.3f (chance about 0.05)",
+		p("autoencoder-10"), p("autoencoder-10-pretrained"), p("lsa-10"), p("tfidf"))
+	if p("autoencoder-10") < 3*0.05 {
+		t.Errorf("autoencoder codes retrieve at %.3f, not clearly above chance", p("autoencoder-10"))
+	}
+	if p("autoencoder-10") <= p("lsa-10") {
+		t.Errorf("autoencoder-10 %.3f does not beat lsa-10 %.3f", p("autoencoder-10"), p("lsa-10"))
+	}
+
+	// The index answers queries with the stored model.
+	eng, err := query.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Text("the goalie made a great save in the third period of the hockey game", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hockey := 0
+	for _, r := range res {
+		if strings.Contains(r.Label, "hockey") || strings.Contains(r.Label, "sport") {
+			hockey++
+		}
+	}
+	if hockey < 5 {
+		t.Errorf("a hockey query returned %d sports documents in its top 10: %+v", hockey, res)
+	}
+}

@@ -1,0 +1,65 @@
+package vocab
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func sampleMatrix() *Matrix {
+	m := NewMatrix(6)
+	m.Append(Vector{Idx: []int32{0, 3}, Val: []float32{2, 1}})
+	m.Append(Vector{})
+	m.Append(Vector{Idx: []int32{1, 2, 5}, Val: []float32{1, 4, 7}})
+	return m
+}
+
+func TestMatrixEncodingRoundTripAndDamage(t *testing.T) {
+	t.Parallel()
+	m := sampleMatrix()
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Matrix
+	if err := got.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&got, m) {
+		t.Fatalf("round trip: %+v, want %+v", got, m)
+	}
+	for n := 0; n < len(b); n++ {
+		if err := new(Matrix).UnmarshalBinary(b[:n]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("truncated to %d bytes: %v", n, err)
+		}
+	}
+	for i := range b {
+		for bit := 0; bit < 8; bit++ {
+			c := append([]byte(nil), b...)
+			c[i] ^= 1 << bit
+			if err := new(Matrix).UnmarshalBinary(c); !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("flip of bit %d in byte %d not detected: %v", bit, i, err)
+			}
+		}
+	}
+}
+
+func FuzzMatrixUnmarshal(f *testing.F) {
+	b, _ := sampleMatrix().MarshalBinary()
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m Matrix
+		if err := m.UnmarshalBinary(data); err != nil {
+			return
+		}
+		// A matrix that decodes is usable: every row reads within bounds.
+		for i := 0; i < m.Rows(); i++ {
+			idx, _ := m.Row(i)
+			for _, j := range idx {
+				if int(j) >= m.Cols {
+					t.Fatalf("column %d >= %d", j, m.Cols)
+				}
+			}
+		}
+	})
+}
