@@ -97,3 +97,26 @@ func TestProfiles(t *testing.T) {
 		t.Error("unknown profile accepted")
 	}
 }
+
+func TestDBN(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a deep belief net")
+	}
+	train, test := loadReal(t)
+	p := tinyProfile
+	p.PretrainEpochs, p.FineTuneEpochs = 10, 2
+	res, d, err := RunDBN(train, test, DBNOptions{Profile: p, Hidden: []int{200, 200}, Top: 500, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tiny DBN: test error %.4f after up-down (%.4f before), train %.4f, %.0f s", res.TestError, res.PretrainTestError, res.TrainError, res.Seconds)
+	// Chance is 0.9. A generative classifier from 3,000 digits and a few
+	// epochs gets well under 0.2.
+	if res.TestError > 0.2 {
+		t.Errorf("test error %.3f", res.TestError)
+	}
+	png := filepath.Join(t.TempDir(), "samples.png")
+	if err := WriteDBNSamples(png, d, 3, 20, 1); err != nil {
+		t.Fatal(err)
+	}
+}

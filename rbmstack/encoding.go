@@ -36,6 +36,7 @@ func (s *Stack) MarshalBinary() ([]byte, error) {
 		b = binary.LittleEndian.AppendUint32(b, uint32(r.NVis))
 		b = binary.LittleEndian.AppendUint32(b, uint32(r.NHid))
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(r.DocLen))
+		b = binary.LittleEndian.AppendUint32(b, uint32(r.Labels))
 		for _, p := range [][]float32{r.W, r.VisBias, r.HidBias} {
 			for _, x := range p {
 				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
@@ -66,15 +67,16 @@ func (s *Stack) UnmarshalBinary(data []byte) error {
 	}
 	layers := make([]*RBM, 0, nl)
 	for i := 0; i < nl; i++ {
-		if len(p) < 14 {
+		if len(p) < 18 {
 			return fmt.Errorf("%w: layer %d truncated", ErrCorrupt, i+1)
 		}
 		r := &RBM{Vis: Kind(p[0]), Hid: Kind(p[1])}
 		r.NVis = int(binary.LittleEndian.Uint32(p[2:]))
 		r.NHid = int(binary.LittleEndian.Uint32(p[6:]))
 		r.DocLen = math.Float32frombits(binary.LittleEndian.Uint32(p[10:]))
-		p = p[14:]
-		if r.Vis > Softmax || r.Hid > Linear || r.NVis < 1 || r.NHid < 1 || r.NVis > maxUnits || r.NHid > maxUnits {
+		r.Labels = int(binary.LittleEndian.Uint32(p[14:]))
+		p = p[18:]
+		if r.Vis > Softmax || r.Hid > Linear || r.NVis < 1 || r.NHid < 1 || r.NVis > maxUnits || r.NHid > maxUnits || r.Labels < 0 || r.Labels >= r.NVis {
 			return fmt.Errorf("%w: layer %d header (%s %d, %s %d)", ErrCorrupt, i+1, r.Vis, r.NVis, r.Hid, r.NHid)
 		}
 		need := (r.NVis*r.NHid + r.NVis + r.NHid) * 4

@@ -48,6 +48,10 @@ type RBM struct {
 	// Softmax; 0 keeps raw counts and scales the hidden bias by each
 	// document's own length.
 	DocLen float32
+	// Labels > 0 makes the last Labels visible units one softmax group (a
+	// one-hot class label) beside NVis-Labels units of kind Vis: the top
+	// associative memory of a deep belief net (Hinton, Osindero & Teh 2006).
+	Labels int
 }
 
 // New returns an RBM with weights drawn from N(0, std^2) using seed and
@@ -133,6 +137,17 @@ func (r *RBM) HidMeans(v mat32.Mat, scale []float32, h mat32.Mat) {
 func (r *RBM) VisMeans(h mat32.Mat, v mat32.Mat) {
 	mat32.Mul(v, h, false, r.weights(), true, 1, 0)
 	mat32.AddRowVec(v, r.VisBias)
+	if r.Labels > 0 {
+		nb := r.NVis - r.Labels
+		for i := 0; i < v.Rows; i++ {
+			row := v.Row(i)
+			if r.Vis == Binary {
+				mat32.Sigmoid(row[:nb])
+			}
+			mat32.SoftmaxRows(mat32.View(1, r.Labels, row[nb:]))
+		}
+		return
+	}
 	switch r.Vis {
 	case Binary:
 		mat32.Sigmoid(v.Data)

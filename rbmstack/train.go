@@ -342,6 +342,10 @@ func (r *RBM) sampleHid(dst, mean mat32.Mat, base uint64) {
 // result holds counts; when draw is false the means are scaled to n[i]
 // expected counts.
 func (r *RBM) sampleVis(dst, mean mat32.Mat, n []float32, draw bool, base uint64) {
+	if r.Labels > 0 {
+		r.sampleVisLabels(dst, mean, base)
+		return
+	}
 	switch r.Vis {
 	case Binary:
 		sampleBernoulli(dst, mean, base)
@@ -391,5 +395,36 @@ func sampleMultinomial(dst, p mat32.Mat, n []float32, base uint64) {
 			src.Multinomial(dst.Row(i), p.Row(i), (*cp)[:p.Cols], int(n[i]+0.5))
 		}
 		cumPool.Put(cp)
+	})
+}
+
+// sampleVisLabels samples a visible layer with a label group: Bernoulli
+// (or Gaussian) for the first NVis-Labels units, one draw of the softmax for
+// the label units.
+func (r *RBM) sampleVisLabels(dst, mean mat32.Mat, base uint64) {
+	nb := r.NVis - r.Labels
+	par.Blocks(mean.Rows, rowBlock, func(b, lo, hi int) {
+		src := rng.Derive(base, uint64(b))
+		for i := lo; i < hi; i++ {
+			d, m := dst.Row(i), mean.Row(i)
+			if r.Vis == Linear {
+				copy(d[:nb], m[:nb])
+				src.AddNorm(d[:nb])
+			} else {
+				src.Bernoulli(d[:nb], m[:nb])
+			}
+			u := src.Float32()
+			lab := d[nb:]
+			var acc float32
+			pick := len(lab) - 1
+			for j, p := range m[nb:] {
+				acc += p
+				if u < acc && pick == len(lab)-1 {
+					pick = j
+				}
+			}
+			clear(lab)
+			lab[pick] = 1
+		}
 	})
 }
