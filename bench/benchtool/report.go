@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// steps maps the step names shared with bench/torch_steps.py to the Go
+// benchmarks that time them, in table order.
+var steps = []struct{ name, bench string }{
+	{"cd1-binary-784x1000-b100", "BenchmarkCDStep/binary-784x1000/cd=1/batch=100"},
+	{"cd1-softmax-2000x500-b100", "BenchmarkCDStep/softmax-2000x500/cd=1/batch=100"},
+	{"adam-mnist-b100", "BenchmarkAdamStep/mnist-784-1000-500-250-30/batch=100"},
+	{"adam-mnist-b1000", "BenchmarkAdamStep/mnist-784-1000-500-250-30/batch=1000"},
+	{"adam-news-b100", "BenchmarkAdamStep/news-2000-500-250-125-10/batch=100"},
+}
+
+// torchResult is the output of bench/torch_steps.py.
+type torchResult struct {
+	Torch   string                        `json:"torch"`
+	Best    map[string]float64            `json:"best"`
+	Threads map[string]map[string]float64 `json:"threads"`
+}
+
+// stepJSON is one step of `bench/run --json`.
+type stepJSON struct {
+	Docsearch         float64  `json:"docsearch"`
+	Pytorch           float64  `json:"pytorch"`
+	Ratio             float64  `json:"ratio"`
+	DocsearchOpenBLAS *float64 `json:"docsearch_openblas,omitempty"`
+	RatioOpenBLAS     *float64 `json:"ratio_openblas,omitempty"`
+}
+
+func report(args []string) error {
+	fs := flag.NewFlagSet("report", flag.ExitOnError)
+	goFile := fs.String("go", "", "go test -bench output of the pure-Go build")
+	obFile := fs.String("openblas", "", "go test -bench output of the -tags openblas build")
+	torchFile := fs.String("torch", "", "JSON of bench/torch_steps.py")
+	topkFile := fs.String("topk", "", "JSON of benchtool topk")
+	evalFile := fs.String("eval", "", `JSON with "seconds" (benchtool eval, or bench/run timing docsearch eval)`)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	fs.Parse(args)
+	if *goFile == "" && *obFile == "" {
+		return fmt.Errorf("report: need -go or -openblas")
+	}
+
+	var tr torchResult
+	if err := readJSON(*torchFile, &tr); err != nil {
+		return err
+	}
+	var goRates, obRates map[string]float64
+	var err error
+	if *goFile != "" {
+		if goRates, err = benchRates(*goFile); err != nil {
+			return err
+		}
+	}
+	if *obFile != "" {
+		if obRates, err = benchRates(*obFile); err != nil {
+			return err
+		}
+	}
+	var tk struct {
+		P50 float64 `json:"p50_ms"`
+	}
+	if *topkFile != "" {
+		if err := readJSON(*topkFile, &tk); err != nil {
+			return err
+		}
+	}
+	var ev struct {
+		Seconds float64 `json:"seconds"`
+		Source  string  `json:"source"`
+	}
+	if *evalFile != "" {
+		if err := readJSON(*evalFile, &ev); err != nil {
+			return err
+		}
+	}
+
+	if *asJSON {
+		out := struct {
+			Steps map[string]stepJSON `json:"steps"`
+			TopK  float64             `json:"topk_1m_ms_p50"`
+			Eval  float64             `json:"eval_20news_s"`
+		}{Steps: map[string]stepJSON{}, TopK: tk.P50, Eval: ev.Seconds}
+		for _, s := range steps {
+			pt := tr.Best[s.name]
+			var j stepJSON
+			j.Pytorch = pt
+			switch {
+			case goRates != nil:
+				j.Docsearch = goRates[s.bench]
+				if obRates != nil {
+					ob, r := obRates[s.bench], ratio(obRates[s.bench], pt)
+					j.DocsearchOpenBLAS, j.RatioOpenBLAS = &ob, &r
+				}
+			default:
+				j.Docsearch = obRates[s.bench]
+			}
+			j.Ratio = ratio(j.Docsearch, pt)
+			out.Steps[s.name] = j
+		}
+		return json.NewEncoder(os.Stdout).Encode(out)
+	}
+
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "step\t"
+	if goRates != nil {
+		head += "docsearch go\t"
+	}
+	if obRates != nil {
+		head += "docsearch openblas\t"
+	}
+	head += "pytorch\tpt 1 thr\tpt 2 thr\t"
+	if goRates != nil {
+		head += "ratio go\t"
+	}
+	if obRates != nil {
+		head += "ratio openblas\t"
+	}
+	fmt.Fprintln(w, head)
+	for _, s := range steps {
+		pt := tr.Best[s.name]
+		line := s.name + "\t"
+		if goRates != nil {
+			line += rate(goRates[s.bench]) + "\t"
+		}
+		if obRates != nil {
+			line += rate(obRates[s.bench]) + "\t"
+		}
+		line += rate(pt) + "\t" + rate(tr.Threads["1"][s.name]) + "\t" + rate(tr.Threads["2"][s.name]) + "\t"
+		if goRates != nil {
+			line += fmt.Sprintf("%.2f\t", ratio(goRates[s.bench], pt))
+		}
+		if obRates != nil {
+			line += fmt.Sprintf("%.2f\t", ratio(obRates[s.bench], pt))
+		}
+		fmt.Fprintln(w, line)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Printf("samples/s, higher is better; ratio = docsearch / pytorch (best of 1 and 2 threads); torch %s\n", tr.Torch)
+	if *topkFile != "" {
+		fmt.Printf("index.Search top-10 of 1M 10-D codes: p50 %.2f ms/query\n", tk.P50)
+	}
+	if *evalFile != "" {
+		fmt.Printf("eval, 7,532 documents all-pairs (%s): %.1f s\n", ev.Source, ev.Seconds)
+	}
+	return nil
+}
+
+// benchRates returns the best samples/s of every benchmark in a go test
+// -bench output, keyed by name without the -GOMAXPROCS suffix.
+func benchRates(path string) (map[string]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rates := map[string]float64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		name := fields[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		for i := 2; i+1 < len(fields); i++ {
+			if fields[i+1] != "samples/s" {
+				continue
+			}
+			if v, err := strconv.ParseFloat(fields[i], 64); err == nil && v > rates[name] {
+				rates[name] = v
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	for _, s := range steps {
+		if rates[s.bench] == 0 {
+			return nil, fmt.Errorf("report: %s has no samples/s for %s", path, s.bench)
+		}
+	}
+	return rates, nil
+}
+
+func readJSON(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("report: %s: %w", path, err)
+	}
+	return nil
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func rate(x float64) string { return strconv.FormatFloat(x, 'f', 0, 64) }
