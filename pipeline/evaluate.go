@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ type EvalOptions struct {
 	// Layers adds every hidden layer of the pretrained stack (centred
 	// hidden means), to show where retrieval information is lost.
 	Layers bool
+	// With lists other indexes of the same documents (for example with
+	// another --code) whose codes are added to the report, to compare
+	// models on one plot.
+	With []string
 }
 
 // Evaluation is a report with the order its methods should be shown in.
@@ -117,6 +122,11 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 			add(fmt.Sprintf("autoencoder-%d-pretrained", dim), eval.CosineScorer(pc.Data, pc.Cols))
 		}
 	}
+	for _, other := range o.With {
+		if err := addOther(ev, add, ix, other, o.Pretrained); err != nil {
+			return nil, err
+		}
+	}
 	for _, b := range o.Baselines {
 		k, _ := baselineK(b)
 		switch {
@@ -161,4 +171,53 @@ func matrixBlob(ix *index.Index, name string) (*vocab.Matrix, error) {
 		return nil, fmt.Errorf("index: %s: %w", name, err)
 	}
 	return &m, nil
+}
+
+// addOther adds the codes of another index of the same documents.
+func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, dir string, pretrained bool) error {
+	eng, err := query.Open(dir)
+	if err != nil {
+		return fmt.Errorf("--with %s: %w", dir, err)
+	}
+	oi := eng.Index
+	if oi.Len() != ix.Len() {
+		return fmt.Errorf("--with %s: %d documents, the index has %d", dir, oi.Len(), ix.Len())
+	}
+	for i := 0; i < ix.Len(); i++ {
+		if oi.Doc(i).ID != ix.Doc(i).ID {
+			return fmt.Errorf("--with %s: document %d is %q, in the index %q: not the same documents", dir, i, oi.Doc(i).ID, ix.Doc(i).ID)
+		}
+	}
+	dim := oi.Dim()
+	name := fmt.Sprintf("autoencoder-%d", dim)
+	if _, dup := ev.Report.Methods[name]; dup {
+		name += " (" + filepath.Base(dir) + ")"
+	}
+	codes := make([]float32, oi.Len()*dim)
+	for i := 0; i < oi.Len(); i++ {
+		copy(codes[i*dim:], oi.Code(i))
+	}
+	add(name, eval.CosineScorer(codes, dim))
+	if !pretrained {
+		return nil
+	}
+	counts, err := matrixBlob(oi, BlobCounts)
+	if err != nil {
+		return err
+	}
+	pre, err := query.Decode(func(n string) ([]byte, error) {
+		switch n {
+		case query.BlobNet:
+			n = BlobNetPretrained
+		case query.BlobMean:
+			n = BlobMeanPretrained
+		}
+		return oi.Blob(n)
+	})
+	if err != nil {
+		return fmt.Errorf("--with %s: pretrained model: %w", dir, err)
+	}
+	pc := pre.EncodeCounts(counts)
+	add(name+"-pretrained", eval.CosineScorer(pc.Data, pc.Cols))
+	return nil
 }

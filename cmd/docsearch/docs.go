@@ -174,6 +174,7 @@ func evalCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "baselines", Value: cli.NewStringSlice(pipeline.Baselines...), Usage: "baselines: lsa-K, tfidf, bm25 (empty for none)"},
 			&cli.BoolFlag{Name: "pretrained", Value: true, Usage: "also report the stack's codes before fine-tuning"},
 			&cli.BoolFlag{Name: "layers", Usage: "also report every pretrained hidden layer"},
+			&cli.StringSliceFlag{Name: "with", Usage: "another index of the same documents (e.g. a larger --code) to compare on the same report"},
 		},
 		Action: func(c *cli.Context) error {
 			var bl []string
@@ -182,7 +183,7 @@ func evalCmd() *cli.Command {
 					bl = append(bl, b)
 				}
 			}
-			ev, err := pipeline.Evaluate(c.String("index"), pipeline.EvalOptions{Baselines: bl, Pretrained: c.Bool("pretrained"), Layers: c.Bool("layers")})
+			ev, err := pipeline.Evaluate(c.String("index"), pipeline.EvalOptions{Baselines: bl, Pretrained: c.Bool("pretrained"), Layers: c.Bool("layers"), With: c.StringSlice("with")})
 			if err != nil {
 				return err
 			}

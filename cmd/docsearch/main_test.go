@@ -105,6 +105,22 @@ func TestIndexQueryEval(t *testing.T) {
 	if st, err := os.Stat(plot); err != nil || st.Size() < 1000 {
 		t.Errorf("plot: %v", err)
 	}
+	// A second model of the same documents joins the report with --with.
+	dir2 := filepath.Join(t.TempDir(), "ix2")
+	if out, err := run(t, "index", "--quiet", "--corpus", corpus, "--index", dir2, "--profile", "quick",
+		"--vocab", "100", "--hidden", "20", "--code", "2", "--epochs", "2"); err != nil {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	out, err = run(t, "eval", "--index", dir, "--json", "--baselines", "", "--with", dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"autoencoder-2"`) || !strings.Contains(out, `"autoencoder-2-pretrained"`) || !strings.Contains(out, `"autoencoder-3"`) {
+		t.Errorf("eval --with: %s", out)
+	}
+	if _, err := run(t, "eval", "--index", dir, "--with", filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Error("eval --with a missing index succeeded")
+	}
 	out, err = run(t, "version")
 	if err != nil || !strings.Contains(out, "backend") {
 		t.Errorf("version: %v %s", err, out)
