@@ -127,3 +127,34 @@ func TestRebuildKeepsOldIndexUntilCommit(t *testing.T) {
 		t.Errorf("index has %d documents after an aborted writer", eng.Index.Len())
 	}
 }
+
+// TestReproducibleBuild trains the same small model twice with one seed:
+// the stored models must be identical, and another seed must differ.
+func TestReproducibleBuild(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for i := 0; i < 40; i++ {
+		files[fmt.Sprintf("c%d/d%02d", i%2, i)] = strings.Repeat(fmt.Sprintf("alpha%c beta%c gamma%c ", 'a'+i%2, 'a'+i%3, 'a'+i%5), 4)
+	}
+	root := writeFiles(t, files)
+	fp := func(seed uint64) string {
+		dir := filepath.Join(t.TempDir(), "ix")
+		o := tiny(root, dir)
+		o.Seed, o.Epochs, o.Hidden = seed, 3, []int{12, 6}
+		if _, err := Build(o); err != nil {
+			t.Fatal(err)
+		}
+		ix, err := index.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix.Meta().Fingerprint
+	}
+	a, b, c := fp(7), fp(7), fp(8)
+	if a != b {
+		t.Errorf("seed 7 twice gave models %.12s and %.12s", a, b)
+	}
+	if a == c {
+		t.Error("seeds 7 and 8 gave the same model")
+	}
+}
