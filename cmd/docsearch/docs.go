@@ -171,6 +171,7 @@ func evalCmd() *cli.Command {
 			&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object"},
 			&cli.StringFlag{Name: "plot", Usage: "write the precision-recall curves as a PNG"},
+			&cli.StringFlag{Name: "title", Usage: "title of the plot (default: the index folder's name)"},
 			&cli.StringSliceFlag{Name: "baselines", Value: cli.NewStringSlice(pipeline.Baselines...), Usage: "baselines: lsa-K, tfidf, bm25 (empty for none)"},
 			&cli.BoolFlag{Name: "pretrained", Value: true, Usage: "also report the stack's codes before fine-tuning"},
 			&cli.BoolFlag{Name: "layers", Usage: "also report every pretrained hidden layer"},
@@ -188,7 +189,11 @@ func evalCmd() *cli.Command {
 				return err
 			}
 			if p := c.String("plot"); p != "" {
-				title := fmt.Sprintf("%s: %d queries", filepath.Base(filepath.Clean(c.String("index"))), ev.Report.Queries)
+				name := c.String("title")
+				if name == "" {
+					name = filepath.Base(filepath.Clean(c.String("index")))
+				}
+				title := fmt.Sprintf("%s: %d queries", name, ev.Report.Queries)
 				if err := evalPlot(p, title, ev); err != nil {
 					return err
 				}
