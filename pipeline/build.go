@@ -157,34 +157,43 @@ type collected struct {
 	stats  ingest.Stats
 }
 
-// vectorize reads spec and turns every document into counts, in batches
-// that are analysed on all cores.
+// vectorize reads spec and turns every document into counts. Reading
+// (decompression, decoding) runs on its own goroutine while the previous
+// batch is analysed on all cores.
 func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string) (*collected, error) {
 	c := &collected{counts: vocab.NewMatrix(v.Len())}
 	const batch = 512
-	texts := make([]string, 0, batch)
-	flush := func() {
+	batches := make(chan []string, 2)
+	var st ingest.Stats
+	var werr error
+	bar := progress.New(label, 0, "docs")
+	go func() {
+		defer close(batches)
+		texts := make([]string, 0, batch)
+		st, werr = walk(spec, opts, func(d ingest.Document) error {
+			texts = append(texts, d.Text)
+			c.docs = append(c.docs, index.Doc{ID: d.ID, Label: d.Label, Title: d.Title})
+			if len(texts) == batch {
+				batches <- texts
+				texts = make([]string, 0, batch)
+			}
+			return nil
+		})
+		if len(texts) > 0 {
+			batches <- texts
+		}
+	}()
+	for texts := range batches {
 		m := v.VectorizeAll(texts)
 		for i := 0; i < m.Rows(); i++ {
 			idx, val := m.Row(i)
 			c.counts.Append(vocab.Vector{Idx: idx, Val: val})
 		}
-		texts = texts[:0]
+		bar.Add(int64(len(texts)))
 	}
-	bar := progress.New(label, 0, "docs")
-	st, err := walk(spec, opts, func(d ingest.Document) error {
-		texts = append(texts, d.Text)
-		c.docs = append(c.docs, index.Doc{ID: d.ID, Label: d.Label, Title: d.Title})
-		if len(texts) == batch {
-			flush()
-		}
-		bar.Add(1)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	if werr != nil {
+		return nil, werr
 	}
-	flush()
 	bar.Finish()
 	c.stats = st
 	return c, nil

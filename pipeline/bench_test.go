@@ -1,0 +1,60 @@
+package pipeline
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/docsearch/docsearch/autoencoder"
+	"github.com/docsearch/docsearch/index"
+	"github.com/docsearch/docsearch/ingest"
+	"github.com/docsearch/docsearch/internal/testenv"
+	"github.com/docsearch/docsearch/query"
+	"github.com/docsearch/docsearch/vocab"
+)
+
+// BenchmarkIndex20News measures the indexing phase of `docsearch index` on
+// the 7,532 test posts: read the archive, analyse, encode with a
+// 2000-500-250-125-10 net and store in badger. Training is left out (the
+// net is untrained; encoding costs the same).
+func BenchmarkIndex20News(b *testing.B) {
+	archive := testenv.News20(b)
+	spec := archive + "#20news-bydate-test"
+	vb, _ := vocab.NewBuilder(vocab.Options{})
+	ingest.Walk(spec, ingest.Options{}, func(d ingest.Document) error { vb.Add(d.Text); return nil })
+	v, err := vb.Build()
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := autoencoder.New([]int{v.Len(), 500, 250, 125, 10, 125, 250, 500, v.Len()},
+		[]autoencoder.Act{autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Linear,
+			autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Softmax}, autoencoder.SoftmaxCE, 0.05, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	net.InputLen, net.Code = 100, 3
+	model := &query.Model{Vocab: v, Net: net, Mean: make([]float32, 10)}
+	b.ReportAllocs()
+	docs := 0
+	for b.Loop() {
+		dir := filepath.Join(b.TempDir(), "ix")
+		c, err := vectorize(spec, v, ingest.Options{}, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		codes := model.EncodeCounts(c.counts)
+		w, err := index.Create(dir, 10, model.Fingerprint())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, d := range c.docs {
+			if err := w.Add(d, codes.Row(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		docs += len(c.docs)
+	}
+	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
+}
