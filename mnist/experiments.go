@@ -3,6 +3,7 @@ package mnist
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/docsearch/docsearch/autoencoder"
@@ -49,10 +50,11 @@ type AutoencoderOptions struct {
 	Sizes    []int
 	FineTune string // adam (default), sgd or cg
 	Seed     uint64
-	// Hooks observe pretraining (checkpoints); Resume continues above the
-	// layers it holds.
-	Hooks  rbmstack.Hooks
-	Resume *rbmstack.Stack
+	// Checkpoint, when set, is a folder where the stack is saved after
+	// every pretrained layer; with Resume a killed run continues above the
+	// layers saved there (same options and seed give the same model).
+	Checkpoint string
+	Resume     bool
 }
 
 // AutoencoderResult is what RunAutoencoder measured.
@@ -92,7 +94,19 @@ func RunAutoencoder(train, test *Set, o AutoencoderOptions) (*AutoencoderResult,
 		}
 		sc.Layers = append(sc.Layers, spec)
 	}
-	stack, err := rbmstack.TrainStack(data(tr), sc, o.Resume, o.Hooks)
+	var hooks rbmstack.Hooks
+	var resume *rbmstack.Stack
+	if o.Checkpoint != "" {
+		path := filepath.Join(o.Checkpoint, fmt.Sprintf("autoencoder-%s-%v-seed%d-n%d.stack", o.Profile.Name, o.Sizes, o.Seed, tr.N))
+		hooks.Layer = func(_ int, s *rbmstack.Stack) error { return s.WriteFile(path) }
+		if o.Resume {
+			var err error
+			if resume, err = rbmstack.ReadStackFile(path); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+	}
+	stack, err := rbmstack.TrainStack(data(tr), sc, resume, hooks)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("pretraining: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/testenv"
+	"github.com/docsearch/docsearch/rbmstack"
 )
 
 func init() { progress.SetOutput(nil) }
@@ -118,5 +119,43 @@ func TestDBN(t *testing.T) {
 	png := filepath.Join(t.TempDir(), "samples.png")
 	if err := WriteDBNSamples(png, d, 3, 20, 1); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAutoencoderResume checks that a run resumed from its layer
+// checkpoints ends with the same model as an uninterrupted run.
+func TestAutoencoderResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains small autoencoders")
+	}
+	train, test := loadReal(t)
+	test = test.Slice(0, 300)
+	p := Profile{Name: "resume", TrainImages: 1000, PretrainEpochs: 1, TopEpochs: 1, FineTuneEpochs: 1}
+	o := AutoencoderOptions{Profile: p, Sizes: []int{50, 20, 5}, Seed: 3, Checkpoint: t.TempDir()}
+	a, _, _, err := RunAutoencoder(train, test, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut the checkpoint back to the first layer, as if the run had been
+	// killed during the second: resuming must land on the same numbers.
+	files, _ := filepath.Glob(filepath.Join(o.Checkpoint, "*.stack"))
+	if len(files) != 1 {
+		t.Fatalf("checkpoint files: %v", files)
+	}
+	s, err := rbmstack.ReadStackFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Layers = s.Layers[:1]
+	if err := s.WriteFile(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	o.Resume = true
+	b, _, _, err := RunAutoencoder(train, test, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.AutoencoderTestSqError != b.AutoencoderTestSqError || a.PretrainedTestSqError != b.PretrainedTestSqError {
+		t.Errorf("resumed run differs: %+v vs %+v", a, b)
 	}
 }

@@ -283,7 +283,7 @@ func Build(o Options) (*Summary, error) {
 	ckkey := checkpointKey(o, voc)
 	var resume *rbmstack.Stack
 	if o.Resume {
-		resume, err = loadCheckpoint(ckdir, ckkey)
+		resume, err = rbmstack.ReadStackFile(checkpointPath(ckdir, ckkey))
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +293,7 @@ func Build(o Options) (*Summary, error) {
 	}
 	t0 := time.Now()
 	stack, err := rbmstack.TrainStack(trainData, recipe.Stack, resume, rbmstack.Hooks{
-		Layer: func(_ int, s *rbmstack.Stack) error { return saveCheckpoint(ckdir, ckkey, s) },
+		Layer: func(_ int, s *rbmstack.Stack) error { return s.WriteFile(checkpointPath(ckdir, ckkey)) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pretraining: %w", err)
@@ -404,46 +404,4 @@ func checkpointKey(o Options, v *vocab.Vocab) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-func saveCheckpoint(dir, key string, s *rbmstack.Stack) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	b, err := s.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	p := filepath.Join(dir, "stack-"+key+".bin")
-	tmp := p + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
-}
-
-func loadCheckpoint(dir, key string) (*rbmstack.Stack, error) {
-	p := filepath.Join(dir, "stack-"+key+".bin")
-	b, err := os.ReadFile(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var s rbmstack.Stack
-	if err := s.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", p, err)
-	}
-	return &s, nil
-}
+func checkpointPath(dir, key string) string { return filepath.Join(dir, "stack-"+key+".bin") }

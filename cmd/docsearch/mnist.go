@@ -30,6 +30,8 @@ func mnistCmd() *cli.Command {
 				Flags: common(
 					&cli.StringFlag{Name: "plot", Usage: "PNG of test digits, autoencoder and PCA reconstructions"},
 					&cli.StringFlag{Name: "finetune", Value: "adam", Usage: "adam, sgd or cg"},
+					&cli.StringFlag{Name: "checkpoint", Usage: "folder for a checkpoint after every pretrained layer"},
+					&cli.BoolFlag{Name: "resume", Usage: "continue above the layers saved in --checkpoint"},
 				),
 				Action: func(c *cli.Context) error {
 					quiet(c)
@@ -37,7 +39,8 @@ func mnistCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					res, net, pca, err := mnist.RunAutoencoder(train, test, mnist.AutoencoderOptions{Profile: p, FineTune: c.String("finetune"), Seed: c.Uint64("seed")})
+					res, net, pca, err := mnist.RunAutoencoder(train, test, mnist.AutoencoderOptions{Profile: p, FineTune: c.String("finetune"), Seed: c.Uint64("seed"),
+						Checkpoint: c.String("checkpoint"), Resume: c.Bool("resume")})
 					if err != nil {
 						return err
 					}
