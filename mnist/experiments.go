@@ -50,9 +50,9 @@ type AutoencoderOptions struct {
 	Sizes    []int
 	FineTune string // adam (default), sgd or cg
 	Seed     uint64
-	// Checkpoint, when set, is a folder where the stack is saved after
-	// every pretrained layer; with Resume a killed run continues above the
-	// layers saved there (same options and seed give the same model).
+	// Checkpoint, when set, is a folder where pretraining is saved after
+	// every epoch and layer; with Resume a killed run continues from there
+	// (same options and seed give the same model as an uninterrupted run).
 	Checkpoint string
 	Resume     bool
 }
@@ -95,13 +95,13 @@ func RunAutoencoder(train, test *Set, o AutoencoderOptions) (*AutoencoderResult,
 		sc.Layers = append(sc.Layers, spec)
 	}
 	var hooks rbmstack.Hooks
-	var resume *rbmstack.Stack
+	var resume *rbmstack.Checkpoint
 	if o.Checkpoint != "" {
-		path := filepath.Join(o.Checkpoint, fmt.Sprintf("autoencoder-%s-%v-seed%d-n%d.stack", o.Profile.Name, o.Sizes, o.Seed, tr.N))
-		hooks.Layer = func(_ int, s *rbmstack.Stack) error { return s.WriteFile(path) }
+		path := filepath.Join(o.Checkpoint, fmt.Sprintf("autoencoder-%s-%v-seed%d-n%d.ckpt", o.Profile.Name, o.Sizes, o.Seed, tr.N))
+		hooks = rbmstack.CheckpointHooks(path)
 		if o.Resume {
 			var err error
-			if resume, err = rbmstack.ReadStackFile(path); err != nil {
+			if resume, err = rbmstack.ReadCheckpoint(path); err != nil {
 				return nil, nil, nil, err
 			}
 		}

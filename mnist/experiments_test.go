@@ -138,16 +138,16 @@ func TestAutoencoderResume(t *testing.T) {
 	}
 	// Cut the checkpoint back to the first layer, as if the run had been
 	// killed during the second: resuming must land on the same numbers.
-	files, _ := filepath.Glob(filepath.Join(o.Checkpoint, "*.stack"))
+	files, _ := filepath.Glob(filepath.Join(o.Checkpoint, "*.ckpt"))
 	if len(files) != 1 {
 		t.Fatalf("checkpoint files: %v", files)
 	}
-	s, err := rbmstack.ReadStackFile(files[0])
+	ck, err := rbmstack.ReadCheckpoint(files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Layers = s.Layers[:1]
-	if err := s.WriteFile(files[0]); err != nil {
+	ck.Stack.Layers, ck.Partial = ck.Stack.Layers[:1], nil
+	if err := ck.WriteFile(files[0]); err != nil {
 		t.Fatal(err)
 	}
 	o.Resume = true

@@ -281,20 +281,18 @@ func Build(o Options) (*Summary, error) {
 	// 3. Pretraining, with a checkpoint after every layer.
 	ckdir := filepath.Join(o.Dir, "checkpoint")
 	ckkey := checkpointKey(o, voc)
-	var resume *rbmstack.Stack
+	var resume *rbmstack.Checkpoint
 	if o.Resume {
-		resume, err = rbmstack.ReadStackFile(checkpointPath(ckdir, ckkey))
+		resume, err = rbmstack.ReadCheckpoint(checkpointPath(ckdir, ckkey))
 		if err != nil {
 			return nil, err
 		}
 		if resume != nil {
-			progress.Logf("resuming above %d pretrained layers from %s", len(resume.Layers), ckdir)
+			progress.Logf("resuming above %d pretrained layers from %s", len(resume.Stack.Layers), ckdir)
 		}
 	}
 	t0 := time.Now()
-	stack, err := rbmstack.TrainStack(trainData, recipe.Stack, resume, rbmstack.Hooks{
-		Layer: func(_ int, s *rbmstack.Stack) error { return s.WriteFile(checkpointPath(ckdir, ckkey)) },
-	})
+	stack, err := rbmstack.TrainStack(trainData, recipe.Stack, resume, rbmstack.CheckpointHooks(checkpointPath(ckdir, ckkey)))
 	if err != nil {
 		return nil, fmt.Errorf("pretraining: %w", err)
 	}

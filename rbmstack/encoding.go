@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 )
 
 // Errors of decoding a stored stack.
@@ -105,51 +102,4 @@ func (s *Stack) UnmarshalBinary(data []byte) error {
 	}
 	s.Layers = layers
 	return nil
-}
-
-// WriteFile stores the stack at path atomically: a temporary file is
-// written and synced, then renamed, so a crash leaves either the old file
-// or the new one (checkpoints of long runs).
-func (s *Stack) WriteFile(path string) error {
-	b, err := s.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-// ReadStackFile loads a stack written by WriteFile. A missing file gives
-// (nil, nil); a damaged one an error naming the file.
-func ReadStackFile(path string) (*Stack, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var s Stack
-	if err := s.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
-	return &s, nil
 }

@@ -299,7 +299,7 @@ func TestStackWithLinearTop(t *testing.T) {
 		t.Errorf("accuracy %.3f, want >= 0.8", acc)
 	}
 	// Resuming after the first layer reproduces the same stack.
-	s2, err := TrainStack(docs, sc, &Stack{Layers: s.Layers[:1]}, Hooks{})
+	s2, err := TrainStack(docs, sc, &Checkpoint{Stack: &Stack{Layers: s.Layers[:1]}}, Hooks{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,13 +82,26 @@ type Hooks struct {
 // TrainStack trains the layers of sc greedily on data: each layer's hidden
 // means on the whole data set are the next layer's data (drawn as binary
 // states per minibatch when the next layer's Config.SampleInput is set).
-// If resume holds finished layers, training continues above them.
-func TrainStack(data Data, sc StackConfig, resume *Stack, hooks Hooks) (*Stack, error) {
+// If ck holds finished layers, training continues above them, and from the
+// saved epoch of the next layer when ck.Partial holds its trainer's state:
+// the result is then the same as that of an uninterrupted run.
+func TrainStack(data Data, sc StackConfig, ck *Checkpoint, hooks Hooks) (*Stack, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
 	_, d := data.Dims()
 	s := &Stack{}
+	var resume *Stack
+	var partial []byte
+	partialLayer := -1
+	if ck != nil {
+		resume, partial = ck.Stack, ck.Partial
+		if resume != nil {
+			partialLayer = len(resume.Layers)
+		} else {
+			partialLayer = 0
+		}
+	}
 	if resume != nil {
 		if len(resume.Layers) > len(sc.Layers) {
 			return nil, fmt.Errorf("rbmstack: resume stack has %d layers, the configuration %d", len(resume.Layers), len(sc.Layers))
@@ -119,6 +132,11 @@ func TrainStack(data Data, sc StackConfig, resume *Stack, hooks Hooks) (*Stack, 
 			t, err := NewTrainer(r, cfg)
 			if err != nil {
 				return nil, fmt.Errorf("layer %d: %w", i+1, err)
+			}
+			if partial != nil && i == partialLayer {
+				if err := t.RestoreState(partial); err != nil {
+					return nil, fmt.Errorf("resuming layer %d: %w", i+1, err)
+				}
 			}
 			label := fmt.Sprintf("rbm %d (%d-%d)", i+1, d, spec.Hidden)
 			var onEpoch func(EpochStats) error
@@ -192,4 +210,24 @@ func (s *Stack) Transform(data Data, layers int) *Dense {
 		cur = out
 	}
 	return out
+}
+
+// CheckpointHooks returns hooks that save the stack's progress to path
+// after every epoch and every finished layer (see Checkpoint), for
+// TrainStack to resume from with ReadCheckpoint.
+func CheckpointHooks(path string) Hooks {
+	var done *Stack
+	return Hooks{
+		Epoch: func(_ int, t *Trainer, _ EpochStats) error {
+			st, err := t.MarshalState()
+			if err != nil {
+				return err
+			}
+			return (&Checkpoint{Stack: done, Partial: st}).WriteFile(path)
+		},
+		Layer: func(_ int, s *Stack) error {
+			done = &Stack{Layers: append([]*RBM(nil), s.Layers...)}
+			return (&Checkpoint{Stack: done}).WriteFile(path)
+		},
+	}
 }

@@ -1,0 +1,69 @@
+package rbmstack
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestResumeMidLayer kills greedy training after the second epoch of the
+// second layer (a hook error stands in for kill -9: the checkpoint on disk
+// is all that survives), resumes from the checkpoint file, and expects the
+// very stack an uninterrupted run makes.
+func TestResumeMidLayer(t *testing.T) {
+	t.Parallel()
+	data := twoPatterns(400, 7)
+	sc := StackConfig{Visible: Binary, Layers: []LayerSpec{
+		{Hidden: 5, Config: Config{Epochs: 3, BatchSize: 20, Seed: 1}},
+		{Hidden: 4, Config: Config{Epochs: 4, BatchSize: 20, SampleInput: true, Persistent: true, Anneal: true, Seed: 2}},
+		{Hidden: 2, Kind: Linear, Config: Config{Epochs: 3, BatchSize: 20, LR: 0.01, SampleInput: true, Seed: 3}},
+	}}
+	full, err := TrainStack(data, sc, nil, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := full.MarshalBinary()
+
+	path := filepath.Join(t.TempDir(), "ck")
+	kill := errors.New("killed")
+	hooks := CheckpointHooks(path)
+	save := hooks.Epoch
+	hooks.Epoch = func(l int, tr *Trainer, st EpochStats) error {
+		if err := save(l, tr, st); err != nil {
+			return err
+		}
+		if l == 1 && st.Epoch == 2 {
+			return kill
+		}
+		return nil
+	}
+	if _, err := TrainStack(data, sc, nil, hooks); !errors.Is(err, kill) {
+		t.Fatalf("err = %v", err)
+	}
+	ck, err := ReadCheckpoint(path)
+	if err != nil || ck == nil {
+		t.Fatalf("checkpoint: %v %v", ck, err)
+	}
+	if len(ck.Stack.Layers) != 1 || ck.Partial == nil {
+		t.Fatalf("checkpoint holds %d layers, partial %v", len(ck.Stack.Layers), ck.Partial != nil)
+	}
+	got, err := TrainStack(data, sc, ck, CheckpointHooks(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := got.MarshalBinary()
+	if !bytes.Equal(b, want) {
+		t.Error("resumed stack differs from the uninterrupted one")
+	}
+
+	// A damaged checkpoint is an error naming the file, not a silent restart.
+	raw, _ := os.ReadFile(path)
+	raw[len(raw)/2] ^= 1
+	os.WriteFile(path, raw, 0o644)
+	if _, err := ReadCheckpoint(path); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Errorf("damaged checkpoint: %v", err)
+	}
+}
