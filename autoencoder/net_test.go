@@ -316,3 +316,56 @@ func FuzzUnmarshal(f *testing.F) {
 		_ = new(Net).UnmarshalBinary(data)
 	})
 }
+
+// TestResumeFineTuning stops fine-tuning after 2 of 5 epochs, restores a
+// fresh trainer from the saved state and expects the uninterrupted result.
+func TestResumeFineTuning(t *testing.T) {
+	t.Parallel()
+	x := randData(300, 6, 4, false)
+	for _, method := range []string{"adam", "sgd", "cg"} {
+		// No holdout: the final parameters are the last ones, not the best
+		// ones, so every epoch after the cut counts.
+		cfg := TrainConfig{Method: method, Epochs: 5, Seed: 3, BatchSize: 50}
+		newNet := func() *Net {
+			n, _ := New([]int{6, 4, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 7)
+			return n
+		}
+		full := newNet()
+		tr, _ := NewTrainer(full, Reconstruction(x, LogisticCE), cfg)
+		if err := tr.Train("full", nil); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := full.MarshalBinary()
+
+		cut := newNet()
+		tr, _ = NewTrainer(cut, Reconstruction(x, LogisticCE), cfg)
+		var state []byte
+		stop := errors.New("killed")
+		err := tr.Train("cut", func(st EpochStats) error {
+			state, _ = tr.MarshalState()
+			if st.Epoch == 2 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+		again := newNet()
+		tr, _ = NewTrainer(again, Reconstruction(x, LogisticCE), cfg)
+		if err := tr.RestoreState(state); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Train("resumed", nil); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := again.MarshalBinary()
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: resumed fine-tuning differs from the uninterrupted run", method)
+		}
+		state[len(state)/2] ^= 1
+		if err := tr.RestoreState(state); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("damaged state: %v", err)
+		}
+	}
+}

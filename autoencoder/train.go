@@ -176,6 +176,7 @@ type Trainer struct {
 	b          Batcher
 	src        *rng.Source
 	train, val []int
+	order      []int // the training cases in their initial order
 	ws         Workspace
 	grad       []float32
 	m, v       []float32 // Adam moments
@@ -203,6 +204,7 @@ func NewTrainer(n *Net, b Batcher, cfg TrainConfig) (*Trainer, error) {
 	t.src.Perm(perm)
 	nv := int(cfg.Holdout * float64(N))
 	t.val, t.train = perm[:nv], perm[nv:]
+	t.order = append([]int(nil), t.train...)
 	switch cfg.Method {
 	case "adam":
 		t.m = make([]float32, len(n.Params))
@@ -220,6 +222,9 @@ func (t *Trainer) Train(label string, onEpoch func(EpochStats) error) error {
 	cfg := t.Cfg
 	for t.epoch < cfg.Epochs {
 		bar := progress.New(fmt.Sprintf("%s epoch %d/%d", label, t.epoch+1, cfg.Epochs), int64(len(t.train)), "cases")
+		// Shuffle from the fixed order each epoch, so that the order depends
+		// on the random stream alone (and a restored trainer reproduces it).
+		copy(t.train, t.order)
 		shuffle(t.src, t.train)
 		var sum float64
 		var nb int
@@ -275,6 +280,9 @@ func (t *Trainer) Train(label string, onEpoch func(EpochStats) error) error {
 	}
 	return nil
 }
+
+// Epoch returns the number of finished epochs.
+func (t *Trainer) Epoch() int { return t.epoch }
 
 // BestEpoch returns the epoch with the lowest held-out loss (0 if none).
 func (t *Trainer) BestEpoch() int { return t.bestEpoch }

@@ -7,7 +7,7 @@ import (
 	"github.com/docsearch/docsearch/vocab"
 )
 
-// Okapi BM25 parameters, as in Lucene and bleve.
+// Okapi BM25 parameters, as in Lucene.
 const (
 	BM25K1 = 1.2
 	BM25B  = 0.75
@@ -153,9 +153,11 @@ func TFIDF(train, docs *vocab.Matrix) Scorer {
 //	idf(t)      = ln(1 + (n - df(t) + 0.5) / (df(t) + 0.5))
 //
 // with document frequencies, lengths (row sums) and their mean avglen taken
-// from docs itself, as Lucene and bleve do (bleve's numerator lacks the
-// constant +1, which does not change the ranking). Use BM25K1 and BM25B for
-// the usual k1 = 1.2, b = 0.75.
+// from docs itself, as Lucene does. This is standard Okapi BM25; bleve
+// v2.6.3's "bm25" scoring model differs (sqrt(tf), idf squared by query
+// normalisation, a coordination factor, and an average length of
+// ceil(distinct terms / documents)), see TestBM25MatchesBleve, which pins
+// both formulas. Use BM25K1 and BM25B for the usual k1 = 1.2, b = 0.75.
 func BM25(docs *vocab.Matrix, k1, b float64) Scorer {
 	n := docs.Rows()
 	df := docFreq(docs)

@@ -15,6 +15,7 @@ import (
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
+	"github.com/docsearch/docsearch/internal/atomicfile"
 	"github.com/docsearch/docsearch/internal/blas"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/query"
@@ -311,7 +312,23 @@ func Build(o Options) (*Summary, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := tr.Train("fine-tune", nil); err != nil {
+		ftPath := filepath.Join(ckdir, "finetune-"+ckkey+"-"+o.FineTune+".bin")
+		if o.Resume {
+			if st, err := os.ReadFile(ftPath); err == nil {
+				if err := tr.RestoreState(st); err != nil {
+					return nil, fmt.Errorf("checkpoint %s: %w", ftPath, err)
+				}
+				progress.Logf("resuming fine-tuning after epoch %d from %s", tr.Epoch(), ftPath)
+			}
+		}
+		err = tr.Train("fine-tune", func(autoencoder.EpochStats) error {
+			st, err := tr.MarshalState()
+			if err != nil {
+				return err
+			}
+			return atomicfile.Write(ftPath, st)
+		})
+		if err != nil {
 			return nil, fmt.Errorf("fine-tuning: %w", err)
 		}
 		sum.BestEpoch = tr.BestEpoch()

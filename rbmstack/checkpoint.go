@@ -8,7 +8,8 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
+
+	"github.com/docsearch/docsearch/internal/atomicfile"
 )
 
 const trainerMagic = "DSRBMTRN"
@@ -146,7 +147,7 @@ func (c *Checkpoint) WriteFile(path string) error {
 		b = append(b, part...)
 	}
 	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	return writeAtomic(path, b)
+	return atomicfile.Write(path, b)
 }
 
 // ReadCheckpoint loads a checkpoint written by WriteFile. A missing file
@@ -190,27 +191,4 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 		c.Partial = append([]byte(nil), parts[1]...)
 	}
 	return c, nil
-}
-
-func writeAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
