@@ -147,6 +147,7 @@ func mnistCmd() *cli.Command {
 					return nil
 				},
 			},
+			dbmCmd(common),
 		},
 	}
 }

@@ -1,0 +1,100 @@
+package rbmstack
+
+import (
+	"math"
+	"testing"
+
+	"github.com/docsearch/docsearch/internal/rng"
+)
+
+func TestExactLogZAgreesWithVisibleEnumeration(t *testing.T) {
+	t.Parallel()
+	// logLik (rbm_test.go) enumerates the 2^6 visible states; ExactLogZ
+	// enumerates the 2^4 hidden ones. log p(v) of the same data must agree.
+	r := New(Binary, Binary, 6, 4, 1, 5)
+	r.VisBias[0], r.HidBias[1] = 0.7, -1.2
+	data := twoPatterns(50, 2)
+	logZ, err := r.ExactLogZ()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := r.asDBM()
+	var ll float64
+	for i := 0; i < data.Rows; i++ {
+		ll += exactLogPStar(d, data.Row(i))
+	}
+	ll = ll/float64(data.Rows) - logZ
+	if want := logLik(r, data); math.Abs(ll-want) > 1e-9 {
+		t.Errorf("log-likelihood %.12f via ExactLogZ, %.12f by visible enumeration", ll, want)
+	}
+}
+
+func TestAISMatchesExactLogZ(t *testing.T) {
+	t.Parallel()
+	rbm := New(Binary, Binary, 10, 8, 1, 11)
+	src := rng.New(12, 12)
+	for i := range rbm.VisBias {
+		rbm.VisBias[i] = float32(src.Norm()) * 0.5
+	}
+	for i := range rbm.HidBias {
+		rbm.HidBias[i] = float32(src.Norm()) * 0.5
+	}
+	// A base-rate model from samples of 0.3-probability units, as from data.
+	base := make([]float32, 10)
+	for i := range base {
+		base[i] = float32(math.Log(0.3 / 0.7))
+	}
+	dbm := randomDBM([]int{8, 6, 4}, 1, 0.5, 13)
+	// Three hidden layers: h^1 and h^3 summed out, v and h^2 sampled.
+	dbm3 := randomDBM([]int{6, 5, 4, 3}, 1, 0.5, 14)
+	cases := []struct {
+		name  string
+		exact func() (float64, error)
+		ais   func(AISConfig) (*AISResult, error)
+		base  []float32
+	}{
+		{"rbm 10x8", rbm.ExactLogZ, rbm.AIS, base},
+		{"dbm 8-6-4", dbm.ExactLogZ, dbm.AIS, nil},
+		{"dbm 6-5-4-3", dbm3.ExactLogZ, dbm3.AIS, base[:6]},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			exact, err := c.exact()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.ais(AISConfig{Runs: 100, Betas: 10000, BaseVisBias: c.base, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("AIS log Z %.4f [%.4f, %.4f] (100 runs, 10,000 betas), exact %.4f, base %.4f", res.LogZ, res.LogZLow, res.LogZHigh, exact, res.LogZBase)
+			// The tolerance: 0.1 nats.
+			if math.Abs(res.LogZ-exact) > 0.1 {
+				t.Errorf("AIS log Z %.4f, exact %.4f", res.LogZ, exact)
+			}
+			if !(res.LogZHigh >= res.LogZ && res.LogZLow <= res.LogZ) {
+				t.Errorf("error bar [%g, %g] does not hold %g", res.LogZLow, res.LogZHigh, res.LogZ)
+			}
+		})
+	}
+}
+
+func TestAISBetas(t *testing.T) {
+	t.Parallel()
+	for _, k := range []int{3, 10, 1000, 14500} {
+		b := AISBetas(k)
+		if len(b) != k+1 || b[0] != 0 || b[k] != 1 {
+			t.Fatalf("AISBetas(%d): %d values from %g to %g", k, len(b), b[0], b[len(b)-1])
+		}
+		for i := 1; i <= k; i++ {
+			if !(b[i] > b[i-1]) {
+				t.Fatalf("AISBetas(%d) not increasing at %d: %g, %g", k, i, b[i-1], b[i])
+			}
+		}
+	}
+	// The paper's schedule: 500 steps to 0.5, 4,000 to 0.9.
+	if b := AISBetas(14500); b[500] != 0.5 || math.Abs(b[4500]-0.9) > 1e-12 {
+		t.Errorf("AISBetas(14500)[500] = %g, [4500] = %g", b[500], b[4500])
+	}
+}

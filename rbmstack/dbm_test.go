@@ -1,0 +1,471 @@
+package rbmstack
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/docsearch/docsearch/internal/mat32"
+	"github.com/docsearch/docsearch/internal/rng"
+)
+
+// randomDBM returns a DBM of the given widths with weights N(0, std^2)
+// and biases N(0, bstd^2).
+func randomDBM(sizes []int, std, bstd float32, seed uint64) *DBM {
+	d := NewDBM(sizes, std, seed)
+	src := rng.New(seed, 77)
+	for _, b := range d.B {
+		for i := range b {
+			b[i] = float32(src.Norm()) * bstd
+		}
+	}
+	return d
+}
+
+// enumerate calls fn for every joint state of d (all units, at most 2^20)
+// with -E(h).
+func enumerate(d *DBM, fn func(h [][]float64, negE float64)) {
+	L := d.Layers()
+	total := 0
+	for _, n := range d.Sizes {
+		total += n
+	}
+	if total > 20 {
+		panic("enumerate: model too large")
+	}
+	h := make([][]float64, L+1)
+	for l := range h {
+		h[l] = make([]float64, d.Sizes[l])
+	}
+	for s := 0; s < 1<<total; s++ {
+		bit := 0
+		for l := range h {
+			for j := range h[l] {
+				h[l][j] = float64(s >> bit & 1)
+				bit++
+			}
+		}
+		fn(h, negEnergy(d, h))
+	}
+}
+
+// negEnergy returns -E(h) in float64.
+func negEnergy(d *DBM, h [][]float64) float64 {
+	var e float64
+	for l := range h {
+		for j, x := range h[l] {
+			e += x * float64(d.B[l][j])
+		}
+		if l+1 < len(h) {
+			n := d.Sizes[l+1]
+			for i, x := range h[l] {
+				if x == 0 {
+					continue
+				}
+				for k, y := range h[l+1] {
+					e += x * y * float64(d.W[l][i*n+k])
+				}
+			}
+		}
+	}
+	return e
+}
+
+// exactLogPStar returns log sum_h exp(-E(v, h)) by enumerating the hidden
+// units (at most 2^20 states).
+func exactLogPStar(d *DBM, v []float32) float64 {
+	L := d.Layers()
+	total := 0
+	for _, n := range d.Sizes[1:] {
+		total += n
+	}
+	h := make([][]float64, L+1)
+	h[0] = make([]float64, len(v))
+	for i, x := range v {
+		h[0][i] = float64(x)
+	}
+	for l := 1; l <= L; l++ {
+		h[l] = make([]float64, d.Sizes[l])
+	}
+	terms := make([]float64, 0, 1<<total)
+	for s := 0; s < 1<<total; s++ {
+		bit := 0
+		for l := 1; l <= L; l++ {
+			for j := range h[l] {
+				h[l][j] = float64(s >> bit & 1)
+				bit++
+			}
+		}
+		terms = append(terms, negEnergy(d, h))
+	}
+	return logSumExp(terms)
+}
+
+// dbmLogLik returns the exact mean log-probability of the rows of data.
+func dbmLogLik(t *testing.T, d *DBM, data *Dense) float64 {
+	t.Helper()
+	logZ, err := d.ExactLogZ()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s float64
+	for i := 0; i < data.Rows; i++ {
+		s += exactLogPStar(d, data.Row(i))
+	}
+	return s/float64(data.Rows) - logZ
+}
+
+func TestScaledMeansEqualDoubledWeights(t *testing.T) {
+	t.Parallel()
+	// The modified RBMs of section 3.1: counting the weights twice in one
+	// direction is the plain conditional of an RBM with 2W.
+	r := New(Binary, Binary, 7, 5, 0.5, 1)
+	src := rng.New(2, 2)
+	for i := range r.VisBias {
+		r.VisBias[i] = float32(src.Norm())
+	}
+	for i := range r.HidBias {
+		r.HidBias[i] = float32(src.Norm())
+	}
+	r2 := r.Clone()
+	mat32.Scale(r2.W, 2)
+	v := mat32.New(4, 7)
+	h := mat32.New(4, 5)
+	for i := range v.Data {
+		v.Data[i] = b2f(src.Float64() < 0.5)
+	}
+	for i := range h.Data {
+		h.Data[i] = b2f(src.Float64() < 0.5)
+	}
+	got, want := mat32.New(4, 5), mat32.New(4, 5)
+	scaledHidMeans(r, v, 2, got)
+	r2.HidMeans(v, nil, want)
+	gotV, wantV := mat32.New(4, 7), mat32.New(4, 7)
+	scaledVisMeans(r, h, 2, gotV)
+	r2.VisMeans(h, wantV)
+	// The undoubled direction must be the plain RBM's.
+	gotV1, wantV1 := mat32.New(4, 7), mat32.New(4, 7)
+	scaledVisMeans(r, h, 1, gotV1)
+	r.VisMeans(h, wantV1)
+	for _, c := range []struct {
+		name      string
+		got, want []float32
+	}{{"p(h|v) with 2W", got.Data, want.Data}, {"p(v|h) with 2W", gotV.Data, wantV.Data}, {"p(v|h) with W", gotV1.Data, wantV1.Data}} {
+		for i := range c.got {
+			// Scaling by 2 is exact in float32: only the order of the
+			// sums may differ.
+			if math.Abs(float64(c.got[i]-c.want[i])) > 1e-6 {
+				t.Fatalf("%s: value %d is %g, want %g", c.name, i, c.got[i], c.want[i])
+			}
+		}
+	}
+}
+
+func TestComposeDBMAveragesSharedBiases(t *testing.T) {
+	t.Parallel()
+	a := New(Binary, Binary, 3, 2, 0.1, 1)
+	b := New(Binary, Binary, 2, 4, 0.1, 2)
+	a.VisBias = []float32{1, 2, 3}
+	a.HidBias = []float32{1, 3}
+	b.VisBias = []float32{3, -1}
+	b.HidBias = []float32{5, 6, 7, 8}
+	d, err := ComposeDBM([]*RBM{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Sizes[0] != 3 || d.Sizes[1] != 2 || d.Sizes[2] != 4 {
+		t.Fatalf("sizes %v", d.Sizes)
+	}
+	if d.B[1][0] != 2 || d.B[1][1] != 1 || d.B[0][2] != 3 || d.B[2][3] != 8 || d.W[1][5] != b.W[5] {
+		t.Errorf("biases %v, want [1 2 3] [2 1] [5 6 7 8]", d.B)
+	}
+	if _, err := ComposeDBM([]*RBM{a, a}); err == nil {
+		t.Error("mismatched sizes accepted")
+	}
+}
+
+func TestMeanFieldFixedPoint(t *testing.T) {
+	t.Parallel()
+	d := randomDBM([]int{8, 6, 4}, 0.4, 0.5, 3)
+	logZ, err := d.ExactLogZ()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := NewDense(5, 8, make([]float32, 40))
+	src := rng.New(4, 4)
+	for i := range data.Data {
+		data.Data[i] = b2f(src.Float64() < 0.5)
+	}
+	v := mat32.View(5, 8, data.Data)
+	mu := []mat32.Mat{mat32.New(5, 6), mat32.New(5, 4)}
+	res := d.MeanField(v, mu, 100)
+	if res > 1e-5 {
+		t.Fatalf("mean-field residual after 100 sweeps %g, want < 1e-5", res)
+	}
+	// The fixed-point equations hold in float64.
+	for i := 0; i < 5; i++ {
+		for j := 0; j < 6; j++ {
+			in := float64(d.B[1][j])
+			for a := 0; a < 8; a++ {
+				in += float64(v.Row(i)[a] * d.W[0][a*6+j])
+			}
+			for k := 0; k < 4; k++ {
+				in += float64(mu[1].Row(i)[k] * d.W[1][j*4+k])
+			}
+			if got := float64(mu[0].Row(i)[j]); math.Abs(got-1/(1+math.Exp(-in))) > 1e-5 {
+				t.Errorf("case %d: mu1[%d] = %.7f, sigmoid(input) = %.7f", i, j, got, 1/(1+math.Exp(-in)))
+			}
+		}
+	}
+	// Mean-field marginals against the exact posterior p(h|v): with weights
+	// of sd 0.4 the units are weakly coupled, so they agree to a few
+	// hundredths; the bound never exceeds the exact log p(v).
+	var worst float64
+	for i := 0; i < 5; i++ {
+		exact := [2][]float64{make([]float64, 6), make([]float64, 4)}
+		var z float64
+		vi := v.Row(i)
+		sub := randomDBMFixedV(d, vi)
+		enumerate(sub, func(h [][]float64, negE float64) {
+			w := math.Exp(negE)
+			z += w
+			for j, x := range h[0] {
+				exact[0][j] += w * x
+			}
+			for k, x := range h[1] {
+				exact[1][k] += w * x
+			}
+		})
+		for l := 0; l < 2; l++ {
+			for j, e := range exact[l] {
+				worst = math.Max(worst, math.Abs(e/z-float64(mu[l].Row(i)[j])))
+			}
+		}
+		bound := d.LogProbBound(NewDense(1, 8, append([]float32(nil), vi...)), logZ, 100)
+		lp := exactLogPStar(d, vi) - logZ
+		if bound > lp+1e-4 || bound < lp-0.5 {
+			t.Errorf("case %d: bound %.5f, exact log p(v) %.5f", i, bound, lp)
+		}
+	}
+	t.Logf("largest |mean-field - exact posterior marginal| %.4f", worst)
+	if worst > 0.05 {
+		t.Errorf("mean-field marginals differ from the exact ones by %.4f", worst)
+	}
+}
+
+// randomDBMFixedV returns the DBM over the hidden layers of d given v:
+// h^1 gets the extra bias v W[0]; layers shift down by one.
+func randomDBMFixedV(d *DBM, v []float32) *DBM {
+	c := &DBM{Sizes: d.Sizes[1:], W: d.W[1:]}
+	b1 := append([]float32(nil), d.B[1]...)
+	n := d.Sizes[1]
+	for i, x := range v {
+		for j := range b1 {
+			b1[j] += x * d.W[0][i*n+j]
+		}
+	}
+	c.B = append([][]float32{b1}, d.B[2:]...)
+	return c
+}
+
+func TestGibbsMatchesExactMarginals(t *testing.T) {
+	t.Parallel()
+	d := randomDBM([]int{5, 4, 3}, 1, 0.5, 6)
+	L := d.Layers()
+	exact := make([][]float64, L+1)
+	for l := range exact {
+		exact[l] = make([]float64, d.Sizes[l])
+	}
+	var z float64
+	enumerate(d, func(h [][]float64, negE float64) {
+		w := math.Exp(negE)
+		z += w
+		for l := range h {
+			for j, x := range h[l] {
+				exact[l][j] += w * x
+			}
+		}
+	})
+	// M independent chains, 50 burn-in sweeps, then each chain's mean over
+	// T sweeps; the chain means are independent, so their spread gives the
+	// standard error.
+	const M, burn, T = 1000, 50, 40
+	s := make([]mat32.Mat, L+1)
+	p := make([]mat32.Mat, L+1)
+	sum := make([]mat32.Mat, L+1)
+	src := rng.New(7, 7)
+	for l := range s {
+		s[l] = mat32.New(M, d.Sizes[l])
+		p[l] = mat32.New(M, d.Sizes[l])
+		sum[l] = mat32.New(M, d.Sizes[l])
+		for i := range s[l].Data {
+			s[l].Data[i] = b2f(src.Float64() < 0.5)
+		}
+	}
+	d.gibbs(s, p, burn, src)
+	for range T {
+		d.gibbs(s, p, 1, src)
+		for l := range s {
+			mat32.Axpy(1.0/T, s[l].Data, sum[l].Data)
+		}
+	}
+	for l := range s {
+		for j := 0; j < d.Sizes[l]; j++ {
+			var m1, m2 float64
+			for i := 0; i < M; i++ {
+				x := float64(sum[l].Row(i)[j])
+				m1 += x
+				m2 += x * x
+			}
+			m1 /= M
+			se := math.Sqrt((m2/M - m1*m1) / M)
+			want := exact[l][j] / z
+			// 5 standard errors: a false alarm has probability about 6e-7
+			// per unit.
+			if math.Abs(m1-want) > 5*se+1e-9 {
+				t.Errorf("layer %d unit %d: Gibbs mean %.4f, exact %.4f (se %.4f)", l, j, m1, want, se)
+			}
+		}
+	}
+}
+
+func TestDBMTrainingImprovesExactLikelihood(t *testing.T) {
+	t.Parallel()
+	data := twoPatterns(1000, 1)
+	// Independent fair bits score -6 log 2 = -4.16 nats; the source has
+	// entropy 1.89 (rbm_test.go). A model that captured the two patterns is
+	// within about one nat of it.
+	const indep = -6 * math.Ln2
+	t.Run("joint", func(t *testing.T) {
+		t.Parallel()
+		d := NewDBM([]int{6, 4, 3}, 0.1, 1)
+		before := dbmLogLik(t, d, data)
+		tr, err := NewDBMTrainer(d, DBMConfig{Epochs: 20, BatchSize: 20, LR: 0.05, Particles: 50, Seed: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stats []DBMEpochStats
+		if err := tr.Train(data, func(st DBMEpochStats) error { stats = append(stats, st); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		after := dbmLogLik(t, d, data)
+		t.Logf("exact log-likelihood %.3f -> %.3f nats by joint training from random weights (independent bits %.3f, source entropy -1.89)", before, after, indep)
+		if len(stats) != 20 || stats[19].LR > 0.05/20*1.01 {
+			t.Errorf("last epoch stats %+v, want epoch 20 with the rate decayed below 0.05/20", stats[len(stats)-1])
+		}
+		if after < before+1 || after < indep+1.5 {
+			t.Errorf("log-likelihood %.3f after joint training, %.3f before; want above both and above %.3f", after, before, indep+1.5)
+		}
+		if f := tr.Fantasy(); f.Rows != 50 || f.Cols != 6 || mat32.HasNaN(f.Data) {
+			t.Errorf("fantasy particles %dx%d", f.Rows, f.Cols)
+		}
+	})
+	t.Run("pretrained", func(t *testing.T) {
+		t.Parallel()
+		d, err := PretrainDBM(data, []int{6, 4, 3}, Config{Epochs: 10, LR: 0.05, BatchSize: 20, InitStd: 0.1, Seed: 1}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre := dbmLogLik(t, d, data)
+		// The paper's rate; a larger one makes the sharply bimodal
+		// pretrained model swing between the modes while the persistent
+		// chains lag behind (0.02 loses 0.6 nats before it recovers).
+		tr, err := NewDBMTrainer(d, DBMConfig{Epochs: 10, BatchSize: 20, LR: 0.005, Particles: 50, Seed: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Train(data, nil); err != nil {
+			t.Fatal(err)
+		}
+		after := dbmLogLik(t, d, data)
+		t.Logf("exact log-likelihood: composed from the modified RBMs %.3f, after joint training %.3f nats", pre, after)
+		// Pretraining alone already models the two patterns; joint
+		// training keeps it there (within 0.02 nats of stochastic noise).
+		if pre < indep+1.5 || after < pre-0.02 {
+			t.Errorf("log-likelihood %.3f pretrained, %.3f after joint training", pre, after)
+		}
+	})
+}
+func TestDBMReproducibleWithSeed(t *testing.T) {
+	t.Parallel()
+	data := twoPatterns(200, 3)
+	train := func(seed uint64) (*DBM, *AISResult) {
+		d, err := PretrainDBM(data, []int{6, 5, 4, 3}, Config{Epochs: 2, BatchSize: 20, InitStd: 0.1, Seed: seed}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewDBMTrainer(d, DBMConfig{Epochs: 2, BatchSize: 20, LR: 0.02, Particles: 30, Tau: 50, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Train(data, nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := d.AIS(AISConfig{Runs: 20, Betas: 100, BaseVisBias: BaseRateBias(data), Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d, res
+	}
+	a, ra := train(5)
+	b, rb := train(5)
+	c, _ := train(6)
+	same := func(x, y *DBM) bool {
+		for l := range x.W {
+			for i := range x.W[l] {
+				if x.W[l][i] != y.W[l][i] {
+					return false
+				}
+			}
+		}
+		for l := range x.B {
+			for i := range x.B[l] {
+				if x.B[l][i] != y.B[l][i] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !same(a, b) || ra.LogZ != rb.LogZ {
+		t.Errorf("same seed, different results (log Z %v and %v)", ra.LogZ, rb.LogZ)
+	}
+	if same(a, c) {
+		t.Error("different seeds, same weights")
+	}
+}
+
+func TestDBMDivergenceIsCaught(t *testing.T) {
+	t.Parallel()
+	d := NewDBM([]int{6, 4, 3}, 1, 1)
+	for i := range d.W[0] {
+		d.W[0][i] = float32(math.Inf(1))
+	}
+	tr, err := NewDBMTrainer(d, DBMConfig{Epochs: 2, BatchSize: 10, Particles: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tr.Train(twoPatterns(40, 1), nil)
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "epoch 1") {
+		t.Errorf("got %v, want ErrDiverged naming epoch 1", err)
+	}
+}
+
+func TestDBMConfigValidateListsAll(t *testing.T) {
+	t.Parallel()
+	err := DBMConfig{Epochs: -1, BatchSize: -1, LR: -1, Tau: -1, Momentum: 2, WeightDecay: 3, Particles: -1, Gibbs: -1, MeanField: -1}.Validate()
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	for _, f := range []string{"Epochs", "BatchSize", "LR", "Tau", "momentum", "WeightDecay", "Particles", "Gibbs", "MeanField"} {
+		if !strings.Contains(err.Error(), f) {
+			t.Errorf("error does not name %s: %v", f, err)
+		}
+	}
+	var c DBMConfig
+	c.EnsureDefaults()
+	if err := c.Validate(); err != nil {
+		t.Errorf("defaults invalid: %v", err)
+	}
+}
