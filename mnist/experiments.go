@@ -3,10 +3,12 @@ package mnist
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/docsearch/docsearch/autoencoder"
+	"github.com/docsearch/docsearch/internal/atomicfile"
 	"github.com/docsearch/docsearch/rbmstack"
 )
 
@@ -124,7 +126,25 @@ func RunAutoencoder(train, test *Set, o AutoencoderOptions) (*AutoencoderResult,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := t.Train("fine-tune autoencoder", nil); err != nil {
+	var onEpoch func(autoencoder.EpochStats) error
+	if o.Checkpoint != "" {
+		path := filepath.Join(o.Checkpoint, fmt.Sprintf("autoencoder-%s-%v-seed%d-n%d-%s.finetune", o.Profile.Name, o.Sizes, o.Seed, tr.N, o.FineTune))
+		if o.Resume {
+			if st, err := os.ReadFile(path); err == nil {
+				if err := t.RestoreState(st); err != nil {
+					return nil, nil, nil, fmt.Errorf("checkpoint %s: %w", path, err)
+				}
+			}
+		}
+		onEpoch = func(autoencoder.EpochStats) error {
+			st, err := t.MarshalState()
+			if err != nil {
+				return err
+			}
+			return atomicfile.Write(path, st)
+		}
+	}
+	if err := t.Train("fine-tune autoencoder", onEpoch); err != nil {
 		return nil, nil, nil, err
 	}
 	res.BestEpoch = t.BestEpoch()

@@ -150,6 +150,13 @@ func TestAutoencoderResume(t *testing.T) {
 	if err := ck.WriteFile(files[0]); err != nil {
 		t.Fatal(err)
 	}
+	// and drop the fine-tuning checkpoint, which a kill during
+	// pretraining would not have written yet.
+	ft, _ := filepath.Glob(filepath.Join(o.Checkpoint, "*.finetune"))
+	if len(ft) != 1 {
+		t.Fatalf("fine-tuning checkpoint files: %v", ft)
+	}
+	os.Remove(ft[0])
 	o.Resume = true
 	b, _, _, err := RunAutoencoder(train, test, o)
 	if err != nil {
