@@ -181,7 +181,7 @@ func splitSpec(spec string) (root, sub string, err error) {
 		return root, "", nil
 	}
 	if path.IsAbs(sub) || filepath.IsAbs(sub) || hasDotDot(path.Clean(sub)) {
-		return "", "", fmt.Errorf("%w: %q: #SUBDIR must be a relative path without ..", ErrSpec, spec)
+		return "", "", fmt.Errorf("%w: %q: #SUBDIR must be a relative path without \"..\" components", ErrSpec, spec)
 	}
 	sub = strings.TrimSuffix(path.Clean(sub), "/")
 	if sub == "." {
