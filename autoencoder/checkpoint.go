@@ -1,10 +1,10 @@
 package autoencoder
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"math"
+
+	"github.com/docsearch/docsearch/internal/binenc"
 )
 
 const trainerMagic = "DSNETTRN"
@@ -21,93 +21,53 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := []byte(trainerMagic)
+	b := binenc.Start(trainerMagic)
 	for _, v := range []int{t.epoch, t.step, t.bestEpoch, t.sinceBest} {
-		b = binary.LittleEndian.AppendUint64(b, uint64(v))
+		b = binenc.U64(b, uint64(v))
 	}
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(t.bestLoss))
-	for _, part := range [][]byte{nb, st} {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(part)))
-		b = append(b, part...)
-	}
+	b = binenc.U64(b, math.Float64bits(t.bestLoss))
+	b = binenc.Bytes(b, nb)
+	b = binenc.Bytes(b, st)
 	for _, f := range [][]float32{t.m, t.v, t.best} {
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(f)))
-		for _, x := range f {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
-		}
+		b = binenc.F32s(b, f)
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
+	return binenc.Seal(b), nil
 }
 
 // RestoreState loads a state written by MarshalState into t, which must
 // have been made by NewTrainer with the same net shape, data and config.
 // Damaged data give ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
-	if len(data) < len(trainerMagic)+44 || string(data[:len(trainerMagic)]) != trainerMagic {
-		return fmt.Errorf("%w: not a trainer state", ErrCorrupt)
+	rd, err := binenc.Open(data, trainerMagic)
+	if err != nil {
+		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return fmt.Errorf("%w: trainer state checksum mismatch", ErrCorrupt)
-	}
-	p := body[len(trainerMagic):]
 	var ints [4]int
 	for i := range ints {
-		ints[i] = int(binary.LittleEndian.Uint64(p))
-		p = p[8:]
+		ints[i] = int(rd.U64())
 	}
-	bestLoss := math.Float64frombits(binary.LittleEndian.Uint64(p))
-	p = p[8:]
-	bad := fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
-	var parts [2][]byte
-	for i := range parts {
-		if len(p) < 4 {
-			return bad
-		}
-		n := int(binary.LittleEndian.Uint32(p))
-		p = p[4:]
-		if n > len(p) {
-			return bad
-		}
-		parts[i], p = p[:n], p[n:]
-	}
-	var fl [3][]float32
-	for i := range fl {
-		if len(p) < 4 {
-			return bad
-		}
-		n := int(binary.LittleEndian.Uint32(p))
-		p = p[4:]
-		if 4*n > len(p) {
-			return bad
-		}
-		if n > 0 {
-			fl[i] = make([]float32, n)
-			for j := range fl[i] {
-				fl[i][j] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*j:]))
-			}
-		}
-		p = p[4*n:]
-	}
-	if len(p) != 0 {
-		return bad
+	bestLoss := math.Float64frombits(rd.U64())
+	nb, st := rd.Bytes(), rd.Bytes()
+	m, v, best := rd.F32s(), rd.F32s(), rd.F32s()
+	if !rd.OK() {
+		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
 	}
 	var n Net
-	if err := n.UnmarshalBinary(parts[0]); err != nil {
+	if err := n.UnmarshalBinary(nb); err != nil {
 		return err
 	}
 	np := len(t.Net.Params)
-	if len(n.Params) != np || len(fl[0]) != len(t.m) || len(fl[1]) != len(t.v) || (fl[2] != nil && len(fl[2]) != np) {
+	if len(n.Params) != np || len(m) != len(t.m) || len(v) != len(t.v) || (best != nil && len(best) != np) {
 		return fmt.Errorf("%w: trainer state does not fit this net (%v)", ErrCorrupt, n.Sizes())
 	}
-	if err := t.src.SetState(parts[1]); err != nil {
+	if err := t.src.SetState(st); err != nil {
 		return fmt.Errorf("%w: random stream: %v", ErrCorrupt, err)
 	}
 	copy(t.Net.Params, n.Params)
 	t.epoch, t.step, t.bestEpoch, t.sinceBest = ints[0], ints[1], ints[2], ints[3]
 	t.bestLoss = bestLoss
-	copy(t.m, fl[0])
-	copy(t.v, fl[1])
-	t.best = fl[2]
+	copy(t.m, m)
+	copy(t.v, v)
+	t.best = best
 	return nil
 }
