@@ -3,7 +3,6 @@ package eval
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/docsearch/docsearch/vocab"
 )
@@ -39,15 +38,7 @@ func synthCorpus(seed uint64, n, cols, classes int) (*vocab.Matrix, []string) {
 			}
 			counts[w]++
 		}
-		var v vocab.Vector
-		for w := range counts {
-			v.Idx = append(v.Idx, w)
-		}
-		slices.Sort(v.Idx)
-		for _, w := range v.Idx {
-			v.Val = append(v.Val, counts[w])
-		}
-		m.Append(v)
+		m.Append(vocab.VectorFromCounts(counts))
 	}
 	return m, labels
 }

@@ -81,7 +81,7 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 	dim := ix.Dim()
 	codes := make([]float32, n*dim)
 	for i := 0; i < n; i++ {
-		copy(codes[i*dim:], ix.Code(i))
+		ix.CodeTo(codes[i*dim:(i+1)*dim], i)
 	}
 	add(fmt.Sprintf("autoencoder-%d", dim), eval.CosineScorer(codes, dim))
 
@@ -195,7 +195,7 @@ func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, di
 	}
 	codes := make([]float32, oi.Len()*dim)
 	for i := 0; i < oi.Len(); i++ {
-		copy(codes[i*dim:], oi.Code(i))
+		oi.CodeTo(codes[i*dim:(i+1)*dim], i)
 	}
 	add(name, eval.CosineScorer(codes, dim))
 	if !pretrained {

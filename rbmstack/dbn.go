@@ -200,6 +200,8 @@ func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epo
 	ga := make([]float32, t.NHid)
 	perm := make([]int, n)
 	rows := make([]int, 0, B)
+	w := make([]mat32.Mat, L+1) // this batch's views of wake and sleep
+	s := make([]mat32.Mat, L+1)
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		bar := progress.New(fmt.Sprintf("up-down epoch %d/%d", epoch, cfg.Epochs), int64(n), "cases")
 		src.Perm(perm)
@@ -208,7 +210,6 @@ func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epo
 			rows = append(rows[:0], perm[lo:hi]...)
 			b := hi - lo
 			lr := cfg.LR / float32(b)
-			w := make([]mat32.Mat, L+1)
 			for l := range w {
 				w[l] = wake[l].Resize(b, wake[l].Cols)
 			}
@@ -248,7 +249,6 @@ func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epo
 			mat32.Axpy(lr, gb, t.VisBias)
 			mat32.Axpy(lr, ga, t.HidBias)
 			// Sleep: stochastic down-pass from the top's negative sample.
-			s := make([]mat32.Mat, L+1)
 			for l := range s {
 				s[l] = sleep[l].Resize(b, sleep[l].Cols)
 			}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/progress"
@@ -52,15 +51,7 @@ func countsLike(n, cols int) *vocab.Matrix {
 		for range length {
 			counts[int32(perms[c][zipf.Uint64()])]++
 		}
-		var v vocab.Vector
-		for w := range counts {
-			v.Idx = append(v.Idx, w)
-		}
-		slices.Sort(v.Idx)
-		for _, w := range v.Idx {
-			v.Val = append(v.Val, counts[w])
-		}
-		m.Append(v)
+		m.Append(vocab.VectorFromCounts(counts))
 	}
 	return m
 }

@@ -1,6 +1,9 @@
 package vocab
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Matrix is a compressed-sparse-row matrix of term counts: row i holds the
 // counts of document i over the vocabulary's Cols terms.
@@ -94,6 +97,20 @@ func (m *Matrix) Subset(rows []int) *Matrix {
 type Vector struct {
 	Idx []int32
 	Val []float32
+}
+
+// VectorFromCounts builds a Vector from a map of term index to count,
+// sorting the indices.
+func VectorFromCounts(counts map[int32]float32) Vector {
+	v := Vector{Idx: make([]int32, 0, len(counts)), Val: make([]float32, 0, len(counts))}
+	for j := range counts {
+		v.Idx = append(v.Idx, j)
+	}
+	slices.Sort(v.Idx)
+	for _, j := range v.Idx {
+		v.Val = append(v.Val, counts[j])
+	}
+	return v
 }
 
 // Sum returns the sum of the values (document length in vocabulary words).

@@ -63,3 +63,14 @@ func FuzzMatrixUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+func TestVectorFromCounts(t *testing.T) {
+	t.Parallel()
+	v := VectorFromCounts(map[int32]float32{5: 2, 1: 1, 3: 4})
+	if !reflect.DeepEqual(v, Vector{Idx: []int32{1, 3, 5}, Val: []float32{1, 4, 2}}) {
+		t.Errorf("got %+v", v)
+	}
+	if v := VectorFromCounts(nil); len(v.Idx) != 0 || v.Sum() != 0 {
+		t.Errorf("empty: %+v", v)
+	}
+}

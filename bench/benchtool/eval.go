@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/docsearch/docsearch/autoencoder"
@@ -120,15 +119,7 @@ func synthCorpus(seed uint64, n int) (*vocab.Matrix, []string) {
 			}
 			counts[int32(w)]++
 		}
-		var v vocab.Vector
-		for w := range counts {
-			v.Idx = append(v.Idx, w)
-		}
-		slices.Sort(v.Idx)
-		for _, w := range v.Idx {
-			v.Val = append(v.Val, counts[w])
-		}
-		m.Append(v)
+		m.Append(vocab.VectorFromCounts(counts))
 	}
 	return m, labels
 }

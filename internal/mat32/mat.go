@@ -34,11 +34,6 @@ func View(r, c int, data []float32) Mat {
 // Row returns row i, aliasing m.
 func (m Mat) Row(i int) []float32 { return m.Data[i*m.Cols : (i+1)*m.Cols] }
 
-// RowsView returns rows [lo, hi) as a matrix aliasing m.
-func (m Mat) RowsView(lo, hi int) Mat {
-	return Mat{Rows: hi - lo, Cols: m.Cols, Data: m.Data[lo*m.Cols : hi*m.Cols]}
-}
-
 // Resize returns a view of m's storage as r x c, growing it if needed.
 // It is how workspaces are reused across minibatches of varying size.
 func (m Mat) Resize(r, c int) Mat {
@@ -139,13 +134,8 @@ func Scale(x []float32, s float32) {
 	}
 }
 
-// Axpy sets y += alpha*x.
-func Axpy(alpha float32, x, y []float32) {
-	_ = y[len(x)-1]
-	for i, v := range x {
-		y[i] += alpha * v
-	}
-}
+// Axpy sets y += alpha*x (blas.Saxpy: AVX2 where the CPU has it).
+func Axpy(alpha float32, x, y []float32) { blas.Saxpy(alpha, x, y) }
 
 // Sub sets dst = a - b.
 func Sub(dst, a, b []float32) {
@@ -206,21 +196,6 @@ func softmax(r []float32) {
 	for j := range r {
 		r[j] *= inv
 	}
-}
-
-// LogSumExp returns log(sum(exp(r))) computed stably in float64.
-func LogSumExp(r []float32) float64 {
-	mx := float32(math.Inf(-1))
-	for _, v := range r {
-		if v > mx {
-			mx = v
-		}
-	}
-	var s float64
-	for _, v := range r {
-		s += float64(Exp(v - mx))
-	}
-	return float64(mx) + math.Log(s)
 }
 
 // Exp returns e**x in float32 with a relative error below 2e-7 over the
