@@ -369,3 +369,82 @@ func TestResumeFineTuning(t *testing.T) {
 		}
 	}
 }
+
+// TestTiedGradientAndShape checks Tied: the folded gradient of each shared
+// weight matches a finite difference that moves the weight in the encoder
+// and its transpose in the decoder together, and after training the decoder
+// is still the encoder's transpose while the loss went down.
+func TestTiedGradientAndShape(t *testing.T) {
+	t.Parallel()
+	n, err := New([]int{6, 4, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.5, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := randData(20, 6, 4, false)
+	tr, err := NewTrainer(n, Reconstruction(data, LogisticCE), TrainConfig{Method: "sgd", Epochs: 30, LR: 0.2, BatchSize: 5, Tied: true, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, dec := n.Layers[0], n.Layers[1]
+	transposed := func() bool {
+		for r := 0; r < enc.In; r++ {
+			for c := 0; c < enc.Out; c++ {
+				if enc.W[r*enc.Out+c] != dec.W[c*dec.Out+r] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !transposed() {
+		t.Fatal("NewTrainer with Tied did not tie the decoder")
+	}
+	rows := make([]int, 20)
+	for i := range rows {
+		rows[i] = i
+	}
+	tr.fill(rows)
+	tr.Net.LossGrad(&tr.ws, tr.grad)
+	tr.tieGrad()
+	loss := func() float64 { tr.fill(rows); return tr.Net.LossGrad(&tr.ws, nil) }
+	const h = 1e-2
+	for r := 0; r < enc.In; r++ {
+		for c := 0; c < enc.Out; c++ {
+			i, j := r*enc.Out+c, c*dec.Out+r
+			old := enc.W[i]
+			enc.W[i], dec.W[j] = old+h, old+h
+			fp := loss()
+			enc.W[i], dec.W[j] = old-h, old-h
+			fm := loss()
+			enc.W[i], dec.W[j] = old, old
+			num := (fp - fm) / (2 * h)
+			got := float64(tr.grad[i])
+			if d := math.Abs(num-got) / math.Max(1e-2, math.Abs(num)+math.Abs(got)); d > 2e-2 {
+				t.Errorf("W[%d][%d]: folded gradient %.6g, finite difference %.6g", r, c, got, num)
+			}
+		}
+	}
+	off := len(enc.W) + len(enc.B)
+	for k, g := range tr.grad[off : off+len(dec.W)] {
+		if g != 0 {
+			t.Fatalf("decoder weight gradient %d is %g after folding, want 0", k, g)
+		}
+	}
+	before := tr.Loss(rows)
+	if err := tr.Train("tied", nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := tr.Loss(rows); !(after < before) {
+		t.Errorf("tied training did not lower the loss: %.4f -> %.4f", before, after)
+	}
+	if !transposed() {
+		t.Error("after training the decoder is no longer the encoder's transpose")
+	}
+	if _, err := NewTrainer(n, Reconstruction(data, LogisticCE), TrainConfig{Method: "cg", Tied: true}); err == nil {
+		t.Error("Tied with cg was accepted")
+	}
+	odd, _ := New([]int{6, 4, 3}, []Act{Sigmoid, Softmax}, SoftmaxCE, 0.5, 3)
+	if _, err := NewTrainer(odd, Classification(data, make([]int, 20), 3), TrainConfig{Tied: true}); err == nil {
+		t.Error("Tied on a net that is not mirror-shaped was accepted")
+	}
+}

@@ -98,7 +98,14 @@ type TrainConfig struct {
 	// Patience stops training after this many epochs without a better
 	// held-out loss; default 5.
 	Patience int
-	Seed     uint64
+	// Tied makes a mirror-shaped net's decoder the transpose of its
+	// encoder: layer L-1-i's weights stay W_i' (biases remain separate),
+	// the two layers' gradients are summed into the encoder's, and the
+	// decoder is refreshed after every step. It is the classic greedy
+	// autoencoder of Bengio et al. (2007), and it keeps an over-complete
+	// layer from learning a free identity map. adam and sgd only.
+	Tied bool
+	Seed uint64
 }
 
 // EnsureDefaults fills zero fields.
@@ -154,6 +161,9 @@ func (c TrainConfig) Validate() error {
 	if !(c.Holdout >= 0 && c.Holdout < 1) {
 		bad("Holdout must be in [0, 1), got %g", c.Holdout)
 	}
+	if c.Tied && c.Method == "cg" {
+		bad("Tied works with adam and sgd, not cg")
+	}
 	if c.LineSearches < 1 || c.Patience < 1 {
 		bad("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)
 	}
@@ -202,6 +212,12 @@ func NewTrainer(n *Net, b Batcher, cfg TrainConfig) (*Trainer, error) {
 		bestLoss: math.Inf(1)}
 	perm := make([]int, N)
 	t.src.Perm(perm)
+	if cfg.Tied {
+		if err := checkMirror(n); err != nil {
+			return nil, err
+		}
+		n.tieDecoder()
+	}
 	nv := int(cfg.Holdout * float64(N))
 	t.val, t.train = perm[:nv], perm[nv:]
 	t.order = append([]int(nil), t.train...)
@@ -308,9 +324,75 @@ func (t *Trainer) fill(rows []int) {
 func (t *Trainer) adamBatch(rows []int) float64 {
 	t.fill(rows)
 	loss := t.Net.LossGrad(&t.ws, t.grad)
+	t.tieGrad()
 	t.step++
 	t.adam()
+	t.tieParams()
 	return loss
+}
+
+// checkMirror returns an error unless every layer i of n has the transposed
+// shape of layer L-1-i, as Tied needs.
+func checkMirror(n *Net) error {
+	L := len(n.Layers)
+	for i := 0; i < L/2; i++ {
+		a, b := n.Layers[i], n.Layers[L-1-i]
+		if a.In != b.Out || a.Out != b.In {
+			return fmt.Errorf("autoencoder: Tied needs a mirror-shaped net; layer %d is %dx%d, layer %d %dx%d", i, a.In, a.Out, L-1-i, b.In, b.Out)
+		}
+	}
+	if L%2 == 1 {
+		return fmt.Errorf("autoencoder: Tied needs an even number of layers, got %d", L)
+	}
+	return nil
+}
+
+// tieDecoder sets each decoder layer's weights to its encoder's transpose.
+func (n *Net) tieDecoder() {
+	L := len(n.Layers)
+	for i := 0; i < L/2; i++ {
+		a, b := n.Layers[i], n.Layers[L-1-i]
+		for r := 0; r < a.In; r++ {
+			for c, w := range a.W[r*a.Out : (r+1)*a.Out] {
+				b.W[c*b.Out+r] = w
+			}
+		}
+	}
+}
+
+// tieGrad folds each decoder layer's weight gradient, transposed, into its
+// encoder's and zeroes it, so that the optimiser moves the shared weights
+// by their whole gradient and leaves the decoder copies alone.
+func (t *Trainer) tieGrad() {
+	if !t.Cfg.Tied {
+		return
+	}
+	n := t.Net
+	L := len(n.Layers)
+	off := make([]int, L)
+	for i, o := 0, 0; i < L; i++ {
+		off[i] = o
+		o += len(n.Layers[i].W) + len(n.Layers[i].B)
+	}
+	for i := 0; i < L/2; i++ {
+		a, b := n.Layers[i], n.Layers[L-1-i]
+		ga := t.grad[off[i] : off[i]+len(a.W)]
+		gb := t.grad[off[L-1-i] : off[L-1-i]+len(b.W)]
+		for r := 0; r < a.In; r++ {
+			row := ga[r*a.Out : (r+1)*a.Out]
+			for c := range row {
+				row[c] += gb[c*b.Out+r]
+			}
+		}
+		clear(gb)
+	}
+}
+
+// tieParams refreshes the decoder copies after a step.
+func (t *Trainer) tieParams() {
+	if t.Cfg.Tied {
+		t.Net.tieDecoder()
+	}
 }
 
 // sgdBatch applies one step of gradient descent with momentum and L2
@@ -318,6 +400,7 @@ func (t *Trainer) adamBatch(rows []int) float64 {
 func (t *Trainer) sgdBatch(rows []int, lr float32) float64 {
 	t.fill(rows)
 	loss := t.Net.LossGrad(&t.ws, t.grad)
+	t.tieGrad()
 	t.decay()
 	mom := t.Cfg.Momentum
 	p, g, v := t.Net.Params, t.grad, t.m
@@ -328,6 +411,7 @@ func (t *Trainer) sgdBatch(rows []int, lr float32) float64 {
 			p[i] += v[i]
 		}
 	})
+	t.tieParams()
 	return loss
 }
 
