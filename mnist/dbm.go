@@ -28,6 +28,13 @@ type DBMOptions struct {
 	// of 2,000 betas otherwise.
 	AISRuns, AISBetas int
 	Seed              uint64
+	// Checkpoint, when set, is a folder where pretraining, joint training
+	// and fine-tuning are saved after every epoch; with Resume a killed run
+	// continues from there (same options and seed give the same model as
+	// an uninterrupted run). Without Resume a run first deletes the
+	// checkpoints an earlier run of the same options left.
+	Checkpoint string
+	Resume     bool
 }
 
 // DBMResult is what RunDBM measured.
@@ -107,10 +114,14 @@ func RunDBM(train, test *Set, o DBMOptions) (*DBMResult, *rbmstack.DBM, error) {
 	tr := o.Profile.trainSet(train)
 	x := data(tr)
 	sizes := append([]int{tr.Dim()}, o.Sizes...)
+	ck, err := dbmCheckpoints(o, sizes, tr.N)
+	if err != nil {
+		return nil, nil, err
+	}
 
 	// 1. Greedy pretraining. The paper trains each RBM for 100 epochs; the
 	// paper profile gives Profile.PretrainEpochs (20).
-	d, err := rbmstack.PretrainDBM(x, sizes, rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.05, InitStd: 0.01, Seed: o.Seed*1000 + 1}, nil)
+	d, err := ck.pretrainDBM("pretrain", x, sizes, rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.05, InitStd: 0.01, Seed: o.Seed*1000 + 1})
 	if err != nil {
 		return nil, nil, fmt.Errorf("pretraining: %w", err)
 	}
@@ -119,7 +130,7 @@ func RunDBM(train, test *Set, o DBMOptions) (*DBMResult, *rbmstack.DBM, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := t.Train(x, nil); err != nil {
+	if err := ck.trainDBM("joint", t, x); err != nil {
 		return nil, nil, err
 	}
 	res := &DBMResult{TrainImages: tr.N, Epochs: o.Epochs, AISRuns: o.AISRuns, AISBetas: o.AISBetas, Particles: t.Fantasy()}
@@ -149,7 +160,7 @@ func RunDBM(train, test *Set, o DBMOptions) (*DBMResult, *rbmstack.DBM, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := ft.Train("fine-tune dbm classifier", nil); err != nil {
+	if err := ck.trainNet("finetune", ft, "fine-tune dbm classifier"); err != nil {
 		return nil, nil, err
 	}
 	res.TestError = classErrorOn(net, testX, test.Labels)

@@ -13,6 +13,13 @@ type DBNOptions struct {
 	Hidden  []int // lower layers; default 500-500
 	Top     int   // top associative memory; default 2000
 	Seed    uint64
+	// Checkpoint, when set, is a folder where every stage (greedy RBMs,
+	// top memory, up-down) is saved after every epoch; with Resume a
+	// killed run continues from there (same options and seed give the
+	// same model as an uninterrupted run). Without Resume a run first
+	// deletes the checkpoints an earlier run of the same options left.
+	Checkpoint string
+	Resume     bool
 }
 
 // DBNResult is what RunDBN measured.
@@ -47,12 +54,16 @@ func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
 		sc.Layers = append(sc.Layers, rbmstack.LayerSpec{Hidden: h, Kind: rbmstack.Binary,
 			Config: rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.1, InitStd: 0.1, Seed: o.Seed*1000 + uint64(i) + 1}})
 	}
-	s, err := rbmstack.TrainStack(x, sc, nil, rbmstack.Hooks{})
+	ck, err := dbnCheckpoints(o, tr.Dim(), tr.N)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := ck.trainStack("rbm", x, sc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("pretraining: %w", err)
 	}
 	pen := s.Transform(x, len(s.Layers))
-	top, err := rbmstack.TrainTop(pen, labels, 10, o.Top, rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.1, InitStd: 0.1, CDk: 3, Seed: o.Seed*1000 + 50})
+	top, err := ck.trainTop("top", pen, labels, 10, o.Top, rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.1, InitStd: 0.1, CDk: 3, Seed: o.Seed*1000 + 50})
 	if err != nil {
 		return nil, nil, fmt.Errorf("top memory: %w", err)
 	}
@@ -62,7 +73,7 @@ func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
 	}
 	res := &DBNResult{UpDownEpochs: o.Profile.FineTuneEpochs}
 	res.PretrainTestError = dbnError(d, test)
-	if err := d.UpDown(x, labels, rbmstack.UpDownConfig{Epochs: o.Profile.FineTuneEpochs, LR: 0.01, CDk: 3, Seed: o.Seed*1000 + 60}, nil); err != nil {
+	if err := ck.upDown("updown", d, x, labels, rbmstack.UpDownConfig{Epochs: o.Profile.FineTuneEpochs, LR: 0.01, CDk: 3, Seed: o.Seed*1000 + 60}); err != nil {
 		return nil, nil, err
 	}
 	res.TestError = dbnError(d, test)

@@ -100,13 +100,13 @@ func RunAutoencoder(train, test *Set, o AutoencoderOptions) (*AutoencoderResult,
 	var resume *rbmstack.Checkpoint
 	if o.Checkpoint != "" {
 		path := filepath.Join(o.Checkpoint, fmt.Sprintf("autoencoder-%s-%v-seed%d-n%d.ckpt", o.Profile.Name, o.Sizes, o.Seed, tr.N))
-		hooks = rbmstack.CheckpointHooks(path)
 		if o.Resume {
 			var err error
 			if resume, err = rbmstack.ReadCheckpoint(path); err != nil {
 				return nil, nil, nil, err
 			}
 		}
+		hooks = rbmstack.CheckpointHooksFrom(path, resume)
 	}
 	stack, err := rbmstack.TrainStack(data(tr), sc, resume, hooks)
 	if err != nil {
@@ -200,6 +200,13 @@ type DNNOptions struct {
 	// unsupervised pretraining).
 	Init string
 	Seed uint64
+	// Checkpoint, when set, is a folder where every stage (greedy
+	// pretraining, fine-tuning) is saved after every epoch; with Resume a
+	// killed run continues from there (same options and seed give the
+	// same model as an uninterrupted run). Without Resume a run first
+	// deletes the checkpoints an earlier run of the same options left.
+	Checkpoint string
+	Resume     bool
 }
 
 // DNNResult is what RunDNN measured.
@@ -236,6 +243,10 @@ func RunDNN(train, test *Set, o DNNOptions) (*DNNResult, *autoencoder.Net, error
 		return nil, nil, err
 	}
 	net.InitGlorot(o.Seed)
+	ck, err := dnnCheckpoints(o, sizes, tr.N)
+	if err != nil {
+		return nil, nil, err
+	}
 	ep := o.Profile.PretrainEpochs
 	switch o.Init {
 	case "none":
@@ -245,7 +256,7 @@ func RunDNN(train, test *Set, o DNNOptions) (*DNNResult, *autoencoder.Net, error
 			sc.Layers = append(sc.Layers, rbmstack.LayerSpec{Hidden: h, Kind: rbmstack.Binary,
 				Config: rbmstack.Config{Epochs: ep, LR: 0.1, InitStd: 0.1, Seed: o.Seed*1000 + uint64(i) + 1}})
 		}
-		s, err := rbmstack.TrainStack(x, sc, nil, rbmstack.Hooks{})
+		s, err := ck.trainStack("rbm", x, sc)
 		if err != nil {
 			return nil, nil, fmt.Errorf("pretraining: %w", err)
 		}
@@ -283,7 +294,7 @@ func RunDNN(train, test *Set, o DNNOptions) (*DNNResult, *autoencoder.Net, error
 			if err != nil {
 				return nil, nil, err
 			}
-			if err := t.Train(fmt.Sprintf("greedy %s layer %d", o.Init, i+1), nil); err != nil {
+			if err := ck.trainNet(fmt.Sprintf("greedy%d", i+1), t, fmt.Sprintf("greedy %s layer %d", o.Init, i+1)); err != nil {
 				return nil, nil, err
 			}
 			copy(net.Layers[i].W, layer.Layers[0].W)
@@ -299,7 +310,7 @@ func RunDNN(train, test *Set, o DNNOptions) (*DNNResult, *autoencoder.Net, error
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := t.Train("fine-tune "+o.Init, nil); err != nil {
+	if err := ck.trainNet("finetune", t, "fine-tune "+o.Init); err != nil {
 		return nil, nil, err
 	}
 	res := &DNNResult{BestEpoch: t.BestEpoch()}

@@ -67,3 +67,50 @@ func TestResumeMidLayer(t *testing.T) {
 		t.Errorf("damaged checkpoint: %v", err)
 	}
 }
+
+// TestResumeTwiceInOneLayer kills greedy training in the second layer,
+// resumes, and kills it again in the same layer: the checkpoint must still
+// hold the first layer, and a second resume must end with the stack of an
+// uninterrupted run.
+func TestResumeTwiceInOneLayer(t *testing.T) {
+	t.Parallel()
+	data := twoPatterns(200, 7)
+	sc := StackConfig{Visible: Binary, Layers: []LayerSpec{
+		{Hidden: 5, Config: Config{Epochs: 3, BatchSize: 20, Seed: 1}},
+		{Hidden: 4, Config: Config{Epochs: 3, BatchSize: 20, Seed: 2}},
+	}}
+	full, err := TrainStack(data, sc, nil, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := full.MarshalBinary()
+	path := filepath.Join(t.TempDir(), "ck")
+	kill := errors.New("killed")
+	var ck *Checkpoint
+	for _, epoch := range []int{1, 2} {
+		hooks := CheckpointHooksFrom(path, ck)
+		save := hooks.Epoch
+		hooks.Epoch = func(l int, tr *Trainer, st EpochStats) error {
+			if err := save(l, tr, st); err != nil {
+				return err
+			}
+			if l == 1 && st.Epoch == epoch {
+				return kill
+			}
+			return nil
+		}
+		if _, err := TrainStack(data, sc, ck, hooks); !errors.Is(err, kill) {
+			t.Fatalf("err = %v", err)
+		}
+		if ck, err = ReadCheckpoint(path); err != nil || ck == nil || len(ck.Stack.Layers) != 1 {
+			t.Fatalf("after a kill at epoch %d of layer 2: checkpoint %+v, %v", epoch, ck, err)
+		}
+	}
+	got, err := TrainStack(data, sc, ck, CheckpointHooksFrom(path, ck))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := got.MarshalBinary(); !bytes.Equal(b, want) {
+		t.Error("twice-resumed stack differs from the uninterrupted one")
+	}
+}

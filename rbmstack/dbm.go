@@ -158,16 +158,15 @@ func scaledTransform(r *RBM, data Data, up float32) *Dense {
 	return out
 }
 
-// trainScaled trains a binary-binary RBM by CD-k whose hidden input is
-// up*(v W) + a and whose visible input is down*(h W') + b. Each minibatch
+// trainScaled trains t.R, a binary-binary RBM, by CD-k whose hidden input
+// is up*(v W) + a and whose visible input is down*(h W') + b. Each minibatch
 // draws binary states from the data (read as probabilities). The update is
-// the usual <v h>_data - <v h>_recon with cfg's momentum, weight decay and
-// optional annealing; cfg.Persistent and cfg.SampleVisible are ignored.
-func trainScaled(r *RBM, data Data, cfg Config, up, down float32, label string, onEpoch func(EpochStats) error) error {
-	cfg.EnsureDefaults()
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
+// the usual <v h>_data - <v h>_recon with t.Cfg's momentum, weight decay and
+// optional annealing; Persistent and SampleVisible are ignored. Training
+// runs from t's epoch on with t's momentum buffers and random stream, so
+// that t's MarshalState and RestoreState checkpoint it.
+func trainScaled(t *Trainer, data Data, up, down float32, label string, onEpoch func(EpochStats) error) error {
+	r, cfg := t.R, t.Cfg
 	n, d := data.Dims()
 	if d != r.NVis {
 		return fmt.Errorf("rbmstack: %s: data has %d columns, the RBM %d visible units", label, d, r.NVis)
@@ -176,15 +175,15 @@ func trainScaled(r *RBM, data Data, cfg Config, up, down float32, label string, 
 		return fmt.Errorf("rbmstack: %s: no training cases", label)
 	}
 	B := cfg.BatchSize
-	src := rng.New(cfg.Seed, 1)
-	incW, incB, incA := make([]float32, len(r.W)), make([]float32, r.NVis), make([]float32, r.NHid)
+	src := t.src
+	incW, incB, incA := t.incW, t.incB, t.incA
 	gradW := mat32.New(r.NVis, r.NHid)
 	gradB, gradA := make([]float32, r.NVis), make([]float32, r.NHid)
 	v0b, v1b := mat32.New(B, r.NVis), mat32.New(B, r.NVis)
 	h0b, hsb, h1b := mat32.New(B, r.NHid), mat32.New(B, r.NHid), mat32.New(B, r.NHid)
 	perm := make([]int, n)
 	nb := (n + B - 1) / B
-	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+	for epoch := t.epoch; epoch < cfg.Epochs; epoch++ {
 		bar := progress.New(fmt.Sprintf("%s epoch %d/%d", label, epoch+1, cfg.Epochs), int64(n), "cases")
 		src.Perm(perm)
 		var recon float64
@@ -226,6 +225,7 @@ func trainScaled(r *RBM, data Data, cfg Config, up, down float32, label string, 
 			bar.Add(int64(m))
 		}
 		recon /= float64(n)
+		t.epoch = epoch + 1
 		bar.SetSuffix("recon %.4g", recon)
 		bar.Finish()
 		if math.IsNaN(recon) || math.IsInf(recon, 0) || r.check() != nil {
@@ -256,6 +256,22 @@ func trainScaled(r *RBM, data Data, cfg Config, up, down float32, label string, 
 // cfg applies to every RBM (layer l draws with seed cfg.Seed + l);
 // onEpoch (may be nil) observes each epoch of each layer.
 func PretrainDBM(data Data, sizes []int, cfg Config, onEpoch func(layer int, st EpochStats) error) (*DBM, error) {
+	var hooks Hooks
+	if onEpoch != nil {
+		hooks.Epoch = func(l int, _ *Trainer, st EpochStats) error { return onEpoch(l, st) }
+	}
+	return PretrainDBMFrom(data, sizes, cfg, nil, hooks)
+}
+
+// PretrainDBMFrom is PretrainDBM with checkpoints, as TrainStack: ck (may be
+// nil) holds the RBMs finished earlier, bottom first, in ck.Stack and, when
+// the next one was cut short, its trainer's state in ck.Partial; training
+// continues from there and ends with the DBM an uninterrupted run makes.
+// hooks.Epoch sees each layer's Trainer after every epoch and hooks.Layer
+// the finished RBMs after every layer, so CheckpointHooks and
+// ReadCheckpoint save and load the progress. The RBMs of a DBM checkpoint
+// are the modified ones of section 3.1, not a greedy Stack's.
+func PretrainDBMFrom(data Data, sizes []int, cfg Config, ck *Checkpoint, hooks Hooks) (*DBM, error) {
 	if len(sizes) < 2 {
 		return nil, fmt.Errorf("rbmstack: a DBM needs a visible and a hidden layer, got sizes %v", sizes)
 	}
@@ -273,6 +289,21 @@ func PretrainDBM(data Data, sizes []int, cfg Config, onEpoch func(layer int, st 
 	}
 	L := len(sizes) - 1
 	rbms := make([]*RBM, L)
+	var partial []byte
+	if ck != nil {
+		if ck.Stack != nil {
+			if len(ck.Stack.Layers) > L {
+				return nil, fmt.Errorf("rbmstack: resume holds %d DBM layers, the DBM has %d", len(ck.Stack.Layers), L)
+			}
+			for l, r := range ck.Stack.Layers {
+				if r.Vis != Binary || r.Hid != Binary || r.Labels != 0 || r.NVis != sizes[l] || r.NHid != sizes[l+1] {
+					return nil, fmt.Errorf("rbmstack: resume DBM layer %d is a %s %d-%d %s RBM, the DBM asks binary %d-%d binary", l+1, r.Vis, r.NVis, r.NHid, r.Hid, sizes[l], sizes[l+1])
+				}
+				rbms[l] = r
+			}
+		}
+		partial = ck.Partial
+	}
 	cur := data
 	for l := 0; l < L; l++ {
 		up, down := float32(1), float32(1)
@@ -282,19 +313,37 @@ func PretrainDBM(data Data, sizes []int, cfg Config, onEpoch func(layer int, st 
 		if L > 1 && l == L-1 {
 			down = 2
 		}
-		c := cfg
-		c.Seed = cfg.Seed + uint64(l)
-		r := New(Binary, Binary, sizes[l], sizes[l+1], c.InitStd, c.Seed)
-		r.InitVisBias(cur)
-		label := fmt.Sprintf("dbm rbm %d (%d-%d)", l+1, sizes[l], sizes[l+1])
-		var cb func(EpochStats) error
-		if onEpoch != nil {
-			cb = func(st EpochStats) error { return onEpoch(l, st) }
+		r := rbms[l]
+		if r == nil {
+			c := cfg
+			c.Seed = cfg.Seed + uint64(l)
+			r = New(Binary, Binary, sizes[l], sizes[l+1], c.InitStd, c.Seed)
+			r.InitVisBias(cur)
+			t, err := NewTrainer(r, c)
+			if err != nil {
+				return nil, err
+			}
+			if partial != nil { // the first layer to train was cut short
+				if err := t.RestoreState(partial); err != nil {
+					return nil, fmt.Errorf("resuming dbm rbm %d: %w", l+1, err)
+				}
+				partial = nil
+			}
+			label := fmt.Sprintf("dbm rbm %d (%d-%d)", l+1, sizes[l], sizes[l+1])
+			var cb func(EpochStats) error
+			if hooks.Epoch != nil {
+				cb = func(st EpochStats) error { return hooks.Epoch(l, t, st) }
+			}
+			if err := trainScaled(t, cur, up, down, label, cb); err != nil {
+				return nil, err
+			}
+			rbms[l] = r
+			if hooks.Layer != nil {
+				if err := hooks.Layer(l, &Stack{Layers: rbms[:l+1]}); err != nil {
+					return nil, err
+				}
+			}
 		}
-		if err := trainScaled(r, cur, c, up, down, label, cb); err != nil {
-			return nil, err
-		}
-		rbms[l] = r
 		if l+1 < L {
 			cur = scaledTransform(r, cur, up)
 		}

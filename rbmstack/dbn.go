@@ -51,6 +51,15 @@ func NewDBN(lower []*RBM, top *RBM) (*DBN, error) {
 // TrainTop trains the top RBM of a DBN on the penultimate representation
 // joined with one-hot labels (Labels classes).
 func TrainTop(pen *Dense, labels []int, classes, hidden int, cfg Config) (*RBM, error) {
+	return TrainTopFrom(pen, labels, classes, hidden, cfg, nil, nil)
+}
+
+// TrainTopFrom is TrainTop with checkpoints: partial (nil: start afresh) is
+// the MarshalState of the top RBM's Trainer after an epoch of an earlier
+// run with the same arguments, from which training continues to the RBM an
+// uninterrupted run makes; onEpoch (may be nil) sees the Trainer after
+// every epoch, e.g. to save its state.
+func TrainTopFrom(pen *Dense, labels []int, classes, hidden int, cfg Config, partial []byte, onEpoch func(t *Trainer, st EpochStats) error) (*RBM, error) {
 	x := joinLabels(pen, labels, classes)
 	cfg.EnsureDefaults()
 	r := New(Binary, Binary, x.Cols, hidden, cfg.InitStd, cfg.Seed)
@@ -60,7 +69,19 @@ func TrainTop(pen *Dense, labels []int, classes, hidden int, cfg Config) (*RBM, 
 	if err != nil {
 		return nil, err
 	}
-	if err := t.Train(x, fmt.Sprintf("top rbm (%d+%d-%d)", pen.Cols, classes, hidden), nil); err != nil {
+	if partial != nil {
+		if err := t.RestoreState(partial); err != nil {
+			return nil, fmt.Errorf("resuming the top rbm: %w", err)
+		}
+		if r.Labels != classes {
+			return nil, fmt.Errorf("%w: the saved top rbm has %d labels, training one with %d", ErrMismatch, r.Labels, classes)
+		}
+	}
+	var cb func(EpochStats) error
+	if onEpoch != nil {
+		cb = func(st EpochStats) error { return onEpoch(t, st) }
+	}
+	if err := t.Train(x, fmt.Sprintf("top rbm (%d+%d-%d)", pen.Cols, classes, hidden), cb); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -149,14 +170,8 @@ type UpDownConfig struct {
 	Seed      uint64
 }
 
-// UpDown fine-tunes d with the up-down algorithm (contrastive wake-sleep,
-// Hinton, Osindero & Teh 2006, section 5 and appendix B): a stochastic
-// bottom-up pass with the recognition weights adjusts the generative
-// weights to reconstruct each layer from the one above; CD-k in the top
-// memory with the label clamped at the start; a stochastic top-down pass
-// from the top's negative sample adjusts the recognition weights to
-// recover each layer from the one below.
-func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epoch int) error) error {
+// EnsureDefaults fills zero fields with their defaults.
+func (cfg *UpDownConfig) EnsureDefaults() {
 	if cfg.Epochs == 0 {
 		cfg.Epochs = 10
 	}
@@ -169,11 +184,51 @@ func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epo
 	if cfg.CDk == 0 {
 		cfg.CDk = 3
 	}
+}
+
+// UpDown fine-tunes d with the up-down algorithm (contrastive wake-sleep,
+// Hinton, Osindero & Teh 2006, section 5 and appendix B): a stochastic
+// bottom-up pass with the recognition weights adjusts the generative
+// weights to reconstruct each layer from the one above; CD-k in the top
+// memory with the label clamped at the start; a stochastic top-down pass
+// from the top's negative sample adjusts the recognition weights to
+// recover each layer from the one below. onEpoch (may be nil) is called
+// after every epoch (1-based); an error from it stops training. An
+// UpDownTrainer does the same and can be checkpointed between epochs.
+func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epoch int) error) error {
+	return NewUpDownTrainer(d, cfg).Train(data, labels, onEpoch)
+}
+
+// UpDownTrainer runs the up-down fine-tuning of a DBN (see DBN.UpDown)
+// epoch by epoch. It holds the random stream and the number of finished
+// epochs, so that MarshalState after an epoch and RestoreState into a
+// fresh trainer of the same DBN continue exactly where training stopped.
+type UpDownTrainer struct {
+	D   *DBN
+	Cfg UpDownConfig
+
+	src   *rng.Source
+	epoch int
+}
+
+// NewUpDownTrainer prepares to fine-tune d with cfg (defaults applied).
+func NewUpDownTrainer(d *DBN, cfg UpDownConfig) *UpDownTrainer {
+	cfg.EnsureDefaults()
+	return &UpDownTrainer{D: d, Cfg: cfg, src: rng.New(cfg.Seed, 3)}
+}
+
+// Epoch returns the number of finished epochs.
+func (u *UpDownTrainer) Epoch() int { return u.epoch }
+
+// Train runs the remaining epochs of up-down fine-tuning on data with its
+// labels, calling onEpoch (may be nil) with the epoch number (1-based)
+// after each; an error from onEpoch stops training and is returned.
+func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) error) error {
+	d, cfg, src := u.D, u.Cfg, u.src
 	n, _ := data.Dims()
 	if len(labels) != n {
 		return fmt.Errorf("rbmstack: %d labels for %d cases", len(labels), n)
 	}
-	src := rng.New(cfg.Seed, 3)
 	L := len(d.Rec)
 	t := d.Top
 	nb := t.NVis - t.Labels
@@ -202,7 +257,7 @@ func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epo
 	rows := make([]int, 0, B)
 	w := make([]mat32.Mat, L+1) // this batch's views of wake and sleep
 	s := make([]mat32.Mat, L+1)
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	for epoch := u.epoch + 1; epoch <= cfg.Epochs; epoch++ {
 		bar := progress.New(fmt.Sprintf("up-down epoch %d/%d", epoch, cfg.Epochs), int64(n), "cases")
 		src.Perm(perm)
 		for lo := 0; lo < n; lo += B {
@@ -284,6 +339,7 @@ func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epo
 			bar.Add(int64(b))
 		}
 		bar.Finish()
+		u.epoch = epoch
 		for _, r := range append(append([]*RBM{t}, d.Rec...), d.Gen...) {
 			if r.check() != nil {
 				return fmt.Errorf("%w: up-down epoch %d: NaN or Inf in the weights", ErrDiverged, epoch)

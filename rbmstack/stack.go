@@ -214,9 +214,19 @@ func (s *Stack) Transform(data Data, layers int) *Dense {
 
 // CheckpointHooks returns hooks that save the stack's progress to path
 // after every epoch and every finished layer (see Checkpoint), for
-// TrainStack to resume from with ReadCheckpoint.
-func CheckpointHooks(path string) Hooks {
+// TrainStack to resume from with ReadCheckpoint. A resumed run wants
+// CheckpointHooksFrom.
+func CheckpointHooks(path string) Hooks { return CheckpointHooksFrom(path, nil) }
+
+// CheckpointHooksFrom is CheckpointHooks for a run that resumes from ck
+// (may be nil): the layers ck holds are kept in the checkpoints written
+// while the next layer trains, so that a second interruption in that layer
+// does not lose them.
+func CheckpointHooksFrom(path string, ck *Checkpoint) Hooks {
 	var done *Stack
+	if ck != nil && ck.Stack != nil && len(ck.Stack.Layers) > 0 {
+		done = &Stack{Layers: append([]*RBM(nil), ck.Stack.Layers...)}
+	}
 	return Hooks{
 		Epoch: func(_ int, t *Trainer, _ EpochStats) error {
 			st, err := t.MarshalState()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -35,6 +36,9 @@ func mnistCmd() *cli.Command {
 				),
 				Action: func(c *cli.Context) error {
 					quiet(c)
+					if _, _, err := checkpointOptions(c); err != nil {
+						return err
+					}
 					train, test, p, err := mnistSetup(c)
 					if err != nil {
 						return err
@@ -68,6 +72,7 @@ func mnistCmd() *cli.Command {
 					&cli.StringFlag{Name: "samples", Usage: "PNG of 10 samples per digit with the label clamped"},
 					&cli.IntFlag{Name: "gibbs", Value: 1000, Usage: "Gibbs iterations in the top memory between samples"},
 					&cli.StringFlag{Name: "finetune", Value: "updown", Usage: "updown (generative classifier) or backprop (the 784-500-500-2000-10 net fine-tuned discriminatively)"},
+					checkpointFlag(), resumeFlag(),
 				),
 				Action: func(c *cli.Context) error {
 					quiet(c)
@@ -77,12 +82,16 @@ func mnistCmd() *cli.Command {
 					if c.Int("gibbs") < 1 {
 						return fmt.Errorf("--gibbs: must be positive, got %d", c.Int("gibbs"))
 					}
+					ckDir, resume, err := checkpointOptions(c)
+					if err != nil {
+						return err
+					}
 					train, test, p, err := mnistSetup(c)
 					if err != nil {
 						return err
 					}
 					if c.String("finetune") == "backprop" {
-						res, _, err := mnist.RunDNN(train, test, mnist.DNNOptions{Profile: p, Init: "rbm", Seed: c.Uint64("seed")})
+						res, _, err := mnist.RunDNN(train, test, mnist.DNNOptions{Profile: p, Init: "rbm", Seed: c.Uint64("seed"), Checkpoint: ckDir, Resume: resume})
 						if err != nil {
 							return err
 						}
@@ -93,7 +102,7 @@ func mnistCmd() *cli.Command {
 							p.Name, 100*res.TestError, 100*res.TrainError, res.Seconds)
 						return nil
 					}
-					res, d, err := mnist.RunDBN(train, test, mnist.DBNOptions{Profile: p, Seed: c.Uint64("seed")})
+					res, d, err := mnist.RunDBN(train, test, mnist.DBNOptions{Profile: p, Seed: c.Uint64("seed"), Checkpoint: ckDir, Resume: resume})
 					if err != nil {
 						return err
 					}
@@ -116,9 +125,14 @@ func mnistCmd() *cli.Command {
 				Flags: common(
 					&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm or autoencoder"},
 					&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
+					checkpointFlag(), resumeFlag(),
 				),
 				Action: func(c *cli.Context) error {
 					quiet(c)
+					ckDir, resume, err := checkpointOptions(c)
+					if err != nil {
+						return err
+					}
 					train, test, p, err := mnistSetup(c)
 					if err != nil {
 						return err
@@ -129,7 +143,7 @@ func mnistCmd() *cli.Command {
 					}
 					results := map[string]*mnist.DNNResult{}
 					for _, in := range inits {
-						res, _, err := mnist.RunDNN(train, test, mnist.DNNOptions{Profile: p, Init: in, Seed: c.Uint64("seed")})
+						res, _, err := mnist.RunDNN(train, test, mnist.DNNOptions{Profile: p, Init: in, Seed: c.Uint64("seed"), Checkpoint: ckDir, Resume: resume})
 						if err != nil {
 							return fmt.Errorf("--init %s: %w", in, err)
 						}
@@ -150,6 +164,27 @@ func mnistCmd() *cli.Command {
 			dbmCmd(common),
 		},
 	}
+}
+
+// checkpointFlag and resumeFlag are the checkpoint flags of the MNIST
+// commands that train in stages (fresh values: a flag belongs to one
+// command).
+func checkpointFlag() cli.Flag {
+	return &cli.StringFlag{Name: "checkpoint", Usage: "folder where every training stage is saved after every epoch"}
+}
+
+func resumeFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "resume", Usage: "continue the run saved in --checkpoint (same options and seed give the same model)"}
+}
+
+// checkpointOptions returns --checkpoint and --resume; --resume needs a
+// --checkpoint folder.
+func checkpointOptions(c *cli.Context) (dir string, resume bool, err error) {
+	dir, resume = c.String("checkpoint"), c.Bool("resume")
+	if resume && dir == "" {
+		return "", false, errors.New("--resume: needs --checkpoint DIR, the folder of the run to continue")
+	}
+	return dir, resume, nil
 }
 
 func mnistSetup(c *cli.Context) (train, test *mnist.Set, p mnist.Profile, err error) {

@@ -21,6 +21,7 @@ func dbmCmd(common func(extra ...cli.Flag) []cli.Flag) *cli.Command {
 			&cli.StringFlag{Name: "samples", Usage: "PNG of 100 persistent chains' visible probabilities (10x10 grid)"},
 			&cli.IntFlag{Name: "ais-runs", Usage: "AIS runs", DefaultText: "50, paper profile 100"},
 			&cli.IntFlag{Name: "ais-betas", Usage: "AIS intermediate distributions", DefaultText: "2000, paper profile 14500"},
+			checkpointFlag(), resumeFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			quiet(c)
@@ -34,12 +35,16 @@ func dbmCmd(common func(extra ...cli.Flag) []cli.Flag) *cli.Command {
 			if n := c.Int("ais-betas"); n < 0 || (n > 0 && n < 3) {
 				return fmt.Errorf("--ais-betas: must be at least 3, got %d", n)
 			}
+			ckDir, resume, err := checkpointOptions(c)
+			if err != nil {
+				return err
+			}
 			train, test, p, err := mnistSetup(c)
 			if err != nil {
 				return err
 			}
 			res, _, err := mnist.RunDBM(train, test, mnist.DBMOptions{Profile: p, Sizes: sizes,
-				AISRuns: c.Int("ais-runs"), AISBetas: c.Int("ais-betas"), Seed: c.Uint64("seed")})
+				AISRuns: c.Int("ais-runs"), AISBetas: c.Int("ais-betas"), Seed: c.Uint64("seed"), Checkpoint: ckDir, Resume: resume})
 			if err != nil {
 				return err
 			}
