@@ -33,7 +33,9 @@ type DBNResult struct {
 
 // RunDBN trains the deep belief net of Hinton, Osindero & Teh (2006):
 // greedy RBMs 784-500-500, a top RBM of 2000 units over the penultimate
-// layer joined with 10 label units, then up-down fine-tuning; the test
+// layer joined with 10 label units, then up-down fine-tuning with the
+// paper's schedule of Gibbs steps in the top memory (3, then 6, then 10,
+// each for a third of the epochs); the test
 // error is that of the generative classifier (lowest free energy label).
 func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
 	start := time.Now()
@@ -73,7 +75,7 @@ func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
 	}
 	res := &DBNResult{UpDownEpochs: o.Profile.FineTuneEpochs}
 	res.PretrainTestError = dbnError(d, test)
-	if err := ck.upDown("updown", d, x, labels, rbmstack.UpDownConfig{Epochs: o.Profile.FineTuneEpochs, LR: 0.01, CDk: 3, Seed: o.Seed*1000 + 60}); err != nil {
+	if err := ck.upDown("updown", d, x, labels, rbmstack.UpDownConfig{Epochs: o.Profile.FineTuneEpochs, LR: 0.01, CDkSchedule: []int{3, 6, 10}, Seed: o.Seed*1000 + 60}); err != nil {
 		return nil, nil, err
 	}
 	res.TestError = dbnError(d, test)

@@ -401,3 +401,71 @@ func FuzzUpDownRestore(f *testing.F) {
 		}
 	})
 }
+
+// TestUpDownSchedule checks CDkSchedule: the steps follow the parts of the
+// run, a schedule changes the model against a constant CDk, a resumed
+// scheduled run matches the uninterrupted one, and a state of another
+// schedule is refused.
+func TestUpDownSchedule(t *testing.T) {
+	t.Parallel()
+	cfg := UpDownConfig{Epochs: 6, CDkSchedule: []int{1, 2, 4}}
+	for epoch, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4} {
+		if got := cfg.cdk(epoch); got != want {
+			t.Errorf("epoch %d: CD-%d, want CD-%d", epoch, got, want)
+		}
+	}
+	data := randomBinary(120, 12, 8)
+	labels := make([]int, data.Rows)
+	for i := range labels {
+		labels[i] = i % 3
+	}
+	init := smallDBN(t, data, labels)
+	cfg = UpDownConfig{Epochs: 3, BatchSize: 20, LR: 0.05, CDk: 1, CDkSchedule: []int{1, 3, 5}, Seed: 9}
+	full := cloneDBN(init)
+	if err := full.UpDown(data, labels, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	constant := cloneDBN(init)
+	c := cfg
+	c.CDkSchedule = nil
+	if err := constant.UpDown(data, labels, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	if sameBits(dbnParams(constant), dbnParams(full)) {
+		t.Error("the schedule made no difference to the model")
+	}
+	stop := errors.New("killed")
+	cut := NewUpDownTrainer(cloneDBN(init), cfg)
+	var state []byte
+	err := cut.Train(data, labels, func(epoch int) error {
+		var err error
+		if state, err = cut.MarshalState(); err == nil && epoch == 2 {
+			err = stop
+		}
+		return err
+	})
+	if !errors.Is(err, stop) {
+		t.Fatalf("cut run: %v", err)
+	}
+	again := cloneDBN(init)
+	u := NewUpDownTrainer(again, cfg)
+	if err := u.RestoreState(state); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Train(data, labels, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(dbnParams(again), dbnParams(full)) {
+		t.Error("resumed scheduled up-down differs from the uninterrupted run")
+	}
+	c = cfg
+	c.CDkSchedule = []int{1, 3}
+	if err := NewUpDownTrainer(cloneDBN(init), c).RestoreState(state); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "CDkSchedule") {
+		t.Errorf("other schedule: %v", err)
+	}
+	c = cfg
+	c.CDkSchedule = []int{0}
+	if err := NewUpDownTrainer(cloneDBN(init), c).Train(data, labels, nil); err == nil {
+		t.Error("a schedule with a zero entry was accepted")
+	}
+}

@@ -167,7 +167,21 @@ type UpDownConfig struct {
 	BatchSize int     // default 100
 	LR        float32 // default 0.01 (constant)
 	CDk       int     // Gibbs steps in the top memory; default 3
-	Seed      uint64
+	// CDkSchedule, when set, replaces CDk with a number of Gibbs steps per
+	// equal part of the epochs: {3, 6, 10} is the schedule of Hinton,
+	// Osindero & Teh (2006), 3 steps in the first third, 6 in the second
+	// and 10 in the last.
+	CDkSchedule []int
+	Seed        uint64
+}
+
+// cdk returns the Gibbs steps of epoch (1-based).
+func (cfg *UpDownConfig) cdk(epoch int) int {
+	s := cfg.CDkSchedule
+	if len(s) == 0 {
+		return cfg.CDk
+	}
+	return s[min(len(s)-1, (epoch-1)*len(s)/max(1, cfg.Epochs))]
 }
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -229,6 +243,14 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 	if len(labels) != n {
 		return fmt.Errorf("rbmstack: %d labels for %d cases", len(labels), n)
 	}
+	if cfg.CDk < 1 || cfg.CDk > 1000 {
+		return fmt.Errorf("rbmstack: up-down CDk must be in [1, 1000], got %d", cfg.CDk)
+	}
+	for _, k := range cfg.CDkSchedule {
+		if k < 1 || k > 1000 {
+			return fmt.Errorf("rbmstack: up-down CDkSchedule %v: every entry must be in [1, 1000]", cfg.CDkSchedule)
+		}
+	}
 	L := len(d.Rec)
 	t := d.Top
 	nb := t.NVis - t.Labels
@@ -258,7 +280,8 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 	w := make([]mat32.Mat, L+1) // this batch's views of wake and sleep
 	s := make([]mat32.Mat, L+1)
 	for epoch := u.epoch + 1; epoch <= cfg.Epochs; epoch++ {
-		bar := progress.New(fmt.Sprintf("up-down epoch %d/%d", epoch, cfg.Epochs), int64(n), "cases")
+		cdk := cfg.cdk(epoch)
+		bar := progress.New(fmt.Sprintf("up-down epoch %d/%d (CD-%d)", epoch, cfg.Epochs, cdk), int64(n), "cases")
 		src.Perm(perm)
 		for lo := 0; lo < n; lo += B {
 			hi := min(lo+B, n)
@@ -286,11 +309,11 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 			t.HidMeans(tv, nil, th)
 			t.sampleHid(ths, th, src.Uint64())
 			nv, nh := negV.Resize(b, t.NVis), negH.Resize(b, t.NHid)
-			for k := 0; k < cfg.CDk; k++ {
+			for k := 0; k < cdk; k++ {
 				t.VisMeans(ths, nv)
 				t.sampleVisLabels(nv, nv, src.Uint64())
 				t.HidMeans(nv, nil, nh)
-				if k < cfg.CDk-1 {
+				if k < cdk-1 {
 					t.sampleHid(ths, nh, src.Uint64())
 				}
 			}

@@ -11,7 +11,7 @@ import (
 
 const (
 	upDownMagic   = "DSDBNUDT"
-	upDownVersion = 1
+	upDownVersion = 2 // 2 adds CDkSchedule
 )
 
 // MarshalState encodes what an UpDownTrainer needs to continue exactly
@@ -30,6 +30,10 @@ func (u *UpDownTrainer) MarshalState() ([]byte, error) {
 	b = binenc.U32(b, uint32(c.BatchSize))
 	b = binenc.U32(b, math.Float32bits(c.LR))
 	b = binenc.U32(b, uint32(c.CDk))
+	b = binenc.U32(b, uint32(len(c.CDkSchedule)))
+	for _, k := range c.CDkSchedule {
+		b = binenc.U32(b, uint32(k))
+	}
 	b = binenc.U64(b, c.Seed)
 	b = binenc.U32(b, uint32(u.epoch))
 	b = binenc.Bytes(b, st)
@@ -47,9 +51,9 @@ func (u *UpDownTrainer) MarshalState() ([]byte, error) {
 
 // RestoreState loads a state written by MarshalState into u, a trainer made
 // by NewUpDownTrainer for a DBN of the same shape with the same BatchSize,
-// LR, CDk and Seed (Epochs may differ: the rate is constant, so a run can
-// be extended); the DBN's parameters are overwritten in place. Damaged data
-// give an error wrapping ErrCorrupt or ErrVersion, a state of another run
+// LR, CDk, CDkSchedule and Seed (Epochs may differ without a schedule: the
+// rate is constant, so a run can be extended); the DBN's parameters are
+// overwritten in place. Damaged data give an error wrapping ErrCorrupt or ErrVersion, a state of another run
 // one wrapping ErrMismatch that names what differs; u and its DBN are
 // unchanged after any error.
 func (u *UpDownTrainer) RestoreState(data []byte) error {
@@ -57,14 +61,24 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: not an intact up-down trainer state", ErrCorrupt)
 	}
-	if v := rd.U32(); v != upDownVersion {
-		return fmt.Errorf("%w: up-down trainer state version %d, this build reads %d", ErrVersion, v, upDownVersion)
+	v := rd.U32()
+	if v != 1 && v != upDownVersion {
+		return fmt.Errorf("%w: up-down trainer state version %d, this build reads 1 and %d", ErrVersion, v, upDownVersion)
 	}
 	var c UpDownConfig
 	c.Epochs = int(rd.U32())
 	c.BatchSize = int(rd.U32())
 	c.LR = math.Float32frombits(rd.U32())
 	c.CDk = int(rd.U32())
+	if v >= 2 {
+		k := rd.U32()
+		if k > 1000 {
+			return fmt.Errorf("%w: up-down trainer state with a CDk schedule of %d parts", ErrCorrupt, k)
+		}
+		for i := uint32(0); i < k; i++ {
+			c.CDkSchedule = append(c.CDkSchedule, int(rd.U32()))
+		}
+	}
 	c.Seed = rd.U64()
 	epoch := rd.U32()
 	st := rd.Bytes()
@@ -87,6 +101,11 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 	add("BatchSize", c.BatchSize, u.Cfg.BatchSize)
 	add("LR", c.LR, u.Cfg.LR)
 	add("CDk", c.CDk, u.Cfg.CDk)
+	add("CDkSchedule", fmt.Sprint(c.CDkSchedule), fmt.Sprint(u.Cfg.CDkSchedule))
+	if len(c.CDkSchedule) > 0 {
+		// the schedule's parts are fractions of the epochs
+		add("Epochs", c.Epochs, u.Cfg.Epochs)
+	}
 	add("Seed", c.Seed, u.Cfg.Seed)
 	if len(diff) > 0 {
 		return fmt.Errorf("%w: %s", ErrMismatch, strings.Join(diff, ", "))
