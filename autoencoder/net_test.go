@@ -448,3 +448,44 @@ func TestTiedGradientAndShape(t *testing.T) {
 		t.Error("Tied on a net that is not mirror-shaped was accepted")
 	}
 }
+
+// TestResumeAfterEarlyStop restores the state saved in the epoch where
+// early stopping fired: the resumed trainer must not train further and must
+// end with the uninterrupted run's (best) parameters.
+func TestResumeAfterEarlyStop(t *testing.T) {
+	t.Parallel()
+	x := randData(60, 6, 11, false)
+	cfg := TrainConfig{Method: "adam", Epochs: 200, LR: 0.05, BatchSize: 10, Holdout: 0.5, Patience: 2, Seed: 4}
+	newNet := func() *Net {
+		n, _ := New([]int{6, 30, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 7)
+		return n
+	}
+	full := newNet()
+	tr, _ := NewTrainer(full, Reconstruction(x, LogisticCE), cfg)
+	var last []byte
+	if err := tr.Train("full", func(EpochStats) error {
+		var err error
+		last, err = tr.MarshalState()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Epoch() >= cfg.Epochs {
+		t.Fatalf("the run never stopped early (%d epochs); the test needs it to", tr.Epoch())
+	}
+	want, _ := full.MarshalBinary()
+	again := newNet()
+	tr2, _ := NewTrainer(again, Reconstruction(x, LogisticCE), cfg)
+	if err := tr2.RestoreState(last); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr2.Train("resumed", nil); err != nil {
+		t.Fatal(err)
+	}
+	if tr2.Epoch() != tr.Epoch() {
+		t.Errorf("resumed trainer went on to epoch %d; the run had stopped at %d", tr2.Epoch(), tr.Epoch())
+	}
+	if got, _ := again.MarshalBinary(); !bytes.Equal(got, want) {
+		t.Error("resumed net differs from the early-stopped run's best parameters")
+	}
+}

@@ -236,7 +236,9 @@ func NewTrainer(n *Net, b Batcher, cfg TrainConfig) (*Trainer, error) {
 // held-out parameters (the last ones without a holdout).
 func (t *Trainer) Train(label string, onEpoch func(EpochStats) error) error {
 	cfg := t.Cfg
-	for t.epoch < cfg.Epochs {
+	// A trainer restored from the epoch where early stopping fired has
+	// nothing left to do.
+	for t.epoch < cfg.Epochs && !(len(t.val) > 0 && t.sinceBest >= cfg.Patience) {
 		bar := progress.New(fmt.Sprintf("%s epoch %d/%d", label, t.epoch+1, cfg.Epochs), int64(len(t.train)), "cases")
 		// Shuffle from the fixed order each epoch, so that the order depends
 		// on the random stream alone (and a restored trainer reproduces it).
