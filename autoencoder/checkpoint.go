@@ -1,17 +1,27 @@
 package autoencoder
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/docsearch/docsearch/internal/binenc"
 )
 
-const trainerMagic = "DSNETTRN"
+// trainerMagic marks a Trainer state; oldTrainerMagic the format before
+// the state carried its configuration.
+const (
+	trainerMagic    = "DSNETTR2"
+	oldTrainerMagic = "DSNETTRN"
+)
+
+// ErrMismatch is returned when a trainer state is restored into a trainer
+// of another configuration.
+var ErrMismatch = errors.New("autoencoder: trainer state is from a different training run")
 
 // MarshalState encodes what a Trainer needs to continue exactly after the
 // last finished epoch: the net, the optimizer's moments and step, the
-// early-stopping record and the random stream.
+// early-stopping record, the random stream and the configuration.
 func (t *Trainer) MarshalState() ([]byte, error) {
 	nb, err := t.Net.MarshalBinary()
 	if err != nil {
@@ -31,15 +41,20 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	for _, f := range [][]float32{t.m, t.v, t.best} {
 		b = binenc.F32s(b, f)
 	}
+	b = binenc.Bytes(b, []byte(fmt.Sprintf("%+v", t.Cfg)))
 	return binenc.Seal(b), nil
 }
 
 // RestoreState loads a state written by MarshalState into t, which must
-// have been made by NewTrainer with the same net shape, data and config.
-// Damaged data give ErrCorrupt.
+// have been made by NewTrainer with the same net shape, data and config
+// (ErrMismatch for another config, naming both). Damaged data give
+// ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
 	rd, err := binenc.Open(data, trainerMagic)
 	if err != nil {
+		if _, old := binenc.Open(data, oldTrainerMagic); old == nil {
+			return fmt.Errorf("%w: trainer state from an older docsearch, which did not record its configuration; start without resuming", ErrVersion)
+		}
 		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 	}
 	var ints [4]int
@@ -49,8 +64,12 @@ func (t *Trainer) RestoreState(data []byte) error {
 	bestLoss := math.Float64frombits(rd.U64())
 	nb, st := rd.Bytes(), rd.Bytes()
 	m, v, best := rd.F32s(), rd.F32s(), rd.F32s()
+	cfg := string(rd.Bytes())
 	if !rd.OK() {
 		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
+	}
+	if here := fmt.Sprintf("%+v", t.Cfg); cfg != here {
+		return fmt.Errorf("%w: trainer state saved with configuration %s, resuming with %s", ErrMismatch, cfg, here)
 	}
 	var n Net
 	if err := n.UnmarshalBinary(nb); err != nil {

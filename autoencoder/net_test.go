@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/progress"
@@ -362,6 +363,12 @@ func TestResumeFineTuning(t *testing.T) {
 		got, _ := again.MarshalBinary()
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: resumed fine-tuning differs from the uninterrupted run", method)
+		}
+		other := cfg
+		other.Epochs = 6
+		tr2, _ := NewTrainer(newNet(), Reconstruction(x, LogisticCE), other)
+		if err := tr2.RestoreState(state); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "Epochs:6") {
+			t.Errorf("%s: state restored into another configuration: %v", method, err)
 		}
 		state[len(state)/2] ^= 1
 		if err := tr.RestoreState(state); !errors.Is(err, ErrCorrupt) {

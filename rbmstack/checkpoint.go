@@ -11,11 +11,17 @@ import (
 	"github.com/docsearch/docsearch/internal/mat32"
 )
 
-const trainerMagic = "DSRBMTRN"
+// trainerMagic marks a Trainer state; oldTrainerMagic the format before
+// the state carried its configuration.
+const (
+	trainerMagic    = "DSRBMTR2"
+	oldTrainerMagic = "DSRBMTRN"
+)
 
 // MarshalState encodes everything a Trainer needs to continue exactly
 // where it stopped at an epoch boundary: the RBM, the momentum buffers,
-// the random stream, the persistent chains and the epoch count.
+// the random stream, the persistent chains, the epoch count and the
+// configuration (RestoreState refuses a state of another one).
 func (t *Trainer) MarshalState() ([]byte, error) {
 	rb, err := (&Stack{Layers: []*RBM{t.R}}).MarshalBinary()
 	if err != nil {
@@ -33,22 +39,31 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 		b = binenc.F32s(b, f)
 	}
 	b = binenc.U32(b, uint32(t.chainH.Rows))
+	b = binenc.Bytes(b, []byte(fmt.Sprintf("%+v", t.Cfg)))
 	return binenc.Seal(b), nil
 }
 
 // RestoreState loads a state written by MarshalState into t, whose RBM
-// must have the same shape. Damaged data give ErrCorrupt.
+// must have the same shape and whose configuration must be the same
+// (ErrMismatch otherwise, naming both). Damaged data give ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
 	rd, err := binenc.Open(data, trainerMagic)
 	if err != nil {
+		if _, old := binenc.Open(data, oldTrainerMagic); old == nil {
+			return fmt.Errorf("%w: trainer state from an older docsearch, which did not record its configuration; start without resuming", ErrVersion)
+		}
 		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 	}
 	epoch := int(rd.U32())
 	rb, st := rd.Bytes(), rd.Bytes()
 	incW, incB, incA, chain := rd.F32s(), rd.F32s(), rd.F32s(), rd.F32s()
 	rows := int(rd.U32())
+	cfg := string(rd.Bytes())
 	if !rd.OK() {
 		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
+	}
+	if here := fmt.Sprintf("%+v", t.Cfg); cfg != here {
+		return fmt.Errorf("%w: trainer state saved with configuration %s, resuming with %s", ErrMismatch, cfg, here)
 	}
 	var s Stack
 	if err := s.UnmarshalBinary(rb); err != nil {

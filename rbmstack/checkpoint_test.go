@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docsearch/docsearch/internal/binenc"
 )
 
 // TestResumeMidLayer kills greedy training after the second epoch of the
@@ -112,5 +114,35 @@ func TestResumeTwiceInOneLayer(t *testing.T) {
 	}
 	if b, _ := got.MarshalBinary(); !bytes.Equal(b, want) {
 		t.Error("twice-resumed stack differs from the uninterrupted one")
+	}
+}
+
+// TestTrainerStateRefusesOtherConfig: a trainer state restored into a
+// trainer of another configuration is refused naming both, and one in the
+// format before configurations were recorded gets ErrVersion.
+func TestTrainerStateRefusesOtherConfig(t *testing.T) {
+	data := randomBinary(50, 8, 3)
+	tr, err := NewTrainer(New(Binary, Binary, 8, 4, 0.1, 1), Config{Epochs: 2, LR: 0.1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Train(data, "a", nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := tr.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := NewTrainer(New(Binary, Binary, 8, 4, 0.1, 1), Config{Epochs: 2, LR: 0.05, Seed: 1})
+	if err := other.RestoreState(st); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "LR:0.05") {
+		t.Errorf("other LR: %v", err)
+	}
+	same, _ := NewTrainer(New(Binary, Binary, 8, 4, 0.1, 1), Config{Epochs: 2, LR: 0.1, Seed: 1})
+	if err := same.RestoreState(st); err != nil {
+		t.Errorf("same config: %v", err)
+	}
+	old := binenc.Seal(append(binenc.Start(oldTrainerMagic), 1, 2, 3))
+	if err := same.RestoreState(old); !errors.Is(err, ErrVersion) {
+		t.Errorf("old format: %v", err)
 	}
 }
