@@ -111,6 +111,34 @@ func (c *checkpoints) save(stage string, b []byte) error {
 	return saved(p)
 }
 
+// resumable is a trainer whose state can be saved between epochs.
+type resumable interface {
+	MarshalState() ([]byte, error)
+	RestoreState([]byte) error
+}
+
+// restore loads the saved state of stage into r, if resuming and there is
+// one.
+func (c *checkpoints) restore(stage string, r resumable) error {
+	st, err := c.load(stage)
+	if err != nil || st == nil {
+		return err
+	}
+	if err := r.RestoreState(st); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", c.path(stage), err)
+	}
+	return nil
+}
+
+// saveState writes r's state as stage.
+func (c *checkpoints) saveState(stage string, r resumable) error {
+	st, err := r.MarshalState()
+	if err != nil {
+		return err
+	}
+	return c.save(stage, st)
+}
+
 func saved(path string) error {
 	if afterSave != nil {
 		return afterSave(path)
@@ -177,20 +205,10 @@ func (c *checkpoints) trainNet(stage string, t *autoencoder.Trainer, label strin
 	if c == nil {
 		return t.Train(label, nil)
 	}
-	if st, err := c.load(stage); err != nil {
+	if err := c.restore(stage, t); err != nil {
 		return err
-	} else if st != nil {
-		if err := t.RestoreState(st); err != nil {
-			return fmt.Errorf("checkpoint %s: %w", c.path(stage), err)
-		}
 	}
-	return t.Train(label, func(autoencoder.EpochStats) error {
-		st, err := t.MarshalState()
-		if err != nil {
-			return err
-		}
-		return c.save(stage, st)
-	})
+	return t.Train(label, func(autoencoder.EpochStats) error { return c.saveState(stage, t) })
 }
 
 // trainTop is rbmstack.TrainTop with the checkpoints of stage.
@@ -221,20 +239,10 @@ func (c *checkpoints) upDown(stage string, d *rbmstack.DBN, x rbmstack.Data, lab
 		return d.UpDown(x, labels, cfg, nil)
 	}
 	u := rbmstack.NewUpDownTrainer(d, cfg)
-	if st, err := c.load(stage); err != nil {
+	if err := c.restore(stage, u); err != nil {
 		return err
-	} else if st != nil {
-		if err := u.RestoreState(st); err != nil {
-			return fmt.Errorf("checkpoint %s: %w", c.path(stage), err)
-		}
 	}
-	return u.Train(x, labels, func(int) error {
-		st, err := u.MarshalState()
-		if err != nil {
-			return err
-		}
-		return c.save(stage, st)
-	})
+	return u.Train(x, labels, func(int) error { return c.saveState(stage, u) })
 }
 
 // trainDBM runs t.Train with the checkpoints of stage.
@@ -242,18 +250,8 @@ func (c *checkpoints) trainDBM(stage string, t *rbmstack.DBMTrainer, x rbmstack.
 	if c == nil {
 		return t.Train(x, nil)
 	}
-	if st, err := c.load(stage); err != nil {
+	if err := c.restore(stage, t); err != nil {
 		return err
-	} else if st != nil {
-		if err := t.RestoreState(st); err != nil {
-			return fmt.Errorf("checkpoint %s: %w", c.path(stage), err)
-		}
 	}
-	return t.Train(x, func(rbmstack.DBMEpochStats) error {
-		st, err := t.MarshalState()
-		if err != nil {
-			return err
-		}
-		return c.save(stage, st)
-	})
+	return t.Train(x, func(rbmstack.DBMEpochStats) error { return c.saveState(stage, t) })
 }
