@@ -12,7 +12,7 @@ import (
 )
 
 // trainerMagic marks a Trainer state; oldTrainerMagic the format before
-// the state carried its configuration.
+// the state carried its configuration, which still loads (unchecked).
 const (
 	trainerMagic    = "DSRBMTR2"
 	oldTrainerMagic = "DSRBMTRN"
@@ -48,21 +48,26 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 // (ErrMismatch otherwise, naming both). Damaged data give ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
 	rd, err := binenc.Open(data, trainerMagic)
-	if err != nil {
-		if _, old := binenc.Open(data, oldTrainerMagic); old == nil {
-			return fmt.Errorf("%w: trainer state from an older docsearch, which did not record its configuration; start without resuming", ErrVersion)
+	withConfig := err == nil
+	if !withConfig {
+		// A state of the format before the configuration was recorded
+		// loads without the check.
+		if rd, err = binenc.Open(data, oldTrainerMagic); err != nil {
+			return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 		}
-		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 	}
 	epoch := int(rd.U32())
 	rb, st := rd.Bytes(), rd.Bytes()
 	incW, incB, incA, chain := rd.F32s(), rd.F32s(), rd.F32s(), rd.F32s()
 	rows := int(rd.U32())
-	cfg := string(rd.Bytes())
+	var cfg string
+	if withConfig {
+		cfg = string(rd.Bytes())
+	}
 	if !rd.OK() {
 		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
 	}
-	if here := fmt.Sprintf("%+v", t.Cfg); cfg != here {
+	if here := fmt.Sprintf("%+v", t.Cfg); withConfig && cfg != here {
 		return fmt.Errorf("%w: trainer state saved with configuration %s, resuming with %s", ErrMismatch, cfg, here)
 	}
 	var s Stack
