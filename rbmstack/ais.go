@@ -63,7 +63,18 @@ type AISResult struct {
 	LogZLow, LogZHigh float64
 	LogZBase          float64   // log Z_A
 	LogW              []float64 // log w_m per run
+	// LogWStd is the standard deviation of the log weights and ESS the
+	// effective sample size (sum w)^2 / sum w^2, between 1 and Runs. A
+	// spread of a few nats or more (ESS far below Runs) means a handful of
+	// runs carry the estimate: the chains did not follow the annealing and
+	// LogZ is probably far too low, whatever LogZLow and LogZHigh say.
+	LogWStd float64
+	ESS     float64
 }
+
+// Reliable reports whether the runs agree well enough for LogZ to be
+// trusted: an effective sample size of at least a tenth of the runs.
+func (r *AISResult) Reliable() bool { return r.ESS >= 0.1*float64(len(r.LogW)) }
 
 // AISBetas returns the inverse temperatures 0 = beta_0 < ... < beta_K = 1
 // (K+1 values) spaced as in Salakhutdinov & Murray (2008): 500/14,500 of
@@ -262,6 +273,7 @@ func (d *DBM) AIS(cfg AISConfig) (*AISResult, error) {
 	}
 	res.LogW = logw
 	res.LogZ, res.LogZLow, res.LogZHigh = aisSummary(res.LogZBase, logw)
+	res.LogWStd, res.ESS = aisSpread(logw)
 	return res, nil
 }
 
@@ -291,6 +303,26 @@ func aisSummary(logZA float64, logw []float64) (est, low, high float64) {
 		low = logZA + mx + math.Log(mean-se3)
 	}
 	return est, low, high
+}
+
+// aisSpread returns the standard deviation of the log weights and their
+// effective sample size.
+func aisSpread(logw []float64) (sd, ess float64) {
+	mx := math.Inf(-1)
+	var mean float64
+	for _, w := range logw {
+		mx = math.Max(mx, w)
+		mean += w
+	}
+	mean /= float64(len(logw))
+	var s, s2, v float64
+	for _, w := range logw {
+		e := math.Exp(w - mx)
+		s += e
+		s2 += e * e
+		v += (w - mean) * (w - mean)
+	}
+	return math.Sqrt(v / float64(len(logw))), s * s / s2
 }
 
 // maxExact bounds the states ExactLogZ enumerates.

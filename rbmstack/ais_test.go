@@ -76,7 +76,27 @@ func TestAISMatchesExactLogZ(t *testing.T) {
 			if !(res.LogZHigh >= res.LogZ && res.LogZLow <= res.LogZ) {
 				t.Errorf("error bar [%g, %g] does not hold %g", res.LogZLow, res.LogZHigh, res.LogZ)
 			}
+			if !res.Reliable() || res.ESS > 100 {
+				t.Errorf("effective sample size %.1f of 100 runs (log-weight s.d. %.3f) on a model AIS gets right", res.ESS, res.LogWStd)
+			}
 		})
+	}
+}
+
+// TestAISSpread checks the diagnostics of the log weights: equal weights
+// count fully, one weight far above the rest counts once.
+func TestAISSpread(t *testing.T) {
+	sd, ess := aisSpread([]float64{3, 3, 3, 3})
+	if sd != 0 || math.Abs(ess-4) > 1e-12 {
+		t.Errorf("equal weights: s.d. %g, ESS %g; want 0 and 4", sd, ess)
+	}
+	sd, ess = aisSpread([]float64{0, -40, -40, -40})
+	if math.Abs(sd-math.Sqrt(300)) > 1e-9 || math.Abs(ess-1) > 1e-9 {
+		t.Errorf("one dominant weight: s.d. %g, ESS %g; want %g and 1", sd, ess, math.Sqrt(300))
+	}
+	r := &AISResult{LogW: make([]float64, 100), ESS: 9.9}
+	if r.Reliable() {
+		t.Error("ESS 9.9 of 100 runs called reliable")
 	}
 }
 
