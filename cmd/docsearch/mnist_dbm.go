@@ -58,9 +58,14 @@ func dbmCmd(common func(extra ...cli.Flag) []cli.Flag) *cli.Command {
 			}
 			w := c.App.Writer
 			fmt.Fprintf(w, "deep Boltzmann machine 784-%s (%s profile, %d training images, %d epochs):\n", strings.ReplaceAll(c.String("sizes"), ",", "-"), p.Name, res.TrainImages, res.Epochs)
-			fmt.Fprintf(w, "  %-34s %8.2f%%  (paper 0.95%%)\n", "test error", 100*res.TestError)
-			fmt.Fprintf(w, "  %-34s %8.2f   (paper -84.62)\n", "test log-probability bound, nats", res.TestLogProb)
+			fmt.Fprintf(w, "  %-34s %8.2f%%  (paper 0.95%%; train %.2f%%)\n", "test error", 100*res.TestError, 100*res.TrainError)
+			fmt.Fprintf(w, "  %-34s %8.2f   (paper -84.62; 10,000 training images %.2f)\n", "test log-probability bound, nats", res.TestLogProb, res.TrainLogProb)
 			fmt.Fprintf(w, "  %-34s %8.2f   (paper 356.18; +%.2f at 3 s.e., %d runs x %d betas)\n", "log Z by AIS", res.LogZ, res.LogZErr, res.AISRuns, res.AISBetas)
+			fmt.Fprintf(w, "  %-34s %8.1f of %d runs (log-weight s.d. %.2f nats)\n", "AIS effective sample size", res.AISESS, res.AISRuns, res.AISLogWStd)
+			if !res.LogZReliable {
+				fmt.Fprintf(w, "  warning: a few AIS runs carry the estimate, so log Z is probably too low and the\n"+
+					"  log-probability too high; raise --ais-betas until log Z stops rising\n")
+			}
 			fmt.Fprintf(w, "  time %.0f s\n", res.Seconds)
 			return nil
 		},

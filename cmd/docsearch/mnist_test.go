@@ -24,7 +24,7 @@ func TestMNISTQuickProfiles(t *testing.T) {
 		{[]string{"autoencoder"}, []string{"autoencoder_test_sq_error", "pca_test_sq_error", "seconds"}},
 		{[]string{"dnn", "--init", "rbm"}, []string{"results"}},
 		{[]string{"dbn"}, []string{"test_error", "train_error", "seconds"}},
-		{[]string{"dbm", "--ais-runs", "10", "--ais-betas", "500"}, []string{"test_error", "test_log_prob", "log_z", "seconds"}},
+		{[]string{"dbm", "--ais-runs", "10", "--ais-betas", "500"}, []string{"test_error", "train_error", "test_log_prob", "train_log_prob", "log_z", "seconds"}},
 	} {
 		t.Run(tc.args[0], func(t *testing.T) {
 			args := append([]string{"mnist"}, tc.args...)
