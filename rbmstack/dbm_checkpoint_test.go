@@ -258,11 +258,7 @@ func cloneDBN(d *DBN) *DBN {
 // trainer on a fresh copy of the DBN: every weight must be bit-identical.
 func TestUpDownResume(t *testing.T) {
 	t.Parallel()
-	data := randomBinary(150, 12, 6)
-	labels := make([]int, data.Rows)
-	for i := range labels {
-		labels[i] = i % 3
-	}
+	data, labels := labelled(150, 12, 3, 6)
 	init := smallDBN(t, data, labels)
 	cfg := UpDownConfig{Epochs: 4, BatchSize: 20, LR: 0.05, CDk: 2, Seed: 7}
 	full := cloneDBN(init)
@@ -332,11 +328,7 @@ func TestUpDownResume(t *testing.T) {
 // and continues it from the trainer's state.
 func TestTrainTopResume(t *testing.T) {
 	t.Parallel()
-	pen := randomBinary(100, 6, 8)
-	labels := make([]int, pen.Rows)
-	for i := range labels {
-		labels[i] = i % 4
-	}
+	pen, labels := labelled(100, 6, 4, 8)
 	cfg := Config{Epochs: 4, BatchSize: 20, CDk: 2, Seed: 9}
 	full, err := TrainTop(pen, labels, 4, 5, cfg)
 	if err != nil {
@@ -414,11 +406,7 @@ func TestUpDownSchedule(t *testing.T) {
 			t.Errorf("epoch %d: CD-%d, want CD-%d", epoch, got, want)
 		}
 	}
-	data := randomBinary(120, 12, 8)
-	labels := make([]int, data.Rows)
-	for i := range labels {
-		labels[i] = i % 3
-	}
+	data, labels := labelled(120, 12, 3, 8)
 	init := smallDBN(t, data, labels)
 	cfg = UpDownConfig{Epochs: 3, BatchSize: 20, LR: 0.05, CDk: 1, CDkSchedule: []int{1, 3, 5}, Seed: 9}
 	full := cloneDBN(init)
@@ -468,4 +456,14 @@ func TestUpDownSchedule(t *testing.T) {
 	if err := NewUpDownTrainer(cloneDBN(init), c).Train(data, labels, nil); err == nil {
 		t.Error("a schedule with a zero entry was accepted")
 	}
+}
+
+// labelled returns n random binary cases of c columns and the labels
+// i mod classes.
+func labelled(n, c, classes int, seed uint64) (*Dense, []int) {
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = i % classes
+	}
+	return randomBinary(n, c, seed), labels
 }
