@@ -78,7 +78,7 @@ func dnnCheckpoints(o DNNOptions, sizes []int, n int) (*checkpoints, error) {
 
 // dbnCheckpoints returns the checkpoints of RunDBN (nil without a folder).
 func dbnCheckpoints(o DBNOptions, dim, n int) (*checkpoints, error) {
-	return newCheckpoints(o.Checkpoint, o.Resume, fmt.Sprintf("dbn-%s-%s-top%d-seed%d-n%d", o.Profile.Name, dashed(append([]int{dim}, o.Hidden...)), o.Top, o.Seed, n))
+	return newCheckpoints(o.Checkpoint, o.Resume, fmt.Sprintf("dbn-%s-%s-top%d-ud%d-seed%d-n%d", o.Profile.Name, dashed(append([]int{dim}, o.Hidden...)), o.Top, o.UpDownEpochs, o.Seed, n))
 }
 
 // dbmCheckpoints returns the checkpoints of RunDBM (nil without a folder);

@@ -12,7 +12,10 @@ type DBNOptions struct {
 	Profile Profile
 	Hidden  []int // lower layers; default 500-500
 	Top     int   // top associative memory; default 2000
-	Seed    uint64
+	// UpDownEpochs of up-down fine-tuning; default Profile.FineTuneEpochs
+	// (the paper: 300).
+	UpDownEpochs int
+	Seed         uint64
 	// Checkpoint, when set, is a folder where every stage (greedy RBMs,
 	// top memory, up-down) is saved after every epoch; with Resume a
 	// killed run continues from there (same options and seed give the
@@ -45,6 +48,9 @@ func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
 	if o.Top == 0 {
 		o.Top = 2000
 	}
+	if o.UpDownEpochs == 0 {
+		o.UpDownEpochs = o.Profile.FineTuneEpochs
+	}
 	tr := o.Profile.trainSet(train)
 	x := data(tr)
 	labels := make([]int, tr.N)
@@ -73,9 +79,9 @@ func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	res := &DBNResult{UpDownEpochs: o.Profile.FineTuneEpochs}
+	res := &DBNResult{UpDownEpochs: o.UpDownEpochs}
 	res.PretrainTestError = dbnError(d, test)
-	if err := ck.upDown("updown", d, x, labels, rbmstack.UpDownConfig{Epochs: o.Profile.FineTuneEpochs, LR: 0.01, CDkSchedule: []int{3, 6, 10}, Seed: o.Seed*1000 + 60}); err != nil {
+	if err := ck.upDown("updown", d, x, labels, rbmstack.UpDownConfig{Epochs: o.UpDownEpochs, LR: 0.01, CDkSchedule: []int{3, 6, 10}, Seed: o.Seed*1000 + 60}); err != nil {
 		return nil, nil, err
 	}
 	res.TestError = dbnError(d, test)

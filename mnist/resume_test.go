@@ -169,7 +169,7 @@ func TestDBNResume(t *testing.T) {
 		t.Errorf("resumed run differs: %+v, uninterrupted %+v", got, want)
 	}
 	names := checkpointFiles(t, o.Checkpoint)
-	if len(names) != 3 || !strings.HasPrefix(names[0], "dbn-resume-784-20-15-top30-seed3-n300.") {
+	if len(names) != 3 || !strings.HasPrefix(names[0], "dbn-resume-784-20-15-top30-ud2-seed3-n300.") {
 		t.Errorf("checkpoint files %v", names)
 	}
 }
