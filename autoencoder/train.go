@@ -196,6 +196,7 @@ type Trainer struct {
 	bestLoss   float64
 	bestEpoch  int
 	sinceBest  int
+	wOff       []int // Tied: the offset of each layer's weights in Params
 }
 
 // NewTrainer prepares to fine-tune n on the cases of b.
@@ -217,6 +218,12 @@ func NewTrainer(n *Net, b Batcher, cfg TrainConfig) (*Trainer, error) {
 			return nil, err
 		}
 		n.tieDecoder()
+		// where each layer's weights start in Params (and so in grad)
+		t.wOff = make([]int, len(n.Layers))
+		for i, o := 0, 0; i < len(n.Layers); i++ {
+			t.wOff[i] = o
+			o += len(n.Layers[i].W) + len(n.Layers[i].B)
+		}
 	}
 	nv := int(cfg.Holdout * float64(N))
 	t.val, t.train = perm[:nv], perm[nv:]
@@ -371,15 +378,10 @@ func (t *Trainer) tieGrad() {
 	}
 	n := t.Net
 	L := len(n.Layers)
-	off := make([]int, L)
-	for i, o := 0, 0; i < L; i++ {
-		off[i] = o
-		o += len(n.Layers[i].W) + len(n.Layers[i].B)
-	}
 	for i := 0; i < L/2; i++ {
 		a, b := n.Layers[i], n.Layers[L-1-i]
-		ga := t.grad[off[i] : off[i]+len(a.W)]
-		gb := t.grad[off[L-1-i] : off[L-1-i]+len(b.W)]
+		ga := t.grad[t.wOff[i] : t.wOff[i]+len(a.W)]
+		gb := t.grad[t.wOff[L-1-i] : t.wOff[L-1-i]+len(b.W)]
 		for r := 0; r < a.In; r++ {
 			row := ga[r*a.Out : (r+1)*a.Out]
 			for c := range row {

@@ -730,6 +730,7 @@ type DBMTrainer struct {
 	gradB    [][]float32
 	v, recon mat32.Mat
 	mu       []mat32.Mat // per hidden layer, the minibatch's posteriors
+	muB      []mat32.Mat // views of mu sized to the current minibatch
 	chain    []mat32.Mat // per layer, the particles' states
 	chainP   []mat32.Mat // per layer, scratch probabilities
 	ws       dbmWork
@@ -759,6 +760,7 @@ func NewDBMTrainer(d *DBM, cfg DBMConfig) (*DBMTrainer, error) {
 			t.mu = append(t.mu, mat32.New(cfg.BatchSize, d.Sizes[l+1]))
 		}
 	}
+	t.muB = make([]mat32.Mat, L)
 	t.v = mat32.New(cfg.BatchSize, d.Sizes[0])
 	t.recon = mat32.New(cfg.BatchSize, d.Sizes[0])
 	return t, nil
@@ -887,7 +889,7 @@ func (t *DBMTrainer) step(data Data, rows []int, lr float32) float64 {
 	v := t.v.Resize(B, d.Sizes[0])
 	data.DenseRowsTo(v.Data, rows)
 	sampleBernoulli(v, v, t.src.Uint64())
-	mu := make([]mat32.Mat, L)
+	mu := t.muB
 	for l := range mu {
 		mu[l] = t.mu[l].Resize(B, d.Sizes[l+1])
 	}
