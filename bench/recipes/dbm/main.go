@@ -1,0 +1,146 @@
+// Command dbm compares DBM training recipes on a slice of MNIST: it
+// pretrains a 784-500-1000 DBM (cached in /tmp by its settings), trains it
+// jointly, and prints weight and unit statistics, the AIS log Z and the
+// variational bound on the first -nt test images. README's 20,000-image
+// figures for the DBM recipe come from it, for example
+//
+//	go run ./bench/recipes/dbm -n 20000 -pe 20 -pwd 1e-3 -je 10 -jlr 0.01 -mom 0.5 -aisr 10 -aisb 3000 -nt 1000
+package main
+
+import (
+	"encoding/gob"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"time"
+
+	"github.com/docsearch/docsearch/mnist"
+	"github.com/docsearch/docsearch/rbmstack"
+)
+
+func stats(tag string, d *rbmstack.DBM, x *rbmstack.Dense) {
+	for l, w := range d.W {
+		var ss, mx float64
+		for _, v := range w {
+			ss += float64(v * v)
+			mx = math.Max(mx, math.Abs(float64(v)))
+		}
+		fmt.Printf("%s W%d rms %.4f max %.3f\n", tag, l, math.Sqrt(ss/float64(len(w))), mx)
+	}
+	for l, b := range d.B {
+		mn, mx, s := math.Inf(1), math.Inf(-1), 0.0
+		for _, v := range b {
+			mn = math.Min(mn, float64(v))
+			mx = math.Max(mx, float64(v))
+			s += float64(v)
+		}
+		fmt.Printf("%s B%d min %.3f mean %.3f max %.3f\n", tag, l, mn, s/float64(len(b)), mx)
+	}
+	post := d.Posterior(x, 10)
+	for l, p := range post {
+		n := p.Cols
+		on, off := 0, 0
+		var tot float64
+		for j := 0; j < n; j++ {
+			var m float64
+			for i := 0; i < p.Rows; i++ {
+				m += float64(p.Data[i*n+j])
+			}
+			m /= float64(p.Rows)
+			tot += m
+			if m > 0.99 {
+				on++
+			}
+			if m < 0.01 {
+				off++
+			}
+		}
+		fmt.Printf("%s layer %d mean act %.3f always-on %d always-off %d of %d\n", tag, l+1, tot/float64(n), on, off, n)
+	}
+}
+
+func main() {
+	n := flag.Int("n", 20000, "train images")
+	pe := flag.Int("pe", 10, "pretrain epochs")
+	plr := flag.Float64("plr", 0.05, "pretrain lr")
+	pwd := flag.Float64("pwd", 2e-4, "pretrain weight decay")
+	je := flag.Int("je", 5, "joint epochs")
+	jlr := flag.Float64("jlr", 0.005, "joint lr")
+	aisr := flag.Int("aisr", 20, "")
+	aisb := flag.Int("aisb", 5000, "")
+	nt := flag.Int("nt", 2000, "test images for bound")
+	skipPre := flag.Bool("skippre", false, "skip evaluating the pretrained DBM")
+	mom := flag.Float64("mom", 0, "momentum after epoch 5 (0: the default, 0.9)")
+	flag.Parse()
+	dir, err := mnist.DefaultDir()
+	if err != nil {
+		panic(err)
+	}
+	train, test, err := mnist.Load(dir)
+	if err != nil {
+		panic(err)
+	}
+	tr := train.Slice(0, *n)
+	x := rbmstack.NewDense(tr.N, tr.Dim(), tr.Images)
+	xs := rbmstack.NewDense(1000, tr.Dim(), tr.Images[:1000*tr.Dim()])
+	tb := mnist.Binarize(test.Slice(0, *nt), 0xb1a5)
+	start := time.Now()
+	cache := fmt.Sprintf("/tmp/dbmpre-%d-%d-%g-%g.gob", *n, *pe, *plr, *pwd)
+	var d *rbmstack.DBM
+	if f, err := os.Open(cache); err == nil {
+		d = new(rbmstack.DBM)
+		if err := gob.NewDecoder(f).Decode(d); err != nil {
+			panic(err)
+		}
+		f.Close()
+	} else {
+		d, err = rbmstack.PretrainDBM(x, []int{784, 500, 1000}, rbmstack.Config{Epochs: *pe, LR: float32(*plr), WeightDecay: float32(*pwd), InitStd: 0.01, Seed: 1}, nil)
+		if err != nil {
+			panic(err)
+		}
+		f, _ := os.Create(cache)
+		gob.NewEncoder(f).Encode(d)
+		f.Close()
+	}
+	fmt.Fprintf(os.Stderr, "pretrain %v\n", time.Since(start))
+	stats("pre", d, xs)
+	eval := func(tag string) {
+		a, err := d.AIS(rbmstack.AISConfig{Runs: *aisr, Betas: *aisb, BaseVisBias: rbmstack.BaseRateBias(x), Seed: 3})
+		if err != nil {
+			panic(err)
+		}
+		b := d.LogProbBound(tb, a.LogZ, 10)
+		fmt.Printf("%s logZ %.2f (+%.2f) bound %.2f\n", tag, a.LogZ, a.LogZHigh-a.LogZ, b)
+	}
+	if !*skipPre {
+		eval("pre")
+	}
+	jcache := fmt.Sprintf("%s-joint-%d-%g-%g.gob", cache, *je, *jlr, *mom)
+	if f, err := os.Open(jcache); err == nil && *je > 0 {
+		d = new(rbmstack.DBM)
+		if err := gob.NewDecoder(f).Decode(d); err != nil {
+			panic(err)
+		}
+		f.Close()
+	} else if *je > 0 {
+		t, err := rbmstack.NewDBMTrainer(d, rbmstack.DBMConfig{Epochs: *je, LR: float32(*jlr), FinalMomentum: float32(*mom), Seed: 20})
+		if err != nil {
+			panic(err)
+		}
+		if err := t.Train(x, func(st rbmstack.DBMEpochStats) error {
+			fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", st.Epoch, st.Recon, st.LR)
+			return nil
+		}); err != nil {
+			panic(err)
+		}
+		f, _ := os.Create(jcache)
+		gob.NewEncoder(f).Encode(d)
+		f.Close()
+	}
+	if *je > 0 {
+		stats("joint", d, xs)
+		eval("joint")
+	}
+	fmt.Fprintf(os.Stderr, "total %v\n", time.Since(start))
+}
