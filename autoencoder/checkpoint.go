@@ -8,10 +8,11 @@ import (
 	"github.com/docsearch/docsearch/internal/binenc"
 )
 
-// trainerMagic marks a Trainer state; oldTrainerMagic the format before
-// the state carried its configuration, which still loads (unchecked).
+// trainerMagic marks a Trainer state (binenc.StartConfig: the
+// configuration first); oldTrainerMagic the format before the state
+// carried its configuration, which still loads (unchecked).
 const (
-	trainerMagic    = "DSNETTR2"
+	trainerMagic    = "DSNETTR3"
 	oldTrainerMagic = "DSNETTRN"
 )
 
@@ -31,7 +32,7 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := binenc.Start(trainerMagic)
+	b := binenc.StartConfig(trainerMagic, t.Cfg)
 	for _, v := range []int{t.epoch, t.step, t.bestEpoch, t.sinceBest} {
 		b = binenc.U64(b, uint64(v))
 	}
@@ -41,7 +42,6 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	for _, f := range [][]float32{t.m, t.v, t.best} {
 		b = binenc.F32s(b, f)
 	}
-	b = binenc.Bytes(b, []byte(fmt.Sprintf("%+v", t.Cfg)))
 	return binenc.Seal(b), nil
 }
 
@@ -50,14 +50,12 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 // (ErrMismatch for another config, naming both). Damaged data give
 // ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
-	rd, err := binenc.Open(data, trainerMagic)
-	withConfig := err == nil
-	if !withConfig {
-		// A state of the format before the configuration was recorded
-		// loads without the check.
-		if rd, err = binenc.Open(data, oldTrainerMagic); err != nil {
-			return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
-		}
+	rd, err := binenc.OpenConfig(data, trainerMagic, oldTrainerMagic, t.Cfg)
+	if mm := (*binenc.ConfigMismatch)(nil); errors.As(err, &mm) {
+		return fmt.Errorf("%w: trainer state %v", ErrMismatch, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 	}
 	var ints [4]int
 	for i := range ints {
@@ -66,15 +64,8 @@ func (t *Trainer) RestoreState(data []byte) error {
 	bestLoss := math.Float64frombits(rd.U64())
 	nb, st := rd.Bytes(), rd.Bytes()
 	m, v, best := rd.F32s(), rd.F32s(), rd.F32s()
-	var cfg string
-	if withConfig {
-		cfg = string(rd.Bytes())
-	}
 	if !rd.OK() {
 		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
-	}
-	if here := fmt.Sprintf("%+v", t.Cfg); withConfig && cfg != here {
-		return fmt.Errorf("%w: trainer state saved with configuration %s, resuming with %s", ErrMismatch, cfg, here)
 	}
 	var n Net
 	if err := n.UnmarshalBinary(nb); err != nil {

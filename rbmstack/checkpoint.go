@@ -11,10 +11,11 @@ import (
 	"github.com/docsearch/docsearch/internal/mat32"
 )
 
-// trainerMagic marks a Trainer state; oldTrainerMagic the format before
-// the state carried its configuration, which still loads (unchecked).
+// trainerMagic marks a Trainer state (binenc.StartConfig: the
+// configuration first); oldTrainerMagic the format before the state
+// carried its configuration, which still loads (unchecked).
 const (
-	trainerMagic    = "DSRBMTR2"
+	trainerMagic    = "DSRBMTR3"
 	oldTrainerMagic = "DSRBMTRN"
 )
 
@@ -31,7 +32,7 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := binenc.Start(trainerMagic)
+	b := binenc.StartConfig(trainerMagic, t.Cfg)
 	b = binenc.U32(b, uint32(t.epoch))
 	b = binenc.Bytes(b, rb)
 	b = binenc.Bytes(b, st)
@@ -39,7 +40,6 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 		b = binenc.F32s(b, f)
 	}
 	b = binenc.U32(b, uint32(t.chainH.Rows))
-	b = binenc.Bytes(b, []byte(fmt.Sprintf("%+v", t.Cfg)))
 	return binenc.Seal(b), nil
 }
 
@@ -47,28 +47,19 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 // must have the same shape and whose configuration must be the same
 // (ErrMismatch otherwise, naming both). Damaged data give ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
-	rd, err := binenc.Open(data, trainerMagic)
-	withConfig := err == nil
-	if !withConfig {
-		// A state of the format before the configuration was recorded
-		// loads without the check.
-		if rd, err = binenc.Open(data, oldTrainerMagic); err != nil {
-			return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
-		}
+	rd, err := binenc.OpenConfig(data, trainerMagic, oldTrainerMagic, t.Cfg)
+	if mm := (*binenc.ConfigMismatch)(nil); errors.As(err, &mm) {
+		return fmt.Errorf("%w: trainer state %v", ErrMismatch, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
 	}
 	epoch := int(rd.U32())
 	rb, st := rd.Bytes(), rd.Bytes()
 	incW, incB, incA, chain := rd.F32s(), rd.F32s(), rd.F32s(), rd.F32s()
 	rows := int(rd.U32())
-	var cfg string
-	if withConfig {
-		cfg = string(rd.Bytes())
-	}
 	if !rd.OK() {
 		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
-	}
-	if here := fmt.Sprintf("%+v", t.Cfg); withConfig && cfg != here {
-		return fmt.Errorf("%w: trainer state saved with configuration %s, resuming with %s", ErrMismatch, cfg, here)
 	}
 	var s Stack
 	if err := s.UnmarshalBinary(rb); err != nil {

@@ -143,7 +143,7 @@ func TestTrainerStateRefusesOtherConfig(t *testing.T) {
 	}
 	// The format before configurations were recorded: the same fields
 	// without it, under the old magic; it loads, unchecked.
-	rd, _ := binenc.Open(st, trainerMagic)
+	rd, _ := binenc.OpenConfig(st, trainerMagic, oldTrainerMagic, tr.Cfg)
 	old := binenc.Start(oldTrainerMagic)
 	old = binenc.U32(old, rd.U32())
 	old = binenc.Bytes(old, rd.Bytes())

@@ -6,6 +6,7 @@ package binenc
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"math"
 )
@@ -51,6 +52,44 @@ func Open(data []byte, magic string) (*Reader, error) {
 		return nil, ErrFrame
 	}
 	return &Reader{p: body[len(magic):]}, nil
+}
+
+// StartConfig begins a frame with magic and, as its first field, the
+// configuration cfg as fmt's %+v prints it: for states that may only be
+// restored under the same settings (see OpenConfig).
+func StartConfig(magic string, cfg any) []byte {
+	return Bytes(Start(magic), []byte(fmt.Sprintf("%+v", cfg)))
+}
+
+// ConfigMismatch is OpenConfig's error for a frame made under another
+// configuration.
+type ConfigMismatch struct{ Saved, Here string }
+
+func (e *ConfigMismatch) Error() string {
+	return fmt.Sprintf("saved with configuration %s, resuming with %s", e.Saved, e.Here)
+}
+
+// OpenConfig opens a frame begun by StartConfig(magic, ...) and returns a
+// Reader over the fields after the configuration, or a *ConfigMismatch
+// unless that configuration is cfg's. A frame under old (the same fields
+// without the configuration, the format before it was recorded) opens
+// unchecked. Other damage is ErrFrame.
+func OpenConfig(data []byte, magic, old string, cfg any) (*Reader, error) {
+	if r, err := Open(data, old); err == nil {
+		return r, nil
+	}
+	r, err := Open(data, magic)
+	if err != nil {
+		return nil, err
+	}
+	saved := string(r.Bytes())
+	if r.bad {
+		return nil, ErrFrame
+	}
+	if here := fmt.Sprintf("%+v", cfg); saved != here {
+		return nil, &ConfigMismatch{Saved: saved, Here: here}
+	}
+	return r, nil
 }
 
 // Reader reads fields in order; after the first short read every read

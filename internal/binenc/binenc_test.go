@@ -36,3 +36,26 @@ func TestRoundTripAndDamage(t *testing.T) {
 		t.Error("a length past the end was accepted")
 	}
 }
+
+// TestOpenConfig: a frame opens under its own configuration, names both on
+// another, opens unchecked under the old magic, and damage is ErrFrame.
+func TestOpenConfig(t *testing.T) {
+	type cfg struct{ LR float32 }
+	b := Seal(U32(StartConfig("MAGICNEW", cfg{0.1}), 7))
+	r, err := OpenConfig(b, "MAGICNEW", "MAGICOLD", cfg{0.1})
+	if err != nil || r.U32() != 7 || !r.OK() {
+		t.Fatalf("own configuration: %v", err)
+	}
+	var mm *ConfigMismatch
+	if _, err := OpenConfig(b, "MAGICNEW", "MAGICOLD", cfg{0.2}); !errors.As(err, &mm) || mm.Saved != "{LR:0.1}" || mm.Here != "{LR:0.2}" {
+		t.Errorf("other configuration: %v", err)
+	}
+	old := Seal(U32(Start("MAGICOLD"), 7))
+	if r, err := OpenConfig(old, "MAGICNEW", "MAGICOLD", cfg{0.2}); err != nil || r.U32() != 7 {
+		t.Errorf("old format: %v", err)
+	}
+	b[len(b)/2] ^= 1
+	if _, err := OpenConfig(b, "MAGICNEW", "MAGICOLD", cfg{0.1}); !errors.Is(err, ErrFrame) {
+		t.Errorf("damaged frame: %v", err)
+	}
+}
