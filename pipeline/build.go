@@ -1,25 +1,18 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
-	"github.com/docsearch/docsearch/internal/atomicfile"
 	"github.com/docsearch/docsearch/internal/blas"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/query"
-	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/vocab"
 )
 
@@ -207,24 +200,6 @@ func Build(o Options) (*Summary, error) {
 		return nil, err
 	}
 	start := time.Now()
-	sizes := append(append([]int(nil), o.Hidden...), o.Code)
-	recipe, err := RecipeFor(o.Profile, sizes, o.Seed)
-	if err != nil {
-		return nil, err
-	}
-	if o.Epochs > 0 {
-		for i := range recipe.Stack.Layers {
-			recipe.Stack.Layers[i].Config.Epochs = o.Epochs
-		}
-		recipe.FineTune.Epochs = o.Epochs
-	}
-	if o.FineTune != "none" {
-		recipe.FineTune.Method = o.FineTune
-		if o.FineTune == "cg" {
-			recipe.FineTune.BatchSize = 1000
-		}
-	}
-	iopts := ingest.Options{MaxDocBytes: o.MaxDocBytes}
 	sum := &Summary{Backend: blas.Backend()}
 
 	// Take the index lock first: a second writer should hear "locked" now,
@@ -235,153 +210,65 @@ func Build(o Options) (*Summary, error) {
 	}
 	defer w.Abort() // no-op after Commit
 
-	// 1. Vocabulary from the training documents.
-	vopts := vocab.Options{Size: o.VocabSize, Stem: o.Stem}
-	b, err := vocab.NewBuilder(vopts)
+	tr, err := train(o, sum)
 	if err != nil {
 		return nil, err
 	}
-	bar := progress.New("vocabulary", 0, "docs")
-	if _, err := walk(o.Train, iopts, func(d ingest.Document) error {
-		b.Add(d.Text)
-		bar.Add(1)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("reading the training corpus: %w", err)
+	if err := store(o, tr, w, sum); err != nil {
+		return nil, err
 	}
-	bar.Finish()
-	if b.Docs() == 0 {
-		return nil, fmt.Errorf("the training corpus %s holds no readable document", o.Train)
-	}
-	voc, err := b.Build()
-	if err != nil {
-		return nil, fmt.Errorf("training corpus %s: %w", o.Train, err)
-	}
-	if voc.Short() {
-		progress.Logf("note: the training corpus has only %d distinct terms; the vocabulary is smaller than %d", voc.Len(), o.VocabSize)
-	}
-	sum.VocabLen = voc.Len()
+	sum.Total = time.Since(start)
+	os.RemoveAll(checkpointDir(o.Dir))
+	return sum, nil
+}
 
-	// 2. Training counts.
-	train, err := vectorize(o.Train, voc, iopts, "training counts")
-	if err != nil {
-		return nil, fmt.Errorf("reading the training corpus: %w", err)
-	}
-	nonEmpty := make([]int, 0, train.counts.Rows())
-	for i := 0; i < train.counts.Rows(); i++ {
-		if train.counts.RowSum(i) > 0 {
-			nonEmpty = append(nonEmpty, i)
-		}
-	}
-	if len(nonEmpty) < 2 {
-		return nil, fmt.Errorf("the training corpus %s has %d documents with vocabulary words; at least 2 are needed", o.Train, len(nonEmpty))
-	}
-	trainData := train.counts.Subset(nonEmpty)
-	sum.TrainDocs = trainData.Rows()
-
-	// 3. Pretraining, with a checkpoint after every layer.
-	ckdir := filepath.Join(o.Dir, "checkpoint")
-	ckkey := checkpointKey(o, voc)
-	var resume *rbmstack.Checkpoint
-	if o.Resume {
-		resume, err = rbmstack.ReadCheckpoint(checkpointPath(ckdir, ckkey))
-		if err != nil {
-			return nil, err
-		}
-		if resume != nil {
-			progress.Logf("resuming above %d pretrained layers from %s", len(resume.Stack.Layers), ckdir)
-		}
-	}
+// store encodes and writes every document of the corpus, with the model,
+// into the new generation w and commits it.
+func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 	t0 := time.Now()
-	stack, err := rbmstack.TrainStack(trainData, recipe.Stack, resume, rbmstack.CheckpointHooks(checkpointPath(ckdir, ckkey)))
-	if err != nil {
-		return nil, fmt.Errorf("pretraining: %w", err)
-	}
-	sum.Pretrain = time.Since(t0)
-	sum.Sizes = stack.Sizes()
-
-	// 4. Unroll and fine-tune.
-	pre, err := autoencoder.Unroll(stack)
-	if err != nil {
-		return nil, err
-	}
-	net := pre.Clone()
-	t0 = time.Now()
-	if o.FineTune != "none" {
-		tr, err := autoencoder.NewTrainer(net, autoencoder.Reconstruction(trainData, net.Loss), recipe.FineTune)
-		if err != nil {
-			return nil, err
-		}
-		ftPath := filepath.Join(ckdir, "finetune-"+ckkey+"-"+o.FineTune+".bin")
-		if o.Resume {
-			if st, err := os.ReadFile(ftPath); err == nil {
-				if err := tr.RestoreState(st); err != nil {
-					return nil, fmt.Errorf("checkpoint %s: %w", ftPath, err)
-				}
-				progress.Logf("resuming fine-tuning after epoch %d from %s", tr.Epoch(), ftPath)
-			}
-		}
-		err = tr.Train("fine-tune", func(autoencoder.EpochStats) error {
-			st, err := tr.MarshalState()
-			if err != nil {
-				return err
-			}
-			return atomicfile.Write(ftPath, st)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("fine-tuning: %w", err)
-		}
-		sum.BestEpoch = tr.BestEpoch()
-	}
-	sum.FineTune = time.Since(t0)
-	model := &query.Model{Vocab: voc, Net: net}
-	model.Mean = query.MeanOf(net.Encode(trainData))
-	premodel := &query.Model{Vocab: voc, Net: pre}
-	premodel.Mean = query.MeanOf(pre.Encode(trainData))
-
-	// 5. Encode and store every document of the corpus.
-	t0 = time.Now()
-	corpus := train
+	iopts := ingest.Options{MaxDocBytes: o.MaxDocBytes}
+	corpus := tr.train
 	if o.Corpus != o.Train {
-		corpus, err = vectorize(o.Corpus, voc, iopts, "indexed documents")
+		var err error
+		corpus, err = vectorize(o.Corpus, tr.model.Vocab, iopts, "indexed documents")
 		if err != nil {
-			return nil, fmt.Errorf("reading the corpus: %w", err)
+			return fmt.Errorf("reading the corpus: %w", err)
 		}
 	}
 	sum.Skipped = corpus.stats.Skipped
 	if len(corpus.docs) == 0 {
-		return nil, fmt.Errorf("the corpus %s holds no readable document", o.Corpus)
+		return fmt.Errorf("the corpus %s holds no readable document", o.Corpus)
 	}
-	codes := model.EncodeCounts(corpus.counts)
-	w.SetFingerprint(model.Fingerprint())
-	blobs, err := model.Blobs()
+	codes := tr.model.EncodeCounts(corpus.counts)
+	w.SetFingerprint(tr.model.Fingerprint())
+	blobs, err := tr.model.Blobs()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	preBlobs, err := premodel.Blobs()
+	preBlobs, err := tr.pre.Blobs()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	blobs[BlobNetPretrained] = preBlobs[query.BlobNet]
 	blobs[BlobMeanPretrained] = preBlobs[query.BlobMean]
-	if blobs[BlobStack], err = stack.MarshalBinary(); err != nil {
-		return nil, err
+	if blobs[BlobStack], err = tr.stack.MarshalBinary(); err != nil {
+		return err
 	}
 	if blobs[BlobCounts], err = corpus.counts.MarshalBinary(); err != nil {
-		return nil, err
+		return err
 	}
-	if blobs[BlobTrainCounts], err = train.counts.MarshalBinary(); err != nil {
-		return nil, err
+	if blobs[BlobTrainCounts], err = tr.train.counts.MarshalBinary(); err != nil {
+		return err
 	}
 	for name, data := range blobs {
 		if err := w.PutBlob(name, data); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	bar = progress.New("index", int64(len(corpus.docs)), "docs")
+	bar := progress.New("index", int64(len(corpus.docs)), "docs")
 	for i, d := range corpus.docs {
 		if err := w.Add(d, codes.Row(i)); err != nil {
-			return nil, err
+			return err
 		}
 		bar.Add(1)
 	}
@@ -393,30 +280,12 @@ func Build(o Options) (*Summary, error) {
 		w.SetExtra(k, v)
 	}
 	if err := w.Commit(); err != nil {
-		return nil, err
+		return err
 	}
 	sum.IndexTime = time.Since(t0)
 	sum.IndexedDocs = len(corpus.docs)
-	sum.Total = time.Since(start)
 	if s := sum.IndexTime.Seconds(); s > 0 && o.Corpus != o.Train {
 		sum.DocsPerSec = float64(sum.IndexedDocs) / s
 	}
-	os.RemoveAll(ckdir)
-	return sum, nil
+	return nil
 }
-
-// checkpointKey identifies the training run a checkpoint belongs to: the
-// options that decide the stack and the vocabulary.
-func checkpointKey(o Options, v *vocab.Vocab) string {
-	h := sha256.New()
-	j, _ := json.Marshal(struct {
-		Train, Profile, Vocab string
-		Seed                  uint64
-		Hidden                []int
-		Code, Epochs          int
-	}{o.Train, o.Profile, v.Fingerprint(), o.Seed, o.Hidden, o.Code, o.Epochs})
-	h.Write(j)
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-func checkpointPath(dir, key string) string { return filepath.Join(dir, "stack-"+key+".bin") }
