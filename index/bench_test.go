@@ -63,7 +63,7 @@ func BenchmarkWrite(b *testing.B) {
 					b.Fatal(err)
 				}
 				for j := range docs {
-					if err := w.Add(docs[j], codes[j*dim:(j+1)*dim]); err != nil {
+					if err := w.Add(Entry{Doc: docs[j], Text: testText(1, j), Code: codes[j*dim : (j+1)*dim]}); err != nil {
 						b.Fatal(err)
 					}
 				}

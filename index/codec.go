@@ -11,18 +11,21 @@ import (
 	"strings"
 )
 
-// Keys. Positions are 8-byte big-endian so that badger's key order is the
-// order of Add.
+// Keys. Slots are 8-byte big-endian so that badger's key order is the
+// order of Add; a slot is never reused, so removals leave holes.
 const (
 	prefixDoc  = "d/"
 	prefixCode = "c/"
+	prefixData = "x/" // the caller's per-document bytes
 	prefixBlob = "b/" // blob header: size, chunk size, chunk count, CRC of the data
 	prefixPart = "p/" // blob chunk: "p/<name>\x00<4-byte big-endian chunk>"
 	keyMeta    = "m"
 
-	// blobChunk is the largest piece of a blob stored under one key; it keeps
-	// every value far below badger's value-log file size.
-	blobChunk = 1 << 20
+	// blobChunk is the largest piece of a blob stored under one key; it is
+	// below badger's value threshold (see badgerOptions), so that every value
+	// lives in the immutable tables that a new generation shares by hard
+	// links instead of in the value log, which it would have to copy.
+	blobChunk = 512 << 10
 
 	// maxBlobName bounds a blob name so that keys stay small.
 	maxBlobName = 256
@@ -30,11 +33,19 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-func posKey(prefix string, pos int) []byte {
+func slotKey(prefix string, slot uint64) []byte {
 	k := make([]byte, len(prefix)+8)
 	copy(k, prefix)
-	binary.BigEndian.PutUint64(k[len(prefix):], uint64(pos))
+	binary.BigEndian.PutUint64(k[len(prefix):], slot)
 	return k
+}
+
+// keySlot returns the slot of a d/, c/ or x/ key.
+func keySlot(k []byte) (uint64, bool) {
+	if len(k) != 10 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k[2:]), true
 }
 
 func partKey(name string, chunk int) []byte {
@@ -45,12 +56,12 @@ func partKey(name string, chunk int) []byte {
 	return binary.BigEndian.AppendUint32(k, uint32(chunk))
 }
 
-// keyString renders a key for error messages: "d/42", "c/7", "b/vocab",
-// "p/vocab#3", "m".
+// keyString renders a key for error messages: "d/42", "c/7", "x/7",
+// "b/vocab", "p/vocab#3", "m".
 func keyString(k []byte) string {
 	s := string(k)
 	switch {
-	case (strings.HasPrefix(s, prefixDoc) || strings.HasPrefix(s, prefixCode)) && len(k) == 10:
+	case (strings.HasPrefix(s, prefixDoc) || strings.HasPrefix(s, prefixCode) || strings.HasPrefix(s, prefixData)) && len(k) == 10:
 		return s[:2] + strconv.FormatUint(binary.BigEndian.Uint64(k[2:]), 10)
 	case strings.HasPrefix(s, prefixPart) && len(k) >= 7 && k[len(k)-5] == 0:
 		return strconv.Quote(s[:len(s)-5]) + "#" + strconv.FormatUint(uint64(binary.BigEndian.Uint32(k[len(k)-4:])), 10)
@@ -90,37 +101,71 @@ func decodeValue(key, v []byte) ([]byte, error) {
 	return p, nil
 }
 
-// appendDoc appends the three fields, each as uvarint length then bytes.
+// appendDoc appends the record of d: ID, Label and Title, each as uvarint
+// length then bytes, then Words, Known and Gen as uvarints and a flags byte
+// (bit 0: NoCode).
 func appendDoc(dst []byte, d Doc) []byte {
 	for _, s := range [...]string{d.ID, d.Label, d.Title} {
 		dst = binary.AppendUvarint(dst, uint64(len(s)))
 		dst = append(dst, s...)
 	}
-	return dst
+	dst = binary.AppendUvarint(dst, uint64(d.Words))
+	dst = binary.AppendUvarint(dst, uint64(d.Known))
+	dst = binary.AppendUvarint(dst, d.Gen)
+	var flags byte
+	if d.NoCode {
+		flags |= flagNoCode
+	}
+	return append(dst, flags)
 }
 
+const flagNoCode = 1
+
 func docSize(d Doc) int {
-	return len(d.ID) + len(d.Label) + len(d.Title) + 3*binary.MaxVarintLen64
+	return len(d.ID) + len(d.Label) + len(d.Title) + 6*binary.MaxVarintLen64 + 1
+}
+
+// uvarint reads one minimal uvarint from p.
+func uvarint(p []byte) (uint64, []byte, error) {
+	n, w := binary.Uvarint(p)
+	if w <= 0 || (w > 1 && p[w-1] == 0) { // overflow, truncation or non-minimal
+		return 0, nil, errors.New("bad length in document record")
+	}
+	return n, p[w:], nil
 }
 
 func decodeDoc(p []byte) (Doc, error) {
 	var f [3]string
 	for i := range f {
-		n, w := binary.Uvarint(p)
-		if w <= 0 || (w > 1 && p[w-1] == 0) { // overflow, truncation or non-minimal
-			return Doc{}, errors.New("bad length in document record")
+		n, rest, err := uvarint(p)
+		if err != nil {
+			return Doc{}, err
 		}
-		p = p[w:]
+		p = rest
 		if n > uint64(len(p)) {
 			return Doc{}, fmt.Errorf("document field of %d bytes overruns the record", n)
 		}
 		f[i] = string(p[:n])
 		p = p[n:]
 	}
-	if len(p) != 0 {
-		return Doc{}, fmt.Errorf("%d stray bytes after document record", len(p))
+	var v [3]uint64
+	for i := range v {
+		n, rest, err := uvarint(p)
+		if err != nil {
+			return Doc{}, err
+		}
+		v[i], p = n, rest
 	}
-	return Doc{ID: f[0], Label: f[1], Title: f[2]}, nil
+	if v[0] > math.MaxInt32 || v[1] > v[0] {
+		return Doc{}, fmt.Errorf("document record: %d known of %d words", v[1], v[0])
+	}
+	if len(p) != 1 || p[0]&^flagNoCode != 0 {
+		return Doc{}, fmt.Errorf("document record: %d bytes where one flags byte belongs", len(p))
+	}
+	if f[0] == "" {
+		return Doc{}, errors.New("document record with an empty id")
+	}
+	return Doc{ID: f[0], Label: f[1], Title: f[2], Words: int(v[0]), Known: int(v[1]), Gen: v[2], NoCode: p[0]&flagNoCode != 0}, nil
 }
 
 // appendCode appends code as little-endian float32.
@@ -166,8 +211,11 @@ func decodeMeta(p []byte) (Meta, error) {
 	if m.Dim <= 0 || m.Dim > maxDim {
 		return Meta{}, fmt.Errorf("meta: dim %d out of range [1, %d]", m.Dim, maxDim)
 	}
-	if m.Count < 0 || m.Count > math.MaxInt32 {
-		return Meta{}, fmt.Errorf("meta: count %d out of range", m.Count)
+	if m.Count < 0 || m.Count > math.MaxInt32 || uint64(m.Count) > m.NextSlot {
+		return Meta{}, fmt.Errorf("meta: count %d out of range (next slot %d)", m.Count, m.NextSlot)
+	}
+	if m.Generation == 0 {
+		return Meta{}, errors.New("meta: generation 0")
 	}
 	return m, nil
 }

@@ -13,10 +13,10 @@ func nan32() float32 { return float32(math.NaN()) }
 func TestEveryBitFlip(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ key, payload []byte }{
-		{posKey(prefixDoc, 3), appendDoc(nil, Doc{ID: "id", Label: "lab", Title: "A title"})},
-		{posKey(prefixCode, 3), appendCode(nil, []float32{1, -2, 0, 3.5})},
+		{slotKey(prefixDoc, 3), appendDoc(nil, Doc{ID: "id", Label: "lab", Title: "A title", Words: 9, Known: 4, Gen: 3, NoCode: true})},
+		{slotKey(prefixCode, 3), appendCode(nil, []float32{1, -2, 0, 3.5})},
 		{[]byte(prefixBlob + "x"), appendBlobHeader(nil, blobHeader{Size: 5, ChunkSize: 4, Chunks: 2, CRC: 7})},
-		{[]byte(keyMeta), []byte(`{"format_version":1,"dim":4,"count":2}`)},
+		{[]byte(keyMeta), []byte(`{"format_version":2,"dim":4,"count":2,"next_slot":2,"generation":1}`)},
 	}
 	for _, c := range cases {
 		v := appendValue(nil, c.key, c.payload)
@@ -35,11 +35,20 @@ func TestEveryBitFlip(t *testing.T) {
 
 func TestDecoders(t *testing.T) {
 	t.Parallel()
-	d := Doc{ID: "x", Label: "", Title: string(make([]byte, 300))}
-	if got, err := decodeDoc(appendDoc(nil, d)); err != nil || got != d {
-		t.Errorf("doc round trip: %+v, %v", got, err)
+	for _, d := range []Doc{
+		{ID: "x", Label: "", Title: string(make([]byte, 300))},
+		{ID: "y", Label: "l", Words: 1 << 20, Known: 17, Gen: 1 << 40, NoCode: true},
+	} {
+		if got, err := decodeDoc(appendDoc(nil, d)); err != nil || got != d {
+			t.Errorf("doc round trip: %+v, %v", got, err)
+		}
 	}
-	for _, bad := range [][]byte{nil, {5, 'a'}, {0, 0, 0, 1}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}} {
+	for _, bad := range [][]byte{nil, {5, 'a'}, {0, 0, 0, 1}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
+		{1, 'a', 0, 0, 0, 0, 0},    // no flags byte
+		{1, 'a', 0, 0, 1, 2, 0, 0}, // 2 known of 1 word
+		{1, 'a', 0, 0, 0, 0, 0, 2}, // unknown flag
+		{0, 0, 0, 0, 0, 0, 0},      // empty id
+	} {
 		if _, err := decodeDoc(bad); err == nil {
 			t.Errorf("decodeDoc(%q) accepted", bad)
 		}
@@ -56,7 +65,9 @@ func TestDecoders(t *testing.T) {
 			t.Errorf("blob header %+v accepted", bad)
 		}
 	}
-	for _, bad := range []string{`{`, `{"format_version":1,"dim":0,"count":1}`, `{"format_version":1,"dim":3,"count":-1}`} {
+	for _, bad := range []string{`{`, `{"format_version":2,"dim":0,"count":1,"next_slot":1,"generation":1}`,
+		`{"format_version":2,"dim":3,"count":-1,"generation":1}`, `{"format_version":2,"dim":3,"count":2,"next_slot":1,"generation":1}`,
+		`{"format_version":2,"dim":3,"count":0,"next_slot":1}`} {
 		if _, err := decodeMeta([]byte(bad)); err == nil {
 			t.Errorf("meta %s accepted", bad)
 		}
@@ -66,10 +77,10 @@ func TestDecoders(t *testing.T) {
 // FuzzDecode feeds arbitrary bytes to every value decoder: none may panic,
 // and what decodes must re-encode to the same bytes.
 func FuzzDecode(f *testing.F) {
-	f.Add(posKey(prefixDoc, 1), appendValue(nil, posKey(prefixDoc, 1), appendDoc(nil, Doc{ID: "a", Label: "b", Title: "c"})))
-	f.Add(posKey(prefixCode, 1), appendValue(nil, posKey(prefixCode, 1), appendCode(nil, []float32{1, 2, 3})))
+	f.Add(slotKey(prefixDoc, 1), appendValue(nil, slotKey(prefixDoc, 1), appendDoc(nil, Doc{ID: "a", Label: "b", Title: "c", Words: 3, Known: 2, Gen: 1})))
+	f.Add(slotKey(prefixCode, 1), appendValue(nil, slotKey(prefixCode, 1), appendCode(nil, []float32{1, 2, 3})))
 	f.Add([]byte("b/x"), appendValue(nil, []byte("b/x"), appendBlobHeader(nil, blobHeader{Size: 3, ChunkSize: 2, Chunks: 2})))
-	f.Add([]byte("m"), appendValue(nil, []byte("m"), []byte(`{"format_version":1,"dim":3,"count":1,"extra":{"a":"b"}}`)))
+	f.Add([]byte("m"), appendValue(nil, []byte("m"), []byte(`{"format_version":2,"dim":3,"count":1,"next_slot":1,"generation":1,"extra":{"a":"b"}}`)))
 	f.Add([]byte("p/x\x00\x00\x00\x00\x01"), []byte{})
 	f.Fuzz(func(t *testing.T, key, v []byte) {
 		_ = keyString(key)

@@ -61,7 +61,7 @@ func editGen(t *testing.T, dir string, fn func(txn *badger.Txn) error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := badger.Open(badgerOptions(filepath.Join(dir, gen), false))
+	db, err := badger.Open(badgerOptions(filepath.Join(dir, gen, dirStore), false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +87,8 @@ func TestBitFlips(t *testing.T) {
 	t.Parallel()
 	keys := [][]byte{
 		[]byte(keyMeta),
-		posKey(prefixDoc, 0), posKey(prefixDoc, 57),
-		posKey(prefixCode, 0), posKey(prefixCode, 99),
+		slotKey(prefixDoc, 0), slotKey(prefixDoc, 57),
+		slotKey(prefixCode, 0), slotKey(prefixCode, 99),
 		[]byte(prefixBlob + "vocab"), partKey("vocab", 0),
 		[]byte(prefixBlob + "model"), partKey("model", 1),
 	}
@@ -124,33 +124,33 @@ func TestStructuralDamage(t *testing.T) {
 		edit func(txn *badger.Txn) error
 		want string
 	}{
-		{"doc missing", func(txn *badger.Txn) error { return txn.Delete(posKey(prefixDoc, 5)) }, "d/5 missing"},
-		{"last code missing", func(txn *badger.Txn) error { return txn.Delete(posKey(prefixCode, 99)) }, "c/99 missing"},
+		{"doc missing", func(txn *badger.Txn) error { return txn.Delete(slotKey(prefixDoc, 5)) }, "99 document records, meta says 100"},
+		{"last code missing", func(txn *badger.Txn) error { return txn.Delete(slotKey(prefixCode, 99)) }, "c/99 missing"},
 		{"meta missing", func(txn *badger.Txn) error { return txn.Delete([]byte(keyMeta)) }, `"m" missing`},
 		{"chunk missing", func(txn *badger.Txn) error { return txn.Delete(partKey("model", 1)) }, `"p/model"#1 missing`},
 		{"extra code", func(txn *badger.Txn) error {
-			k := posKey(prefixCode, 100)
+			k := slotKey(prefixCode, 100)
 			return txn.Set(k, appendValue(nil, k, make([]byte, 24)))
 		}, "unexpected key c/100"},
 		{"values swapped", func(txn *badger.Txn) error {
-			v, err := getValue(txn, posKey(prefixCode, 1))
+			v, err := getValue(txn, slotKey(prefixCode, 1))
 			if err != nil {
 				return err
 			}
-			return txn.Set(posKey(prefixCode, 2), v)
+			return txn.Set(slotKey(prefixCode, 2), v)
 		}, "c/2: checksum mismatch"},
 		{"short code", func(txn *badger.Txn) error {
-			k := posKey(prefixCode, 3)
+			k := slotKey(prefixCode, 3)
 			return txn.Set(k, appendValue(nil, k, make([]byte, 20)))
 		}, "c/3: code of 20 bytes"},
 		{"NaN code", func(txn *badger.Txn) error {
-			k := posKey(prefixCode, 3)
+			k := slotKey(prefixCode, 3)
 			return txn.Set(k, appendValue(nil, k, appendCode(nil, []float32{0, 0, nan32(), 0, 0, 0})))
 		}, "c/3: code value 2 is NaN"},
 		{"duplicate id", func(txn *badger.Txn) error {
-			k := posKey(prefixDoc, 9)
+			k := slotKey(prefixDoc, 9)
 			return txn.Set(k, appendValue(nil, k, appendDoc(nil, testDoc(1, 2))))
-		}, "d/9: document id"},
+		}, `document id "s1/doc-000002" at slots 2 and 9`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -169,10 +169,10 @@ func TestFormatVersion(t *testing.T) {
 	dir := template(t)
 	editGen(t, dir, func(txn *badger.Txn) error {
 		k := []byte(keyMeta)
-		return txn.Set(k, appendValue(nil, k, []byte(`{"format_version":2,"dim":6,"count":100}`)))
+		return txn.Set(k, appendValue(nil, k, []byte(`{"format_version":1,"dim":6,"count":100}`)))
 	})
 	_, err := Open(dir)
-	if !errors.Is(err, ErrVersion) || IsCorrupt(err) || !strings.Contains(err.Error(), "format version 2") {
-		t.Fatalf("Open: %v, want ErrVersion naming version 2", err)
+	if !errors.Is(err, ErrVersion) || IsCorrupt(err) || !strings.Contains(err.Error(), "format version 1") {
+		t.Fatalf("Open: %v, want ErrVersion naming version 1", err)
 	}
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -156,4 +157,55 @@ func removeAllBut(dir, keep string) error {
 	}
 	note(syncDir(dir))
 	return first
+}
+
+// cloneTree makes dst a copy of the generation folder src in which the
+// files that their stores never change after writing them (badger's .sst
+// tables, scorch's .zap segments) are hard links, and every other file
+// (manifests, value logs, bolt roots) is a copy. A writer then changes dst
+// freely while src stays intact and live: neither store writes to an
+// existing table or segment; both only add new ones and unlink old ones.
+// Where a link cannot be made (another file system, no link support) the
+// file is copied.
+func cloneTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case !d.Type().IsRegular():
+			return fmt.Errorf("%s: not a regular file", path)
+		}
+		if ext := filepath.Ext(path); ext == ".sst" || ext == ".zap" {
+			if os.Link(path, to) == nil {
+				return nil
+			}
+		}
+		return copyFile(path, to)
+	})
+}
+
+// copyFile copies the regular file src to the new file dst.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -17,6 +17,12 @@ var (
 	// from FormatVersion; the message says which version was found.
 	ErrVersion = errors.New("index: unsupported format version")
 
+	// ErrExists is returned by Writer.Add for an id already in the index.
+	ErrExists = errors.New("index: document already in the index")
+
+	// ErrUnknownID is returned for an id that is not in the index.
+	ErrUnknownID = errors.New("index: no such document")
+
 	// ErrNoBlob is returned by Index.Blob for a name that was never stored.
 	ErrNoBlob = errors.New("index: no such blob")
 

@@ -29,7 +29,7 @@ func Example() {
 		{index.Doc{ID: "c", Label: "rec.autos", Title: "Engines"}, []float32{0, 1}},
 	}
 	for _, d := range docs {
-		if err := w.Add(d.doc, d.code); err != nil {
+		if err := w.Add(index.Entry{Doc: d.doc, Text: d.doc.Title, Code: d.code}); err != nil {
 			log.Fatal(err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io/fs"
 	"maps"
 	"math"
@@ -12,29 +11,37 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// Index is a committed index held wholly in memory. It keeps no file open,
-// so a Writer may build the next generation while it is in use. All methods
-// are safe for concurrent use.
+// Index is a committed generation, open for searching. Its documents, codes
+// and blobs are held in memory; its full-text index is open read-only. A
+// Writer may build and commit the next generation while it is in use: the
+// files it reads stay readable (on Unix) until Close. All methods are safe
+// for concurrent use; Close must not overlap any other call.
 type Index struct {
-	meta  Meta
-	docs  []Doc
-	byID  map[string]int
-	raw   []float32 // Len x Dim, row-major, as stored
-	unit  []float32 // Len x Dim, row-major, each row scaled to unit length (zero rows stay zero)
-	blobs map[string][]byte
-	pool  sync.Pool // *Searcher for Index.Search
+	path   string // the generation folder
+	meta   Meta
+	docs   []Doc
+	slots  []uint64 // slots[pos]
+	byID   map[string]int
+	labels map[string][]int // label -> positions, ascending
+	raw    []float32        // Len x Dim, row-major, as stored
+	unit   []float32        // Len x Dim, each row scaled to unit length; NaN rows for NoCode documents
+	blobs  map[string][]byte
+	text   bleve.Index
+	pool   sync.Pool // *Searcher for Index.Search
 }
 
 // openRetries bounds how often Open starts over when a writer replaced the
 // generation it was reading.
 const openRetries = 5
 
-// Open loads the live generation of the index in dir into memory, verifying
-// every checksum. It returns an error matching ErrNotFound if dir holds no
-// index, ErrCorrupt on damaged data and ErrVersion on another format.
+// Open opens the live generation of the index in dir, verifying every
+// checksum of the code store. It returns an error matching ErrNotFound if
+// dir holds no index, ErrCorrupt on damaged data and ErrVersion on another
+// format. Close releases the full-text index.
 func Open(dir string) (*Index, error) {
 	for attempt := 0; ; attempt++ {
 		gen, err := readCurrent(dir)
@@ -50,12 +57,17 @@ func Open(dir string) (*Index, error) {
 			continue
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s names %s, which does not exist",
-				ErrCorrupt, filepath.Join(dir, fileCurrent), gen)
+			return nil, fmt.Errorf("%w: %s names %s, which is incomplete or missing (%v)",
+				ErrCorrupt, filepath.Join(dir, fileCurrent), gen, err)
 		}
 		return nil, err
 	}
 }
+
+// Generation returns the name of the live generation of the index in dir
+// ("gen-000007"), which changes with every commit: a cheap way for a
+// long-running reader to notice that it should reopen.
+func Generation(dir string) (string, error) { return readCurrent(dir) }
 
 // corrupt wraps a decoding failure of key in generation gen.
 func corrupt(gen string, key []byte, err error) error {
@@ -65,27 +77,12 @@ func corrupt(gen string, key []byte, err error) error {
 	return fmt.Errorf("%w: %s: key %s: %v", ErrCorrupt, gen, keyString(key), err)
 }
 
-// load opens generation path read-only, reads it whole and closes it.
-func load(path string) (ix *Index, err error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, err
-	}
-	db, err := badger.Open(badgerOptions(path, true))
-	if err != nil {
-		return nil, fmt.Errorf("index: opening %s: %w", path, err)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			ix, err = nil, fmt.Errorf("%w: %s: reading panicked: %v", ErrCorrupt, path, r)
-		}
-		if cerr := db.Close(); err == nil && cerr != nil {
-			ix, err = nil, fmt.Errorf("index: closing %s: %w", path, cerr)
-		}
-	}()
-	ix = &Index{byID: make(map[string]int), blobs: make(map[string][]byte)}
-	gen := filepath.Base(path)
-	err = db.View(func(txn *badger.Txn) error {
-		if err := ix.loadMeta(txn, gen); err != nil {
+// load reads generation path whole and opens its full-text index.
+func load(path string) (*Index, error) {
+	ix := &Index{path: path, byID: make(map[string]int), labels: make(map[string][]int), blobs: make(map[string][]byte)}
+	err := viewStore(path, func(txn *badger.Txn, gen string) error {
+		var err error
+		if ix.meta, err = readMeta(txn, gen); err != nil {
 			return err
 		}
 		if err := ix.loadDocs(txn, gen); err != nil {
@@ -94,103 +91,70 @@ func load(path string) (ix *Index, err error) {
 		if err := ix.loadCodes(txn, gen); err != nil {
 			return err
 		}
-		return ix.loadBlobs(txn, gen)
+		return loadBlobs(txn, gen, ix.blobs)
 	})
 	if err != nil {
 		return nil, err
 	}
 	ix.normalize()
+	if ix.text, err = openText(path, true); err != nil {
+		return nil, err
+	}
+	if n, err := ix.text.DocCount(); err != nil || n != uint64(len(ix.docs)) {
+		_ = ix.text.Close()
+		if err == nil {
+			err = fmt.Errorf("it holds %d documents, the code store %d", n, len(ix.docs))
+		}
+		return nil, fmt.Errorf("%w: %s: full-text index: %v", ErrCorrupt, filepath.Base(path), err)
+	}
 	return ix, nil
 }
 
-// value reads and checks the value of key, calling fn with its payload,
-// which is valid only during the call.
-func value(item *badger.Item, gen string, fn func(p []byte) error) error {
-	key := item.Key()
-	return item.Value(func(v []byte) error {
-		p, err := decodeValue(key, v)
-		if err == nil {
-			err = fn(p)
-		}
-		if err != nil {
-			return corrupt(gen, key, err)
-		}
-		return nil
-	})
-}
-
-func (ix *Index) loadMeta(txn *badger.Txn, gen string) error {
-	item, err := txn.Get([]byte(keyMeta))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return fmt.Errorf("%w: %s: key %q missing", ErrCorrupt, gen, keyMeta)
-	}
-	if err != nil {
-		return fmt.Errorf("index: %s: %w", gen, err)
-	}
-	return value(item, gen, func(p []byte) (err error) {
-		ix.meta, err = decodeMeta(p)
+// viewStore opens the code store of generation path read-only, runs fn in
+// one read transaction and closes the store. A panic inside badger on
+// damaged data is reported as corruption.
+func viewStore(path string, fn func(txn *badger.Txn, gen string) error) (err error) {
+	store := filepath.Join(path, dirStore)
+	if _, err := os.Stat(store); err != nil {
 		return err
-	})
-}
-
-// scan calls fn(pos, item) for every key with prefix, checking that the
-// positions run 0, 1, ..., Count-1 with none missing or extra.
-func scan(txn *badger.Txn, gen, prefix string, count int, fn func(pos int, item *badger.Item) error) error {
-	opt := badger.DefaultIteratorOptions
-	opt.PrefetchValues = false
-	opt.Prefix = []byte(prefix)
-	it := txn.NewIterator(opt)
-	defer it.Close()
-	pos := 0
-	for it.Rewind(); it.Valid(); it.Next() {
-		item := it.Item()
-		k, want := item.Key(), posKey(prefix, pos)
-		if !bytes.Equal(k, want) {
-			if pos < count && len(k) == len(want) && bytes.Compare(k, want) > 0 {
-				return fmt.Errorf("%w: %s: key %s missing", ErrCorrupt, gen, keyString(want))
-			}
-			pos = count // report k as unexpected
-		}
-		if pos >= count {
-			return fmt.Errorf("%w: %s: unexpected key %s (count %d)", ErrCorrupt, gen, keyString(k), count)
-		}
-		if err := fn(pos, item); err != nil {
-			return err
-		}
-		pos++
 	}
-	if pos != count {
-		return fmt.Errorf("%w: %s: key %s missing", ErrCorrupt, gen, keyString(posKey(prefix, pos)))
+	db, err := badger.Open(badgerOptions(store, true))
+	if err != nil {
+		return fmt.Errorf("%w: %s: opening the code store: %v", ErrCorrupt, filepath.Base(path), err)
 	}
-	return nil
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: reading panicked: %v", ErrCorrupt, path, r)
+		}
+		if cerr := db.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("index: closing %s: %w", path, cerr)
+		}
+	}()
+	gen := filepath.Base(path)
+	return db.View(func(txn *badger.Txn) error { return fn(txn, gen) })
 }
-
-// preallocRows caps what a (checksummed, but still external) count may
-// reserve up front.
-const preallocRows = 1 << 20
 
 func (ix *Index) loadDocs(txn *badger.Txn, gen string) error {
-	ix.docs = make([]Doc, 0, min(ix.meta.Count, preallocRows))
-	return scan(txn, gen, prefixDoc, ix.meta.Count, func(pos int, item *badger.Item) error {
-		return value(item, gen, func(p []byte) error {
-			d, err := decodeDoc(p)
-			if err != nil {
-				return err
-			}
-			if prev, dup := ix.byID[d.ID]; dup {
-				return fmt.Errorf("document id %q also at position %d", d.ID, prev)
-			}
-			ix.byID[d.ID] = pos
-			ix.docs = append(ix.docs, d)
-			return nil
-		})
+	n := min(ix.meta.Count, preallocRows)
+	ix.docs = make([]Doc, 0, n)
+	ix.slots = make([]uint64, 0, n)
+	return scanDocs(txn, gen, ix.meta, func(slot uint64, d Doc) error {
+		if prev, dup := ix.byID[d.ID]; dup {
+			return fmt.Errorf("%w: %s: document id %q at slots %d and %d", ErrCorrupt, gen, d.ID, ix.slots[prev], slot)
+		}
+		pos := len(ix.docs)
+		ix.byID[d.ID] = pos
+		ix.labels[d.Label] = append(ix.labels[d.Label], pos)
+		ix.docs = append(ix.docs, d)
+		ix.slots = append(ix.slots, slot)
+		return nil
 	})
 }
 
 func (ix *Index) loadCodes(txn *badger.Txn, gen string) error {
 	dim := ix.meta.Dim
 	ix.raw = make([]float32, 0, min(ix.meta.Count, preallocRows)*dim)
-	return scan(txn, gen, prefixCode, ix.meta.Count, func(pos int, item *badger.Item) error {
+	return scanSlots(txn, gen, prefixCode, ix.slots, func(item *badger.Item) error {
 		return value(item, gen, func(p []byte) error {
 			n := len(ix.raw)
 			ix.raw = append(ix.raw, make([]float32, dim)...)
@@ -199,63 +163,21 @@ func (ix *Index) loadCodes(txn *badger.Txn, gen string) error {
 	})
 }
 
-func (ix *Index) loadBlobs(txn *badger.Txn, gen string) error {
-	opt := badger.DefaultIteratorOptions
-	opt.PrefetchValues = false
-	opt.Prefix = []byte(prefixBlob)
-	it := txn.NewIterator(opt)
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		item := it.Item()
-		name := string(item.Key()[len(prefixBlob):])
-		var h blobHeader
-		err := value(item, gen, func(p []byte) (err error) {
-			if err := validBlobName(name); err != nil {
-				return err
-			}
-			h, err = decodeBlobHeader(p)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		data := make([]byte, 0, min(h.Size, 1<<30))
-		for i := 0; i < int(h.Chunks); i++ {
-			k := partKey(name, i)
-			pi, err := txn.Get(k)
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				return fmt.Errorf("%w: %s: key %s missing", ErrCorrupt, gen, keyString(k))
-			}
-			if err != nil {
-				return fmt.Errorf("index: %s: %w", gen, err)
-			}
-			err = value(pi, gen, func(p []byte) error {
-				if len(p) != h.chunkLen(i) {
-					return fmt.Errorf("blob chunk of %d bytes, want %d", len(p), h.chunkLen(i))
-				}
-				data = append(data, p...)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		if got := crc32.Checksum(data, castagnoli); got != h.CRC {
-			return fmt.Errorf("%w: %s: blob %q: checksum mismatch (stored %08x, computed %08x)",
-				ErrCorrupt, gen, name, h.CRC, got)
-		}
-		ix.blobs[name] = data
-	}
-	return nil
-}
-
 // normalize fills ix.unit with each row of ix.raw scaled to unit length.
-// Norms are taken in float64 so that no finite code overflows.
+// Norms are taken in float64 so that no finite code overflows. The rows of
+// NoCode documents are NaN, which no comparison lets into a search result.
 func (ix *Index) normalize() {
 	dim := ix.meta.Dim
 	ix.unit = make([]float32, len(ix.raw))
-	for r := 0; r+dim <= len(ix.raw); r += dim {
-		normalizeTo(ix.unit[r:r+dim], ix.raw[r:r+dim])
+	for i, d := range ix.docs {
+		r := ix.unit[i*dim : (i+1)*dim]
+		if d.NoCode {
+			for j := range r {
+				r[j] = float32(math.NaN())
+			}
+			continue
+		}
+		normalizeTo(r, ix.raw[i*dim:(i+1)*dim])
 	}
 }
 
@@ -280,6 +202,16 @@ func normalizeTo(dst, x []float32) bool {
 	return true
 }
 
+// Close releases the full-text index. The Index must not be used after.
+func (ix *Index) Close() error {
+	if ix.text == nil {
+		return nil
+	}
+	err := ix.text.Close()
+	ix.text = nil
+	return err
+}
+
 // Meta returns the metadata of the index.
 func (ix *Index) Meta() Meta {
 	m := ix.meta
@@ -292,6 +224,9 @@ func (ix *Index) Len() int { return len(ix.docs) }
 
 // Dim returns the length of each code.
 func (ix *Index) Dim() int { return ix.meta.Dim }
+
+// Generation returns the folder name of the generation this Index holds.
+func (ix *Index) Generation() string { return filepath.Base(ix.path) }
 
 // Doc returns the document at position i.
 func (ix *Index) Doc(i int) Doc { return ix.docs[i] }
@@ -325,4 +260,38 @@ func (ix *Index) Blob(name string) ([]byte, error) {
 func (ix *Index) Find(id string) (int, bool) {
 	i, ok := ix.byID[id]
 	return i, ok
+}
+
+// Labels returns every label with the number of its documents.
+func (ix *Index) Labels() map[string]int {
+	out := make(map[string]int, len(ix.labels))
+	for l, p := range ix.labels {
+		out[l] = len(p)
+	}
+	return out
+}
+
+// WithLabel returns the positions of the documents with label l, in
+// ascending order. The caller must not change the slice.
+func (ix *Index) WithLabel(l string) []int { return ix.labels[l] }
+
+// ReadData calls fn with the position and the per-document data of every
+// document, in position order, reading them from disk (they are not held
+// in memory). data is valid only during the call. If a writer committed a
+// newer generation and removed this one meanwhile, ReadData returns an
+// error matching fs.ErrNotExist: open the index again.
+func (ix *Index) ReadData(fn func(pos int, data []byte) error) error {
+	return viewStore(ix.path, func(txn *badger.Txn, gen string) error {
+		pos := 0
+		return scanSlots(txn, gen, prefixData, ix.slots, func(item *badger.Item) error {
+			err := value(item, gen, func(p []byte) error {
+				if err := fn(pos, p); err != nil {
+					return userError{err}
+				}
+				return nil
+			})
+			pos++
+			return err
+		})
+	})
 }

@@ -20,7 +20,25 @@ func testDoc(seed uint64, i int) Doc {
 		ID:    fmt.Sprintf("s%d/doc-%06d", seed, i),
 		Label: fmt.Sprintf("group-%d", i%20),
 		Title: fmt.Sprintf("Title %d of seed %d: ünïcode ✓", i, seed),
+		Words: 10 + i%5,
+		Known: i % 7,
 	}
+}
+
+// testWords are the words of the test documents' texts: document i holds
+// word i%len and the words of its label's group.
+var testWords = strings.Fields("orbit rocket engine brake doctor vaccine galaxy sedan clinic planet")
+
+// testText is the text of document i of seed.
+func testText(seed uint64, i int) string {
+	return fmt.Sprintf("Document %d of seed %d mentions %s and %s; group %d.",
+		i, seed, testWords[i%len(testWords)], testWords[(i/len(testWords))%len(testWords)], i%20)
+}
+
+// testEntry is everything writeTest stores for document i.
+func testEntry(seed uint64, i, dim int) Entry {
+	return Entry{Doc: testDoc(seed, i), Text: testText(seed, i), Code: testCode(seed, i, dim),
+		Data: []byte(fmt.Sprintf("data %d/%d", seed, i))}
 }
 
 func testCode(seed uint64, i, dim int) []float32 {
@@ -52,7 +70,7 @@ func writeTest(tb testing.TB, dir string, n, dim int, seed uint64, blobs map[str
 		}
 	}
 	for i := range n {
-		if err := w.Add(testDoc(seed, i), testCode(seed, i, dim)); err != nil {
+		if err := w.Add(testEntry(seed, i, dim)); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -66,7 +84,7 @@ func writeTest(tb testing.TB, dir string, n, dim int, seed uint64, blobs map[str
 func checkIndex(tb testing.TB, ix *Index, n, dim int, seed uint64) {
 	tb.Helper()
 	m := ix.Meta()
-	if m.FormatVersion != FormatVersion || m.Dim != dim || m.Count != n ||
+	if m.FormatVersion != FormatVersion || m.Dim != dim || m.Count != n || m.NextSlot != uint64(n) ||
 		m.Fingerprint != fmt.Sprintf("fp-%d", seed) || m.Extra["seed"] != fmt.Sprint(seed) {
 		tb.Fatalf("meta %+v, want dim %d count %d seed %d", m, dim, n, seed)
 	}
@@ -74,8 +92,8 @@ func checkIndex(tb testing.TB, ix *Index, n, dim int, seed uint64) {
 		tb.Fatalf("Len %d Dim %d, want %d %d", ix.Len(), ix.Dim(), n, dim)
 	}
 	for i := range n {
-		if d := ix.Doc(i); d != testDoc(seed, i) {
-			tb.Fatalf("Doc(%d) = %+v, want %+v", i, d, testDoc(seed, i))
+		if d, want := ix.Doc(i), testDoc(seed, i); d.Gen != m.Generation || (d != Doc{}) && func() bool { d.Gen = 0; return d != want }() {
+			tb.Fatalf("Doc(%d) = %+v, want %+v of generation %d", i, ix.Doc(i), want, m.Generation)
 		}
 		if c := ix.Code(i); !slices.Equal(c, testCode(seed, i, dim)) {
 			tb.Fatalf("Code(%d) = %v, want %v", i, c, testCode(seed, i, dim))
@@ -149,20 +167,28 @@ func TestAddErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	if err := w.Add(Doc{ID: "a"}, []float32{1, 2}); err == nil {
+	if err := w.Add(Entry{Doc: Doc{ID: "a"}, Code: []float32{1, 2}}); err == nil {
 		t.Error("short code accepted")
 	}
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
-		err := w.Add(Doc{ID: "bad-doc"}, []float32{1, bad, 3})
+		err := w.Add(Entry{Doc: Doc{ID: "bad-doc"}, Code: []float32{1, bad, 3}})
 		if err == nil || !strings.Contains(err.Error(), "bad-doc") {
 			t.Errorf("code with %v: error %v, want one naming the doc", bad, err)
 		}
 	}
-	if err := w.Add(Doc{ID: "a"}, []float32{1, 2, 3}); err != nil {
+	for _, id := range []string{"", "\xff\xfe", strings.Repeat("x", MaxIDBytes+1)} {
+		if err := w.Add(Entry{Doc: Doc{ID: id}, Code: []float32{1, 2, 3}}); err == nil {
+			t.Errorf("id %q accepted", id)
+		}
+	}
+	if err := w.Add(Entry{Doc: Doc{ID: "w", Words: 2, Known: 3}, Code: []float32{1, 2, 3}}); err == nil {
+		t.Error("more known words than words accepted")
+	}
+	if err := w.Add(Entry{Doc: Doc{ID: "a"}, Code: []float32{1, 2, 3}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Add(Doc{ID: "a"}, []float32{1, 2, 3}); err == nil {
-		t.Error("duplicate id accepted")
+	if err := w.Add(Entry{Doc: Doc{ID: "a"}, Code: []float32{1, 2, 3}}); !errors.Is(err, ErrExists) {
+		t.Errorf("duplicate id: %v, want ErrExists", err)
 	}
 	for _, name := range []string{"", "a\x00b", strings.Repeat("x", maxBlobName+1)} {
 		if err := w.PutBlob(name, nil); err == nil {
@@ -232,7 +258,7 @@ func TestAbortKeepsOld(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 30 {
-		if err := w.Add(testDoc(9, i), testCode(9, i, 4)); err != nil {
+		if err := w.Add(testEntry(9, i, 4)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +286,7 @@ func TestUncommittedWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 25 {
-		if err := w.Add(testDoc(2, i), testCode(2, i, 5)); err != nil {
+		if err := w.Add(testEntry(2, i, 5)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -270,7 +296,7 @@ func TestUncommittedWriter(t *testing.T) {
 	if err := w.db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	w.lock.Close() // as the kernel would on exit
+	w.lock.Close() // as the kernel would on exit; the text builder is left as it is
 	// A stray CURRENT.tmp as from a kill inside writeCurrent.
 	if err := os.WriteFile(filepath.Join(dir, fileTmp), []byte("gen-0"), 0o644); err != nil {
 		t.Fatal(err)
@@ -308,7 +334,7 @@ func TestOpenErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, current, want string
 	}{
-		{"missing generation", "gen-000042\n", "names gen-000042, which does not exist"},
+		{"missing generation", "gen-000042\n", "names gen-000042, which is incomplete or missing"},
 		{"garbage", "\x00\xffhello", "not a generation name"},
 		{"empty", "", "not a generation name"},
 		{"path escape", "../gen-000001\n", "not a generation name"},

@@ -187,6 +187,7 @@ func scan10(rows, q []float32, base, k int, h []Hit) []Hit {
 		s := float32(q0*x[0]) + float32(q1*x[1]) + float32(q2*x[2]) + float32(q3*x[3]) +
 			float32(q4*x[4]) + float32(q5*x[5]) + float32(q6*x[6]) + float32(q7*x[7]) +
 			float32(q8*x[8]) + float32(q9*x[9])
+		s = clamp1(s)
 		if s > thr {
 			h = push(h, k, Hit{Pos: base + i/10, Score: s})
 			thr = threshold(h, k)
@@ -205,12 +206,44 @@ func scanAny(rows, q []float32, base, k int, h []Hit) []Hit {
 		for d, v := range x {
 			s += float32(q[d] * v)
 		}
+		s = clamp1(s)
 		if s > thr {
 			h = push(h, k, Hit{Pos: r, Score: s})
 			thr = threshold(h, k)
 		}
 	}
 	return h
+}
+
+// clamp1 limits a cosine to at most 1, which rounding can exceed by an
+// ulp (1.0000001 for parallel codes). Scores are clamped before they are
+// ranked, so clamped scores tie and rank by position. (A cosine below -1
+// cannot matter to a top-k search; CosinesTo clamps both ends.) A NaN stays
+// NaN and enters no result.
+func clamp1(s float32) float32 { return min(s, 1) }
+
+// CosinesTo writes the cosine between q and every code to dst, which must
+// have Len() entries: the same float32 sums as Search, clamped to [-1, 1];
+// NaN for the documents without a code (Doc.NoCode). It returns false and
+// leaves dst alone if q is not finite or len(q) != Dim.
+func (ix *Index) CosinesTo(dst, q []float32) bool {
+	dim, n := ix.meta.Dim, len(ix.docs)
+	if len(dst) != n {
+		panic(fmt.Sprintf("index: CosinesTo: dst has length %d, want %d", len(dst), n))
+	}
+	u := make([]float32, dim)
+	if len(q) != dim || !normalizeTo(u, q) {
+		return false
+	}
+	for i := range dst {
+		x := ix.unit[i*dim : (i+1)*dim : (i+1)*dim]
+		var s float32
+		for d, v := range x {
+			s += float32(u[d] * v)
+		}
+		dst[i] = max(min(s, 1), -1)
+	}
+	return true
 }
 
 // worse reports whether a ranks below b.

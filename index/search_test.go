@@ -34,7 +34,7 @@ func bruteForce(ix *Index, q []float32, k, exclude int) []Hit {
 		for d := range dim {
 			s += float32(u[d] * ix.unit[i*dim+d])
 		}
-		all = append(all, Hit{Pos: i, Score: s})
+		all = append(all, Hit{Pos: i, Score: clamp1(s)})
 	}
 	sort.Slice(all, func(a, b int) bool {
 		if all[a].Score != all[b].Score {

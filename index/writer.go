@@ -9,31 +9,19 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2"
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/docsearch/docsearch/internal/faultpoint"
 )
 
-// FormatVersion is the on-disk format this package writes and reads.
-const FormatVersion = 1
-
-// Doc is what the index keeps about a document besides its code.
-type Doc struct {
-	ID, Label, Title string
-}
-
-// Meta describes a committed index.
-type Meta struct {
-	FormatVersion int               `json:"format_version"`
-	Dim           int               `json:"dim"`
-	Count         int               `json:"count"`
-	Fingerprint   string            `json:"fingerprint"` // model+vocab fingerprint supplied by the caller
-	Created       time.Time         `json:"created"`
-	Extra         map[string]string `json:"extra,omitempty"`
-}
-
 // badgerOptions keeps badger quiet and small: tests create many indexes on
-// a small machine, and an index is written once and then read whole.
+// a small machine, and a generation is written once and then read whole.
+// The value threshold keeps every value (blob chunks included) in the
+// immutable tables, which later generations share by hard links.
 func badgerOptions(dir string, readOnly bool) badger.Options {
 	opt := badger.DefaultOptions(dir).
 		WithLogger(nil).
@@ -47,7 +35,7 @@ func badgerOptions(dir string, readOnly bool) badger.Options {
 		WithIndexCacheSize(0).
 		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
-		WithValueThreshold(64 << 10). // docs and codes in the LSM tree, blob chunks in the value log
+		WithValueThreshold(1 << 20).
 		WithValueLogFileSize(32 << 20)
 	if readOnly {
 		opt = opt.WithChecksumVerificationMode(options.OnTableRead).WithVerifyValueChecksum(true)
@@ -55,32 +43,81 @@ func badgerOptions(dir string, readOnly bool) badger.Options {
 	return opt
 }
 
+// textBatch is the number of documents sent to the full-text index at once
+// by an updating Writer.
+const textBatch = 1000
+
 // Writer builds a new generation of the index in DIR while the live one
-// stays readable. Only Commit makes it live. A Writer is not safe for
-// concurrent use.
+// stays readable: a fresh one (Create) or a copy of the live one with
+// documents added and removed (Update). Only Commit makes it live. A Writer
+// is not safe for concurrent use.
 type Writer struct {
-	dir, gen string
-	dim      int
-	fp       string
-	lock     *os.File
-	db       *badger.DB
-	wb       *badger.WriteBatch
-	count    int
-	ids      map[string]struct{}
-	blobs    map[string]struct{}
-	extra    map[string]string
-	err      error // first write failure; Commit returns it
-	done     bool
+	dir     string
+	gen     string // folder name of the new generation
+	genNo   uint64
+	dim     int
+	fp      string
+	lock    *os.File
+	db      *badger.DB
+	wb      *badger.WriteBatch
+	fresh   bool          // a Create: the full-text index is built by builder
+	builder bleve.Builder // full-text index of a Create, from its first Add
+	text    bleve.Index   // full-text index of an Update
+	batch   *bleve.Batch
+	slots   map[string]uint64 // id -> slot of every live document
+	next    uint64            // next free slot
+	blobs   map[string]struct{}
+	extra   map[string]string
+	created time.Time
+	err     error // first write failure; Commit returns it
+	done    bool
 }
 
-// Create locks dir (creating it if needed) and starts a new generation of
-// codes of length dim. It returns an error matching ErrLocked if another
-// writer holds dir. Leftovers of killed writers (unfinished generations,
-// CURRENT.tmp) are removed; the live generation is left alone.
+// Create locks dir (creating it if needed) and starts a new, empty
+// generation for codes of length dim. It returns an error matching
+// ErrLocked if another writer holds dir. Leftovers of killed writers
+// (unfinished generations, CURRENT.tmp) are removed; the live generation is
+// left alone.
 func Create(dir string, dim int, fingerprint string) (*Writer, error) {
 	if dim <= 0 || dim > maxDim {
 		return nil, fmt.Errorf("index: dim %d out of range [1, %d]", dim, maxDim)
 	}
+	w, err := begin(dir)
+	if err != nil {
+		return nil, err
+	}
+	w.dim, w.fp, w.created = dim, fingerprint, time.Now().UTC()
+	if err := w.openNew(); err != nil {
+		w.discard()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Update locks dir and starts a new generation that begins as a copy of the
+// live one, for adding and removing documents without a rebuild. The copy
+// shares the live generation's immutable files by hard links, so it costs
+// little whatever the size of the index. It returns an error matching
+// ErrNotFound if dir holds no committed index and ErrLocked if another
+// writer holds it.
+func Update(dir string) (*Writer, error) {
+	if _, err := readCurrent(dir); err != nil {
+		return nil, err
+	}
+	w, err := begin(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.openCopy(); err != nil {
+		w.discard()
+		return nil, err
+	}
+	return w, nil
+}
+
+// begin takes the lock of dir, removes leftovers and names the new
+// generation.
+func begin(dir string) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
@@ -88,61 +125,111 @@ func Create(dir string, dim int, fingerprint string) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := create(dir, dim, fingerprint, lock)
-	if err != nil {
+	w := &Writer{dir: dir, lock: lock, slots: make(map[string]uint64),
+		blobs: make(map[string]struct{}), extra: make(map[string]string)}
+	if err := w.clean(); err != nil {
 		_ = unlockDir(lock)
 		return nil, err
 	}
 	return w, nil
 }
 
-func create(dir string, dim int, fingerprint string, lock *os.File) (*Writer, error) {
-	// Number the new generation past every one on disk, finished or not, so
-	// that no name is ever reused.
-	gens, err := generations(dir)
+// clean removes what killed writers left and numbers the new generation
+// past every one on disk, finished or not, so that no name is reused.
+func (w *Writer) clean() error {
+	gens, err := generations(w.dir)
 	if err != nil {
-		return nil, fmt.Errorf("index: %w", err)
+		return fmt.Errorf("index: %w", err)
 	}
-	var next uint64
 	for _, n := range gens {
-		next = max(next, n)
+		w.genNo = max(w.genNo, n)
 	}
-	next++
-	live, err := readCurrent(dir)
+	w.genNo++
+	live, err := readCurrent(w.dir)
 	switch {
 	case err == nil:
-		if n, _ := parseGen(live); n >= next {
-			next = n + 1
+		if n, _ := parseGen(live); n >= w.genNo {
+			w.genNo = n + 1
 		}
-		err = removeAllBut(dir, live)
+		err = removeAllBut(w.dir, live)
 	case errors.Is(err, ErrNotFound):
-		err = removeAllBut(dir, "")
+		err = removeAllBut(w.dir, "")
 	case IsCorrupt(err):
 		// Which generation is live is unknown: keep them all until Commit.
 		err = nil
 	default:
-		return nil, err
+		return err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("index: removing leftovers in %s: %w", dir, err)
+		return fmt.Errorf("index: removing leftovers in %s: %w", w.dir, err)
 	}
-	w := &Writer{
-		dir:   dir,
-		gen:   genName(next),
-		dim:   dim,
-		fp:    fingerprint,
-		lock:  lock,
-		ids:   make(map[string]struct{}),
-		blobs: make(map[string]struct{}),
-		extra: make(map[string]string),
+	w.gen = genName(w.genNo)
+	return nil
+}
+
+func (w *Writer) path() string { return filepath.Join(w.dir, w.gen) }
+
+// openNew creates the stores of an empty generation.
+func (w *Writer) openNew() error {
+	if err := os.MkdirAll(w.path(), 0o755); err != nil {
+		return fmt.Errorf("index: %w", err)
 	}
-	w.db, err = badger.Open(badgerOptions(filepath.Join(dir, w.gen), false))
+	db, err := badger.Open(badgerOptions(filepath.Join(w.path(), dirStore), false))
 	if err != nil {
-		_ = os.RemoveAll(filepath.Join(dir, w.gen))
-		return nil, fmt.Errorf("index: creating %s: %w", filepath.Join(dir, w.gen), err)
+		return fmt.Errorf("index: creating %s: %w", w.path(), err)
 	}
-	w.wb = w.db.NewWriteBatch()
-	return w, nil
+	w.db, w.wb = db, db.NewWriteBatch()
+	w.fresh = true
+	return nil
+}
+
+// openCopy clones the live generation and opens the clone for changes.
+func (w *Writer) openCopy() error {
+	live, err := readCurrent(w.dir)
+	if err != nil {
+		return err
+	}
+	if err := cloneTree(filepath.Join(w.dir, live), w.path()); err != nil {
+		return fmt.Errorf("index: copying %s: %w", live, err)
+	}
+	db, err := badger.Open(badgerOptions(filepath.Join(w.path(), dirStore), false))
+	if err != nil {
+		return fmt.Errorf("%w: %s: opening a copy: %v", ErrCorrupt, live, err)
+	}
+	w.db = db
+	m, err := w.loadLive(live)
+	if err != nil {
+		return err
+	}
+	w.dim, w.fp, w.next, w.created = m.Dim, m.Fingerprint, m.NextSlot, m.Created
+	maps.Copy(w.extra, m.Extra)
+	w.wb = db.NewWriteBatch()
+	if w.text, err = openText(w.path(), false); err != nil {
+		return err
+	}
+	w.batch = w.text.NewBatch()
+	return nil
+}
+
+// loadLive reads the meta, the document ids and the blob names of the copy
+// of generation live.
+func (w *Writer) loadLive(live string) (Meta, error) {
+	var m Meta
+	err := w.db.View(func(txn *badger.Txn) error {
+		var err error
+		if m, err = readMeta(txn, live); err != nil {
+			return err
+		}
+		err = scanDocs(txn, live, m, func(slot uint64, d Doc) error {
+			w.slots[d.ID] = slot
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return scanBlobNames(txn, live, func(name string) { w.blobs[name] = struct{}{} })
+	})
+	return m, err
 }
 
 func (w *Writer) set(key, val []byte) error {
@@ -155,8 +242,19 @@ func (w *Writer) set(key, val []byte) error {
 	return w.err
 }
 
+func (w *Writer) del(key []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.wb.Delete(key); err != nil {
+		w.err = fmt.Errorf("index: deleting %s: %w", keyString(key), err)
+	}
+	return w.err
+}
+
 // PutBlob stores data under name ("vocab", "model", ...). Data is copied.
-// A name may be stored once.
+// A name may be stored once in a generation's line: an updating Writer
+// refuses the names of the live generation.
 func (w *Writer) PutBlob(name string, data []byte) error {
 	if w.done {
 		return errClosed
@@ -188,44 +286,162 @@ func (w *Writer) PutBlob(name string, data []byte) error {
 	return nil
 }
 
-// Add appends a document and its code; its position is the number of Adds
-// before it. The code must have dim finite values, and doc.ID must be new.
-// A rejected document leaves the Writer usable.
-func (w *Writer) Add(doc Doc, code []float32) error {
+// Blob returns the blob stored under name in the live generation an
+// updating Writer started from, or ErrNoBlob. A Writer of a new index has
+// no blobs to read (it returns ErrNoBlob).
+func (w *Writer) Blob(name string) ([]byte, error) {
+	if w.done {
+		return nil, errClosed
+	}
+	if w.fresh {
+		return nil, fmt.Errorf("%w: %q (a new index)", ErrNoBlob, name)
+	}
+	var data []byte
+	err := w.db.View(func(txn *badger.Txn) (err error) {
+		data, err = readBlob(txn, w.gen, name)
+		return err
+	})
+	return data, err
+}
+
+// Has reports whether a document with the given id is in the generation
+// being written.
+func (w *Writer) Has(id string) bool {
+	_, ok := w.slots[id]
+	return ok
+}
+
+// Len returns the number of documents in the generation being written.
+func (w *Writer) Len() int { return len(w.slots) }
+
+// Add stores a document in the next free slot. Its code must have dim
+// finite values and its id must be new (non-empty valid UTF-8 of at most
+// MaxIDBytes bytes); otherwise Add returns an error naming the document
+// (ErrExists for a known id) and the Writer stays usable. e.Gen is set to
+// the new generation.
+func (w *Writer) Add(e Entry) error {
 	if w.done {
 		return errClosed
 	}
-	if len(code) != w.dim {
-		return fmt.Errorf("index: doc %q: code has %d values, index dim is %d", doc.ID, len(code), w.dim)
+	if err := w.check(&e); err != nil {
+		return err
 	}
-	for i, x := range code {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return fmt.Errorf("index: doc %q: code value %d is %v", doc.ID, i, x)
+	e.Gen = w.genNo
+	slot := w.next
+	buf := make([]byte, 0, 3*10+docSize(e.Doc)+4*w.dim+len(e.Data)+12)
+	for _, part := range []struct {
+		prefix string
+		fill   func([]byte) []byte
+	}{
+		{prefixDoc, func(b []byte) []byte { return appendDoc(b, e.Doc) }},
+		{prefixCode, func(b []byte) []byte { return appendCode(b, e.Code) }},
+		{prefixData, func(b []byte) []byte { return append(b, e.Data...) }},
+	} {
+		// One allocation holds every key and value; badger keeps them
+		// until the batch is written.
+		n := len(buf)
+		buf = append(buf, slotKey(part.prefix, slot)...)
+		k := buf[n : n+10 : n+10]
+		buf = sealValue(part.fill(buf), n+10, k)
+		if err := w.set(k, buf[n+10:len(buf):len(buf)]); err != nil {
+			return err
 		}
 	}
-	if _, dup := w.ids[doc.ID]; dup {
-		return fmt.Errorf("index: doc %q added twice", doc.ID)
-	}
-	// One allocation holds both keys and values; badger keeps them until
-	// the batch is written.
-	buf := make([]byte, 0, 2*10+docSize(doc)+4*w.dim+8)
-	buf = append(buf, posKey(prefixDoc, w.count)...)
-	dk := buf[0:10:10]
-	buf = sealValue(appendDoc(buf, doc), 10, dk)
-	dv := buf[10:len(buf):len(buf)]
-	n := len(buf)
-	buf = append(buf, posKey(prefixCode, w.count)...)
-	ck := buf[n : n+10 : n+10]
-	buf = sealValue(appendCode(buf, code), n+10, ck)
-	cv := buf[n+10:]
-	if err := w.set(dk, dv); err != nil {
+	if err := w.indexText(&e); err != nil {
 		return err
 	}
-	if err := w.set(ck, cv); err != nil {
-		return err
+	w.slots[e.ID] = slot
+	w.next++
+	return nil
+}
+
+// MaxIDBytes bounds a document id.
+const MaxIDBytes = 1024
+
+func (w *Writer) check(e *Entry) error {
+	switch {
+	case e.ID == "":
+		return errors.New("index: a document has an empty id")
+	case len(e.ID) > MaxIDBytes:
+		return fmt.Errorf("index: doc %.40q...: id of %d bytes, at most %d allowed", e.ID, len(e.ID), MaxIDBytes)
+	case !utf8.ValidString(e.ID):
+		return fmt.Errorf("index: doc %q: id is not valid UTF-8", e.ID)
+	case len(e.Code) != w.dim:
+		return fmt.Errorf("index: doc %q: code has %d values, index dim is %d", e.ID, len(e.Code), w.dim)
+	case e.Known < 0 || e.Words < e.Known:
+		return fmt.Errorf("index: doc %q: %d known of %d words", e.ID, e.Known, e.Words)
 	}
-	w.ids[doc.ID] = struct{}{}
-	w.count++
+	for i, x := range e.Code {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("index: doc %q: code value %d is %v", e.ID, i, x)
+		}
+	}
+	if w.Has(e.ID) {
+		return fmt.Errorf("%w: doc %q", ErrExists, e.ID)
+	}
+	return nil
+}
+
+func (w *Writer) indexText(e *Entry) error {
+	if w.err != nil {
+		return w.err
+	}
+	var err error
+	if w.fresh && w.builder == nil {
+		if w.builder, err = newTextBuilder(w.path()); err != nil {
+			w.err = fmt.Errorf("index: creating the full-text index of %s: %w", w.path(), err)
+			return w.err
+		}
+	}
+	if w.builder != nil {
+		err = w.builder.Index(e.ID, textDoc(e))
+	} else {
+		err = w.batch.Index(e.ID, textDoc(e))
+		if err == nil && w.batch.Size() >= textBatch {
+			err = w.flushText()
+		}
+	}
+	if err != nil {
+		w.err = fmt.Errorf("index: full-text index: doc %q: %w", e.ID, err)
+	}
+	return w.err
+}
+
+func (w *Writer) flushText() error {
+	if w.batch == nil || w.batch.Size() == 0 {
+		return nil
+	}
+	err := w.text.Batch(w.batch)
+	w.batch.Reset()
+	return err
+}
+
+// Remove deletes the document with the given id from the generation being
+// written; an unknown id gives an error matching ErrUnknownID.
+func (w *Writer) Remove(id string) error {
+	if w.done {
+		return errClosed
+	}
+	slot, ok := w.slots[id]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownID, id)
+	}
+	if w.fresh {
+		return fmt.Errorf("index: doc %q: a new index cannot remove what it added", id)
+	}
+	for _, prefix := range []string{prefixDoc, prefixCode, prefixData} {
+		if err := w.del(slotKey(prefix, slot)); err != nil {
+			return err
+		}
+	}
+	w.batch.Delete(id)
+	if w.batch.Size() >= textBatch {
+		if err := w.flushText(); err != nil {
+			w.err = fmt.Errorf("index: full-text index: %w", err)
+			return w.err
+		}
+	}
+	delete(w.slots, id)
 	return nil
 }
 
@@ -236,6 +452,15 @@ func (w *Writer) SetExtra(key, value string) { w.extra[key] = value }
 // that take the lock before the model that writes the codes exists.
 func (w *Writer) SetFingerprint(fp string) { w.fp = fp }
 
+// Fingerprint returns the fingerprint the new generation will record.
+func (w *Writer) Fingerprint() string { return w.fp }
+
+// Generation returns the number of the generation being written.
+func (w *Writer) Generation() uint64 { return w.genNo }
+
+// Dim returns the code length of the index being written.
+func (w *Writer) Dim() int { return w.dim }
+
 // Commit writes Meta, closes and fsyncs the new generation, points CURRENT
 // at it, removes older generations and releases the lock. If Commit fails
 // before CURRENT is switched, the previous index is live and untouched.
@@ -245,10 +470,11 @@ func (w *Writer) Commit() error {
 	}
 	w.done = true
 	if err := w.commit(); err != nil {
-		w.discard()
+		_ = w.discard()
 		return err
 	}
 	// CURRENT names the new generation now: never remove it.
+	faultpoint.Hit("index.commit.switched")
 	if err := syncDir(w.dir); err != nil {
 		_ = unlockDir(w.lock)
 		return fmt.Errorf("index: %s is live but %s could not be synced; older generations kept: %w",
@@ -262,12 +488,19 @@ func (w *Writer) Commit() error {
 }
 
 func (w *Writer) commit() error {
+	if err := w.closeText(); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
 	m := Meta{
 		FormatVersion: FormatVersion,
 		Dim:           w.dim,
-		Count:         w.count,
+		Count:         len(w.slots),
+		NextSlot:      w.next,
+		Generation:    w.genNo,
 		Fingerprint:   w.fp,
-		Created:       time.Now().UTC(),
+		Created:       w.created,
+		Updated:       now,
 		Extra:         maps.Clone(w.extra),
 	}
 	p, err := encodeMeta(m)
@@ -286,11 +519,51 @@ func (w *Writer) commit() error {
 	if err != nil {
 		return fmt.Errorf("index: closing %s: %w", w.gen, err)
 	}
-	if err := syncTree(filepath.Join(w.dir, w.gen)); err != nil {
+	faultpoint.Hit("index.commit.written")
+	if err := syncTree(w.path()); err != nil {
 		return fmt.Errorf("index: syncing %s: %w", w.gen, err)
 	}
+	faultpoint.Hit("index.commit.synced")
 	if err := writeCurrent(w.dir, w.gen); err != nil {
 		return fmt.Errorf("index: switching %s to %s: %w", fileCurrent, w.gen, err)
+	}
+	return nil
+}
+
+// closeText finishes the full-text index: the builder merges its segments,
+// an updated index writes its last batch.
+func (w *Writer) closeText() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.builder != nil {
+		err := w.builder.Close()
+		w.builder = nil
+		if err != nil {
+			return fmt.Errorf("index: building the full-text index of %s: %w", w.gen, err)
+		}
+		return os.RemoveAll(filepath.Join(w.path(), "text-build"))
+	}
+	if w.fresh {
+		// No document: bleve's builder cannot make an empty index.
+		idx, err := bleve.New(filepath.Join(w.path(), dirText), textMapping())
+		if err == nil {
+			err = idx.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("index: creating the full-text index of %s: %w", w.gen, err)
+		}
+		return nil
+	}
+	if w.text != nil {
+		err := w.flushText()
+		if cerr := w.text.Close(); err == nil {
+			err = cerr
+		}
+		w.text = nil
+		if err != nil {
+			return fmt.Errorf("index: updating the full-text index of %s: %w", w.gen, err)
+		}
 	}
 	return nil
 }
@@ -307,17 +580,30 @@ func (w *Writer) Abort() error {
 
 func (w *Writer) discard() error {
 	var err error
+	note := func(e error) {
+		if err == nil {
+			err = e
+		}
+	}
+	if w.builder != nil {
+		note(w.builder.Close())
+		w.builder = nil
+	}
+	if w.text != nil {
+		note(w.text.Close())
+		w.text = nil
+	}
 	if w.db != nil {
-		w.wb.Cancel()
-		err = w.db.Close()
+		if w.wb != nil {
+			w.wb.Cancel()
+		}
+		note(w.db.Close())
 		w.db = nil
 	}
-	if rerr := os.RemoveAll(filepath.Join(w.dir, w.gen)); err == nil {
-		err = rerr
+	if w.gen != "" {
+		note(os.RemoveAll(w.path()))
 	}
-	if uerr := unlockDir(w.lock); err == nil {
-		err = uerr
-	}
+	note(unlockDir(w.lock))
 	if err != nil {
 		return fmt.Errorf("index: aborting %s: %w", w.gen, err)
 	}

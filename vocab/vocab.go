@@ -243,6 +243,14 @@ func (v *Vocab) Analyzer() *Analyzer { return v.state().an }
 // Vectorize returns the counts of the vocabulary's terms in text, with
 // strictly increasing indices. Terms outside the vocabulary are ignored.
 func (v *Vocab) Vectorize(text string) Vector {
+	out, _ := v.VectorizeWords(text)
+	return out
+}
+
+// VectorizeWords is Vectorize that also returns the number of word tokens
+// the analyzer found in text, known to the vocabulary or not: the sum of
+// the counts divided by it is the vocabulary's coverage of the text.
+func (v *Vocab) VectorizeWords(text string) (Vector, int) {
 	st := v.state()
 	s := st.an.get(text)
 	var ts analysis.TokenStream
@@ -279,7 +287,7 @@ func (v *Vocab) Vectorize(text string) Vector {
 	s.hits = hits
 	st.pool.Put(dp)
 	st.an.put(s)
-	return out
+	return out, len(ts)
 }
 
 // VectorizeAll returns the count matrix of texts, one row per text, using
