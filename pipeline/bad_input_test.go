@@ -110,7 +110,7 @@ func TestRebuildKeepsOldIndexUntilCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Add(index.Doc{ID: "zzz"}, []float32{1, 1})
+	w.Add(index.Entry{Doc: index.Doc{ID: "zzz"}, Text: "zzz", Code: []float32{1, 1}})
 	if _, err := query.Open(dir); err != nil {
 		t.Fatalf("index unreadable while a writer is open: %v", err)
 	}
@@ -123,6 +123,7 @@ func TestRebuildKeepsOldIndexUntilCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer eng.Close()
 	if eng.Index.Len() != 30 {
 		t.Errorf("index has %d documents after an aborted writer", eng.Index.Len())
 	}
@@ -148,6 +149,7 @@ func TestReproducibleBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer ix.Close()
 		return ix.Meta().Fingerprint
 	}
 	a, b, c := fp(7), fp(7), fp(8)

@@ -14,7 +14,8 @@ import (
 
 // BenchmarkIndex20News measures the indexing phase of `docsearch index` on
 // the 7,532 test posts: read the archive, analyse, encode with a
-// 2000-500-250-125-10 net and store in badger. Training is left out (the
+// 2000-500-250-125-10 net, store the codes in badger and the text in
+// bleve. Training is left out (the
 // net is untrained; encoding costs the same).
 func BenchmarkIndex20News(b *testing.B) {
 	archive := testenv.News20(b)
@@ -37,24 +38,18 @@ func BenchmarkIndex20News(b *testing.B) {
 	docs := 0
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
-		c, err := vectorize(spec, v, ingest.Options{}, "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		codes := model.EncodeCounts(c.counts)
 		w, err := index.Create(dir, 10, model.Fingerprint())
 		if err != nil {
 			b.Fatal(err)
 		}
-		for i, d := range c.docs {
-			if err := w.Add(d, codes.Row(i)); err != nil {
-				b.Fatal(err)
-			}
+		in, err := encodeCorpus(spec, model, ingest.Options{}, "bench", w.Add)
+		if err != nil {
+			b.Fatal(err)
 		}
 		if err := w.Commit(); err != nil {
 			b.Fatal(err)
 		}
-		docs += len(c.docs)
+		docs += in.Docs
 	}
 	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
 }

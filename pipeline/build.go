@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,15 +21,6 @@ import (
 // the Go standard library shipped with the toolchain, labeled by
 // top-level package.
 const GoStd = "go:std"
-
-// Blob names of what an index keeps besides the model (see query's).
-const (
-	BlobStack          = "stack"          // the pretrained RBM stack
-	BlobNetPretrained  = "net-pretrained" // the unrolled stack before fine-tuning
-	BlobMeanPretrained = "code-mean-pretrained"
-	BlobCounts         = "counts"       // word counts of the indexed documents, in index order
-	BlobTrainCounts    = "train-counts" // word counts of the training documents
-)
 
 // Options configure Build. Zero fields take the defaults of EnsureDefaults.
 type Options struct {
@@ -80,56 +72,78 @@ func (o *Options) EnsureDefaults() {
 // Validate reports every problem at once.
 func (o Options) Validate() error {
 	var errs []error
-	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf(f, a...)) }
+	bad := func(field, f string, a ...any) { errs = append(errs, &FieldError{field, fmt.Errorf(f, a...)}) }
 	if o.Dir == "" {
-		bad("--index: an index directory is required")
+		bad("Dir", "an index directory is required")
 	}
 	if o.Profile != "paper" && o.Profile != "quick" {
-		bad("--profile: unknown profile %q (known: paper, quick)", o.Profile)
+		bad("Profile", "unknown profile %q (known: paper, quick)", o.Profile)
 	}
 	if o.VocabSize < 1 || o.VocabSize > 1<<20 {
-		bad("--vocab: must be in [1, 1048576], got %d", o.VocabSize)
+		bad("VocabSize", "must be in [1, 1048576], got %d", o.VocabSize)
 	}
 	if o.Code < 1 || o.Code > 4096 {
-		bad("--code: must be in [1, 4096], got %d", o.Code)
+		bad("Code", "must be in [1, 4096], got %d", o.Code)
 	}
 	for _, h := range o.Hidden {
 		if h < 1 || h > 1<<16 {
-			bad("--hidden: layer widths must be in [1, 65536], got %d", h)
+			bad("Hidden", "layer widths must be in [1, 65536], got %d", h)
 		}
 	}
 	if o.FineTune != "adam" && o.FineTune != "cg" && o.FineTune != "none" {
-		bad("--finetune: must be adam, cg or none, got %q", o.FineTune)
+		bad("FineTune", "must be adam, cg or none, got %q", o.FineTune)
 	}
 	if o.Epochs < 0 {
-		bad("--epochs: must not be negative, got %d", o.Epochs)
+		bad("Epochs", "must not be negative, got %d", o.Epochs)
 	}
 	if o.MaxDocBytes < 0 {
-		bad("--max-doc-bytes: must not be negative, got %d", o.MaxDocBytes)
+		bad("MaxDocBytes", "must not be negative, got %d", o.MaxDocBytes)
 	}
-	for _, spec := range []struct{ flag, v string }{{"--corpus", o.Corpus}, {"--train", o.Train}} {
-		if spec.v == GoStd || spec.v == "" {
-			continue
-		}
-		p, _, _ := strings.Cut(spec.v, "#")
-		if _, err := os.Stat(p); err != nil {
-			bad("%s: %v", spec.flag, err)
-		}
+	if err := checkSpec(o.Corpus); err != nil {
+		bad("Corpus", "%v", err)
+	}
+	if err := checkSpec(o.Train); err != nil {
+		bad("Train", "%v", err)
 	}
 	return errors.Join(errs...)
 }
 
+// checkSpec checks that the path of a corpus spec exists (the default
+// corpus always does).
+func checkSpec(spec string) error {
+	if spec == GoStd || spec == "" {
+		return nil
+	}
+	p, _, _ := strings.Cut(spec, "#")
+	_, err := os.Stat(p)
+	return err
+}
+
+// FieldError is a bad value of one field of an options struct. Field is
+// the Go name of the field ("Profile"); the command line maps it to its
+// flag.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
 // Summary reports a finished Build.
 type Summary struct {
 	TrainDocs, IndexedDocs int
-	Skipped                []ingest.Skip
-	VocabLen               int
-	Sizes                  []int
-	Backend                string
-	Pretrain, FineTune     time.Duration
-	IndexTime, Total       time.Duration
-	DocsPerSec             float64 // indexing: read, analyse, encode, store
-	BestEpoch              int
+	// Intake is what reading the indexed corpus found: skipped, truncated
+	// and code-less documents.
+	Intake
+	VocabLen           int
+	Sizes              []int
+	Backend            string
+	Pretrain, FineTune time.Duration
+	IndexTime, Total   time.Duration
+	DocsPerSec         float64 // indexing: read, analyse, encode, store
+	BestEpoch          int
 }
 
 // walk streams a corpus spec, the default corpus included.
@@ -146,9 +160,10 @@ func walk(spec string, opts ingest.Options, fn func(ingest.Document) error) (ing
 
 // collected is a corpus turned into counts.
 type collected struct {
-	counts *vocab.Matrix
-	docs   []index.Doc
-	stats  ingest.Stats
+	counts       *vocab.Matrix
+	docs         []index.Doc
+	stats        ingest.Stats
+	words, known int64 // word tokens, and those in the vocabulary
 }
 
 // vectorize reads spec and turns every document into counts. Reading
@@ -178,10 +193,12 @@ func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string) (
 		}
 	}()
 	for texts := range batches {
-		m := v.VectorizeAll(texts)
+		m, words := v.VectorizeAllWords(texts)
 		for i := 0; i < m.Rows(); i++ {
 			idx, val := m.Row(i)
 			c.counts.Append(vocab.Vector{Idx: idx, Val: val})
+			c.words += int64(words[i])
+			c.known += int64(m.RowSum(i))
 		}
 		bar.Add(int64(len(texts)))
 	}
@@ -226,21 +243,43 @@ func Build(o Options) (*Summary, error) {
 // into the new generation w and commits it.
 func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 	t0 := time.Now()
-	iopts := ingest.Options{MaxDocBytes: o.MaxDocBytes}
-	corpus := tr.train
-	if o.Corpus != o.Train {
-		var err error
-		corpus, err = vectorize(o.Corpus, tr.model.Vocab, iopts, "indexed documents")
-		if err != nil {
-			return fmt.Errorf("reading the corpus: %w", err)
-		}
+	w.SetFingerprint(tr.model.Fingerprint())
+	if err := putModel(w, tr, o, sum); err != nil {
+		return err
 	}
-	sum.Skipped = corpus.stats.Skipped
-	if len(corpus.docs) == 0 {
+	in, err := encodeCorpus(o.Corpus, tr.model, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "index", w.Add)
+	if err != nil {
+		return fmt.Errorf("reading the corpus: %w", err)
+	}
+	sum.Intake = *in
+	if in.Docs == 0 {
 		return fmt.Errorf("the corpus %s holds no readable document", o.Corpus)
 	}
-	codes := tr.model.EncodeCounts(corpus.counts)
-	w.SetFingerprint(tr.model.Fingerprint())
+	for k, v := range map[string]string{
+		"profile": o.Profile, "seed": strconv.FormatUint(o.Seed, 10), "corpus": o.Corpus, "train": o.Train,
+		"finetune": o.FineTune, "sizes": fmt.Sprint(sum.Sizes), "backend": sum.Backend,
+		extraModelGen: strconv.FormatUint(w.Generation(), 10),
+	} {
+		w.SetExtra(k, v)
+	}
+	if err := w.Commit(); err != nil {
+		return err
+	}
+	sum.IndexTime = time.Since(t0)
+	sum.IndexedDocs = in.Docs
+	if s := sum.IndexTime.Seconds(); s > 0 {
+		sum.DocsPerSec = float64(sum.IndexedDocs) / s
+	}
+	return nil
+}
+
+// extraModelGen is the Meta.Extra key of the generation the model was
+// trained in: the documents of later generations were added to it.
+const extraModelGen = "model_generation"
+
+// putModel stores the model, the pretrained stack and what eval and info
+// need about the training documents.
+func putModel(w *index.Writer, tr *trained, o Options, sum *Summary) error {
 	blobs, err := tr.model.Blobs()
 	if err != nil {
 		return err
@@ -249,43 +288,25 @@ func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 	if err != nil {
 		return err
 	}
-	blobs[BlobNetPretrained] = preBlobs[query.BlobNet]
-	blobs[BlobMeanPretrained] = preBlobs[query.BlobMean]
-	if blobs[BlobStack], err = tr.stack.MarshalBinary(); err != nil {
+	blobs[query.BlobNetPretrained] = preBlobs[query.BlobNet]
+	blobs[query.BlobMeanPretrained] = preBlobs[query.BlobMean]
+	if blobs[query.BlobStack], err = tr.stack.MarshalBinary(); err != nil {
 		return err
 	}
-	if blobs[BlobCounts], err = corpus.counts.MarshalBinary(); err != nil {
+	if blobs[query.BlobTrainCounts], err = tr.train.counts.MarshalBinary(); err != nil {
 		return err
 	}
-	if blobs[BlobTrainCounts], err = tr.train.counts.MarshalBinary(); err != nil {
+	info := query.TrainInfo{
+		Corpus: o.Train, Docs: sum.TrainDocs, Profile: o.Profile, Seed: o.Seed, Sizes: sum.Sizes,
+		Vocab: sum.VocabLen, Words: tr.train.words, Known: tr.train.known, Trained: time.Now().UTC(),
+	}
+	if blobs[query.BlobTrainInfo], err = json.Marshal(info); err != nil {
 		return err
 	}
 	for name, data := range blobs {
 		if err := w.PutBlob(name, data); err != nil {
 			return err
 		}
-	}
-	bar := progress.New("index", int64(len(corpus.docs)), "docs")
-	for i, d := range corpus.docs {
-		if err := w.Add(d, codes.Row(i)); err != nil {
-			return err
-		}
-		bar.Add(1)
-	}
-	bar.Finish()
-	for k, v := range map[string]string{
-		"profile": o.Profile, "seed": strconv.FormatUint(o.Seed, 10), "corpus": o.Corpus, "train": o.Train,
-		"finetune": o.FineTune, "sizes": fmt.Sprint(sum.Sizes), "backend": sum.Backend,
-	} {
-		w.SetExtra(k, v)
-	}
-	if err := w.Commit(); err != nil {
-		return err
-	}
-	sum.IndexTime = time.Since(t0)
-	sum.IndexedDocs = len(corpus.docs)
-	if s := sum.IndexTime.Seconds(); s > 0 && o.Corpus != o.Train {
-		sum.DocsPerSec = float64(sum.IndexedDocs) / s
 	}
 	return nil
 }

@@ -19,6 +19,14 @@ var Baselines = []string{"lsa-10", "lsa-50", "tfidf", "bm25"}
 
 // EvalOptions configure Evaluate.
 type EvalOptions struct {
+	// Modes lists the product's rankings to evaluate besides the codes'
+	// cosine (the "autoencoder-D" row, which is semantic mode): each
+	// document's "more like this" query through query.Engine.Scores, the
+	// code path of `docsearch query --doc`. Nil means keyword and hybrid;
+	// an empty slice none.
+	Modes []query.Mode
+	// Short adds the short-query protocol (see ShortQueries).
+	Short     bool
 	Baselines []string // subset of Baselines (lsa-K for any K works)
 	// Pretrained adds the codes of the stack before fine-tuning.
 	Pretrained bool
@@ -31,10 +39,18 @@ type EvalOptions struct {
 	With []string
 }
 
+func (o EvalOptions) modes() []query.Mode {
+	if o.Modes == nil {
+		return []query.Mode{query.Keyword, query.Hybrid}
+	}
+	return o.Modes
+}
+
 // Evaluation is a report with the order its methods should be shown in.
 type Evaluation struct {
 	Report  eval.Report
 	Order   []string
+	Short   *ShortReport
 	Seconds float64
 }
 
@@ -46,6 +62,7 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer eng.Close()
 	ix := eng.Index
 	n := ix.Len()
 	labels := make([]string, n)
@@ -84,17 +101,22 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 		ix.CodeTo(codes[i*dim:(i+1)*dim], i)
 	}
 	add(fmt.Sprintf("autoencoder-%d", dim), eval.CosineScorer(codes, dim))
+	var scoreErr firstError
 
+	for _, m := range o.modes() {
+		name := m.String()
+		add(name, &engineScorer{eng: eng, mode: m, err: &scoreErr})
+		if err := scoreErr.get(); err != nil {
+			return nil, fmt.Errorf("%s ranking: %w", name, err)
+		}
+	}
 	needCounts := o.Pretrained || o.Layers || len(o.Baselines) > 0
 	var counts, train *vocab.Matrix
 	if needCounts {
-		if counts, err = matrixBlob(ix, BlobCounts); err != nil {
-			return nil, err
+		if counts, err = readCounts(ix, eng.Model.Vocab.Len()); err != nil {
+			return nil, fmt.Errorf("index %s: %w", dir, err)
 		}
-		if counts.Rows() != n {
-			return nil, fmt.Errorf("index %s: %w: stored counts have %d rows for %d documents", dir, index.ErrCorrupt, counts.Rows(), n)
-		}
-		if train, err = matrixBlob(ix, BlobTrainCounts); err != nil {
+		if train, err = matrixBlob(ix, query.BlobTrainCounts); err != nil {
 			return nil, err
 		}
 	}
@@ -102,9 +124,9 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 		pre, err := query.Decode(func(name string) ([]byte, error) {
 			switch name {
 			case query.BlobNet:
-				name = BlobNetPretrained
+				name = query.BlobNetPretrained
 			case query.BlobMean:
-				name = BlobMeanPretrained
+				name = query.BlobMeanPretrained
 			}
 			return ix.Blob(name)
 		})
@@ -142,6 +164,11 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 			add(b, eval.BM25(counts, 1.2, 0.75))
 		}
 	}
+	if o.Short {
+		if ev.Short, err = shortQueries(eng); err != nil {
+			return nil, err
+		}
+	}
 	ev.Seconds = time.Since(start).Seconds()
 	return ev, nil
 }
@@ -151,14 +178,14 @@ func baselineK(name string) (int, error) {
 	if rest, ok := strings.CutPrefix(name, "lsa-"); ok {
 		k, err := strconv.Atoi(rest)
 		if err != nil || k < 1 || k > 1000 {
-			return 0, fmt.Errorf("--baselines: %q: LSA needs a dimension from 1 to 1000 (e.g. lsa-50)", name)
+			return 0, fmt.Errorf("baseline %q: LSA needs a dimension from 1 to 1000 (e.g. lsa-50)", name)
 		}
 		return k, nil
 	}
 	if name == "tfidf" || name == "bm25" {
 		return 0, nil
 	}
-	return 0, fmt.Errorf("--baselines: unknown baseline %q (known: lsa-K, tfidf, bm25)", name)
+	return 0, fmt.Errorf("unknown baseline %q (known: lsa-K, tfidf, bm25)", name)
 }
 
 func matrixBlob(ix *index.Index, name string) (*vocab.Matrix, error) {
@@ -177,15 +204,16 @@ func matrixBlob(ix *index.Index, name string) (*vocab.Matrix, error) {
 func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, dir string, pretrained bool) error {
 	eng, err := query.Open(dir)
 	if err != nil {
-		return fmt.Errorf("--with %s: %w", dir, err)
+		return fmt.Errorf("other index %s: %w", dir, err)
 	}
+	defer eng.Close()
 	oi := eng.Index
 	if oi.Len() != ix.Len() {
-		return fmt.Errorf("--with %s: %d documents, the index has %d", dir, oi.Len(), ix.Len())
+		return fmt.Errorf("other index %s: %d documents, the index has %d", dir, oi.Len(), ix.Len())
 	}
 	for i := 0; i < ix.Len(); i++ {
 		if oi.Doc(i).ID != ix.Doc(i).ID {
-			return fmt.Errorf("--with %s: document %d is %q, in the index %q: not the same documents", dir, i, oi.Doc(i).ID, ix.Doc(i).ID)
+			return fmt.Errorf("other index %s: document %d is %q, in the index %q: not the same documents", dir, i, oi.Doc(i).ID, ix.Doc(i).ID)
 		}
 	}
 	dim := oi.Dim()
@@ -201,21 +229,21 @@ func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, di
 	if !pretrained {
 		return nil
 	}
-	counts, err := matrixBlob(oi, BlobCounts)
+	counts, err := readCounts(oi, eng.Model.Vocab.Len())
 	if err != nil {
-		return err
+		return fmt.Errorf("other index %s: %w", dir, err)
 	}
 	pre, err := query.Decode(func(n string) ([]byte, error) {
 		switch n {
 		case query.BlobNet:
-			n = BlobNetPretrained
+			n = query.BlobNetPretrained
 		case query.BlobMean:
-			n = BlobMeanPretrained
+			n = query.BlobMeanPretrained
 		}
 		return oi.Blob(n)
 	})
 	if err != nil {
-		return fmt.Errorf("--with %s: pretrained model: %w", dir, err)
+		return fmt.Errorf("other index %s: pretrained model: %w", dir, err)
 	}
 	pc := pre.EncodeCounts(counts)
 	add(name+"-pretrained", eval.CosineScorer(pc.Data, pc.Cols))

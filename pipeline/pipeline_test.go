@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -80,10 +81,12 @@ func TestEndToEnd20NewsSlice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := eng.Text("the goalie made a great save in the third period of the hockey game", 10)
+	defer eng.Close()
+	resp, err := eng.Search(context.Background(), query.Request{Text: "the goalie made a great save in the third period of the hockey game", Mode: query.Semantic})
 	if err != nil {
 		t.Fatal(err)
 	}
+	res := resp.Results
 	hockey := 0
 	for _, r := range res {
 		if strings.Contains(r.Label, "hockey") || strings.Contains(r.Label, "sport") {

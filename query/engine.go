@@ -1,93 +1,391 @@
 package query
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	bq "github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/docsearch/docsearch/index"
 )
 
-// Result is one ranked document.
-type Result struct {
-	Rank  int     `json:"rank"`
-	ID    string  `json:"id"`
-	Label string  `json:"label,omitempty"`
-	Title string  `json:"title,omitempty"`
-	Score float32 `json:"score"`
-}
+// Errors of a search; each is wrapped with the detail.
+var (
+	// ErrNoWords means a query has no word that either side can use: none
+	// that the full-text index knows and none of the model's vocabulary.
+	ErrNoWords = errors.New("query: no searchable word")
+	// ErrNoCode means a semantic search has nothing to compare: a query
+	// text without a word of the model's vocabulary, or a document whose
+	// code is empty.
+	ErrNoCode = errors.New("query: no code for the query")
+	// ErrUnknownDoc means a "more like this" document is not in the index.
+	ErrUnknownDoc = errors.New("query: no such document")
+	// ErrBadRequest means a parameter of a request is out of range.
+	ErrBadRequest = errors.New("query: bad request")
+)
 
-// ErrNoWords means a query text holds no word of the vocabulary.
-var ErrNoWords = errors.New("query: the text contains no word of the vocabulary")
+// Limits of a request.
+const (
+	DefaultK = 10
+	// MaxK bounds K and Offset+K.
+	MaxK = 10000
+	// MaxTextBytes bounds a query text.
+	MaxTextBytes = 64 << 10
+)
 
-// Engine answers queries on an open index. It is safe for concurrent use.
+// Highlight styles of snippets (see index.Snippets).
+const (
+	NoSnippets    = ""
+	SnippetsPlain = "plain"
+	SnippetsHTML  = index.StyleHTML
+	SnippetsANSI  = index.StyleANSI
+)
+
+// Engine answers queries on an open index: keyword search on its
+// full-text index, semantic search on its codes, and both fused. It is
+// safe for concurrent use.
 type Engine struct {
 	Index *index.Index
 	Model *Model
-	pool  sync.Pool
 }
 
 // Open opens the index in dir and its model, and checks that they belong
-// together.
+// together. Close releases the index.
 func Open(dir string) (*Engine, error) {
 	ix, err := index.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	m, err := Decode(ix.Blob)
+	if err == nil {
+		err = checkFits(ix, m)
+	}
 	if err != nil {
+		ix.Close()
 		return nil, fmt.Errorf("index %s: %w", dir, err)
-	}
-	if fp := ix.Meta().Fingerprint; fp != m.Fingerprint() {
-		return nil, fmt.Errorf("index %s: %w: the codes were written by model %.12s, the stored model is %.12s", dir, ErrMismatch, fp, m.Fingerprint())
-	}
-	if ix.Dim() != m.Dim() {
-		return nil, fmt.Errorf("index %s: %w: codes have %d values, the model makes %d", dir, ErrMismatch, ix.Dim(), m.Dim())
 	}
 	return &Engine{Index: ix, Model: m}, nil
 }
 
-func (e *Engine) search(code []float32, k, exclude int) []Result {
-	s, _ := e.pool.Get().(*index.Searcher)
-	if s == nil {
-		s = e.Index.NewSearcher()
+func checkFits(ix *index.Index, m *Model) error {
+	if fp := ix.Meta().Fingerprint; fp != m.Fingerprint() {
+		return fmt.Errorf("%w: the codes were written by model %.12s, the stored model is %.12s", ErrMismatch, fp, m.Fingerprint())
 	}
-	hits := s.Search(code, k, exclude, nil)
-	out := make([]Result, len(hits))
-	for i, h := range hits {
+	if ix.Dim() != m.Dim() {
+		return fmt.Errorf("%w: codes have %d values, the model makes %d", ErrMismatch, ix.Dim(), m.Dim())
+	}
+	return nil
+}
+
+// Close releases the index.
+func (e *Engine) Close() error { return e.Index.Close() }
+
+// Request is one search.
+type Request struct {
+	// Text is the query: words, "phrases", +must, -mustnot, field:value on
+	// label and title (bleve's query-string syntax; see prepare for what is
+	// read as plain text). Exactly one of Text and DocID is set.
+	Text string
+	// DocID asks for the documents most like an indexed one.
+	DocID string
+	Mode  Mode
+	// Label keeps only documents with this label.
+	Label string
+	// K results from rank Offset+1 on; K 0 means DefaultK.
+	K, Offset int
+	// Snippets is the highlight style of result snippets; NoSnippets for
+	// none.
+	Snippets string
+}
+
+// validate checks r and fills its default.
+func (r *Request) validate() error {
+	var errs []error
+	bad := func(f string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+f, append([]any{ErrBadRequest}, a...)...))
+	}
+	if r.K == 0 {
+		r.K = DefaultK
+	}
+	switch {
+	case r.Text == "" && r.DocID == "":
+		bad("a query text or a document id is required")
+	case r.Text != "" && r.DocID != "":
+		bad("give a query text or a document id, not both")
+	}
+	if strings.TrimSpace(r.Text) == "" && r.Text != "" {
+		bad("the query text is blank")
+	}
+	if len(r.Text) > MaxTextBytes {
+		bad("the query text has %d bytes, at most %d are allowed", len(r.Text), MaxTextBytes)
+	}
+	if !utf8.ValidString(r.Text) || !utf8.ValidString(r.DocID) || !utf8.ValidString(r.Label) {
+		bad("the query is not valid UTF-8")
+	}
+	if r.K < 1 || r.K > MaxK {
+		bad("k must be in [1, %d], got %d", MaxK, r.K)
+	}
+	if r.Offset < 0 || r.Offset > MaxK-min(max(r.K, 1), MaxK) {
+		bad("offset must be in [0, %d - k], got %d", MaxK, r.Offset)
+	}
+	if r.Mode < Hybrid || r.Mode > Semantic {
+		bad("unknown mode %d", int(r.Mode))
+	}
+	switch r.Snippets {
+	case NoSnippets, SnippetsPlain, SnippetsHTML, SnippetsANSI:
+	default:
+		bad("unknown snippet style %q", r.Snippets)
+	}
+	return errors.Join(errs...)
+}
+
+// Result is one ranked document.
+type Result struct {
+	Rank    int     `json:"rank"`
+	ID      string  `json:"id"`
+	Label   string  `json:"label,omitempty"`
+	Title   string  `json:"title,omitempty"`
+	Score   float32 `json:"score"`
+	Snippet string  `json:"snippet,omitempty"`
+}
+
+// Response is the answer to a Request.
+type Response struct {
+	Mode    Mode     `json:"mode"`
+	Results []Result `json:"results"`
+	// Total is the number of documents the query ranks (for paging).
+	Total int           `json:"total"`
+	Took  time.Duration `json:"-"`
+	// Notes says what a user should know about how the query was read: a
+	// syntax error searched as plain words, a side that had nothing to go on.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// plan is a validated request made into the two sides of a ranking.
+type plan struct {
+	sides
+	keyword bq.Query // nil: no keyword side
+	notes   []string
+}
+
+// plan reads the request: the keyword query and the query code. The
+// keyword side reads FusionWindow hits in hybrid mode and kwSize in keyword
+// mode.
+func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error) {
+	p := &plan{sides: sides{exclude: -1}}
+	var semText string
+	var code []float32
+	if r.DocID != "" {
+		pos, ok := e.Index.Find(r.DocID)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownDoc, r.DocID)
+		}
+		p.exclude = pos
+		if !e.Index.Doc(pos).NoCode {
+			code = e.Index.Code(pos)
+		}
+		if r.Mode != Semantic {
+			q, err := e.Index.MoreLikeThis(ctx, pos)
+			if err != nil {
+				return nil, err
+			}
+			p.keyword = q
+		}
+	} else {
+		pt := parseText(r.Text)
+		if pt.fellBack {
+			p.notes = append(p.notes, "the query is not valid query syntax; its words were searched as plain text")
+		}
+		p.keyword, semText = pt.keyword, pt.semantic
+		if r.Mode != Keyword {
+			var n int
+			if code, n = e.Model.Encode(semText); n == 0 {
+				code = nil
+			}
+		}
+	}
+	if r.Mode == Semantic {
+		p.keyword = nil
+		if code == nil {
+			if r.DocID != "" {
+				return nil, fmt.Errorf("%w: document %q has no word of the vocabulary", ErrNoCode, r.DocID)
+			}
+			return nil, fmt.Errorf("%w: %q has no word of the model's vocabulary; try --mode keyword or hybrid", ErrNoCode, semText)
+		}
+	}
+	if r.Label != "" {
+		members := e.Index.WithLabel(r.Label)
+		p.allowed = func(pos int) bool { _, ok := slices.BinarySearch(members, pos); return ok }
+		if p.keyword != nil {
+			lq := bleve.NewTermQuery(r.Label)
+			lq.SetField(index.FieldLabel)
+			p.keyword = bleve.NewConjunctionQuery(p.keyword, lq)
+		}
+	}
+	if p.keyword != nil {
+		size := FusionWindow
+		if r.Mode == Keyword {
+			size = kwSize
+		}
+		hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
+		if err != nil {
+			return nil, err
+		}
+		p.kw, p.kwTotal = hits, total
+	}
+	if code != nil {
+		p.cos = make([]float32, e.Index.Len())
+		if !e.Index.CosinesTo(p.cos, code) {
+			p.cos = nil
+		}
+	}
+	if r.Mode == Keyword && p.kwTotal == 0 {
+		p.notes = append(p.notes, "no document contains the query's words")
+	}
+	if r.Mode == Hybrid && r.DocID == "" {
+		switch {
+		case p.cos == nil && p.kwTotal == 0:
+			return nil, fmt.Errorf("%w: %q matches no document and has no word of the model's vocabulary", ErrNoWords, r.Text)
+		case p.cos == nil:
+			p.notes = append(p.notes, "no word of the query is in the model's vocabulary: ranked by keywords only")
+		case p.kwTotal == 0:
+			p.notes = append(p.notes, "no document contains the query's words: ranked by meaning only")
+		}
+	}
+	return p, nil
+}
+
+// Scores writes the score of every document position under the request's
+// mode to dst (len Index.Len()): the ranking Search returns, read in full
+// (keyword mode reads every match), with -Inf for the documents the mode
+// leaves out. K, Offset and Snippets are ignored. It is what evaluation
+// ranks by.
+func (e *Engine) Scores(ctx context.Context, r Request, dst []float32) error {
+	r.K, r.Offset, r.Snippets = 1, 0, NoSnippets
+	if err := r.validate(); err != nil {
+		return err
+	}
+	if len(dst) != e.Index.Len() {
+		panic(fmt.Sprintf("query: Scores: dst has length %d, index %d", len(dst), e.Index.Len()))
+	}
+	p, err := e.plan(ctx, &r, e.Index.Len())
+	if err != nil {
+		return err
+	}
+	p.fuse(r.Mode, dst)
+	return nil
+}
+
+// Search runs one request.
+func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
+	start := time.Now()
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	// +1: the query document may be among the keyword hits.
+	p, err := e.plan(ctx, &r, r.Offset+r.K+1)
+	if err != nil {
+		return nil, err
+	}
+	scores := make([]float32, e.Index.Len())
+	p.fuse(r.Mode, scores)
+	ranked, total := topK(scores, r.Offset+r.K)
+	if r.Mode == Keyword { // only the first hits were read: bleve counted them all
+		total = int(p.kwTotal)
+		if p.exclude >= 0 && total > 0 {
+			total-- // a document matches its own "more like this" query
+		}
+	}
+	resp := &Response{Mode: r.Mode, Total: total, Notes: p.notes, Results: []Result{}}
+	if r.Offset < len(ranked) {
+		ranked = ranked[r.Offset:]
+	} else {
+		ranked = nil
+	}
+	pos := make([]int, len(ranked))
+	for i, h := range ranked {
 		d := e.Index.Doc(h.Pos)
-		out[i] = Result{Rank: i + 1, ID: d.ID, Label: d.Label, Title: d.Title, Score: h.Score}
+		pos[i] = h.Pos
+		resp.Results = append(resp.Results, Result{Rank: r.Offset + i + 1, ID: d.ID, Label: d.Label, Title: d.Title, Score: h.Score})
 	}
-	e.pool.Put(s)
-	return out
+	if r.Snippets != NoSnippets && len(pos) > 0 {
+		style := r.Snippets
+		if style == SnippetsPlain {
+			style = index.StylePlain
+		}
+		sn, err := e.Index.Snippets(ctx, p.keyword, pos, style)
+		if err != nil {
+			return nil, err
+		}
+		for i := range resp.Results {
+			resp.Results[i].Snippet = sn[i]
+		}
+	}
+	resp.Took = time.Since(start)
+	return resp, nil
 }
 
-// Text returns the k documents whose codes are closest (cosine) to the
-// code of text.
-func (e *Engine) Text(text string, k int) ([]Result, error) {
-	if k <= 0 {
-		return nil, fmt.Errorf("query: k must be positive, got %d", k)
+// topK returns the k best positions by score (ties to the lower position)
+// among those not notRanked, and how many are ranked.
+func topK(scores []float32, k int) ([]index.Hit, int) {
+	h := make([]index.Hit, 0, k+1)
+	total := 0
+	worse := func(a, b index.Hit) bool { return a.Score < b.Score || (a.Score == b.Score && a.Pos > b.Pos) }
+	for i, s := range scores {
+		if s == notRanked {
+			continue
+		}
+		total++
+		x := index.Hit{Pos: i, Score: s}
+		if len(h) == k && !worse(h[0], x) {
+			continue
+		}
+		h = heapPush(h, k, x, worse)
 	}
-	if strings.TrimSpace(text) == "" {
-		return nil, errors.New("query: empty query text")
-	}
-	code, n := e.Model.Encode(text)
-	if n == 0 {
-		return nil, ErrNoWords
-	}
-	return e.search(code, k, -1), nil
+	slices.SortFunc(h, func(a, b index.Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Pos, b.Pos)
+	})
+	return h, total
 }
 
-// Doc returns the k documents closest to the indexed document id, leaving
-// the document itself out.
-func (e *Engine) Doc(id string, k int) ([]Result, error) {
-	if k <= 0 {
-		return nil, fmt.Errorf("query: k must be positive, got %d", k)
+// heapPush adds x to the min-heap h (worst first) of at most k hits.
+func heapPush(h []index.Hit, k int, x index.Hit, worse func(a, b index.Hit) bool) []index.Hit {
+	if len(h) < k {
+		h = append(h, x)
+		for i := len(h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !worse(h[i], h[p]) {
+				break
+			}
+			h[i], h[p] = h[p], h[i]
+			i = p
+		}
+		return h
 	}
-	pos, ok := e.Index.Find(id)
-	if !ok {
-		return nil, fmt.Errorf("query: no document %q in the index", id)
+	h[0] = x
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(h) {
+			break
+		}
+		if c+1 < len(h) && worse(h[c+1], h[c]) {
+			c++
+		}
+		if !worse(h[c], h[i]) {
+			break
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
 	}
-	return e.search(e.Index.Code(pos), k, pos), nil
+	return h
 }

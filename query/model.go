@@ -16,13 +16,6 @@ import (
 	"github.com/docsearch/docsearch/vocab"
 )
 
-// Blob names under which the model is stored in an index.
-const (
-	BlobVocab = "vocab"
-	BlobNet   = "net"
-	BlobMean  = "code-mean"
-)
-
 // ErrMismatch means a model and an index (or a vocabulary and a net) were
 // not built together.
 var ErrMismatch = errors.New("query: model does not fit the index")

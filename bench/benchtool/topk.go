@@ -88,7 +88,7 @@ func writeCodes(dir, fp string, n, dim int) error {
 		for d := range code {
 			code[d] = float32(rng.NormFloat64())
 		}
-		if err := w.Add(index.Doc{ID: fmt.Sprint("doc", i)}, code); err != nil {
+		if err := w.Add(index.Entry{Doc: index.Doc{ID: fmt.Sprint("doc", i)}, Text: fmt.Sprint("document ", i), Code: code}); err != nil {
 			return err
 		}
 	}

@@ -1,20 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/docsearch/docsearch/internal/blas"
 	"github.com/docsearch/docsearch/pipeline"
-	"github.com/docsearch/docsearch/query"
 )
 
 func indexCmd() *cli.Command {
@@ -61,7 +55,7 @@ func indexCmd() *cli.Command {
 				}
 			}
 			o.EnsureDefaults()
-			if err := errors.Join(append(errs, o.Validate())...); err != nil {
+			if err := errors.Join(append(errs, flagErrors(o.Validate(), indexFlags))...); err != nil {
 				return err
 			}
 			s, err := pipeline.Build(o)
@@ -77,133 +71,8 @@ func indexCmd() *cli.Command {
 				fmt.Fprintf(w, " (%.0f docs/s indexed)", s.DocsPerSec)
 			}
 			fmt.Fprintln(w)
-			if len(s.Skipped) > 0 {
-				fmt.Fprintf(w, "skipped %d files:\n", len(s.Skipped))
-				for i, sk := range s.Skipped {
-					if i == 10 {
-						fmt.Fprintf(w, "  ... and %d more\n", len(s.Skipped)-10)
-						break
-					}
-					fmt.Fprintf(w, "  %s: %s\n", sk.Path, sk.Reason)
-				}
-			}
+			printIntake(w, &s.Intake)
 			return nil
-		},
-	}
-}
-
-func queryCmd() *cli.Command {
-	return &cli.Command{
-		Name:      "query",
-		Usage:     "rank indexed documents by the cosine between codes",
-		ArgsUsage: "TEXT...",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"},
-			&cli.IntFlag{Name: "k", Value: 10, Usage: "number of documents to return"},
-			&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-			&cli.StringFlag{Name: "file", Usage: "read the query text from a file (- for standard input)"},
-			&cli.StringFlag{Name: "doc", Usage: "use an indexed document (by id) as the query"},
-		},
-		Action: func(c *cli.Context) error {
-			var errs []error
-			k := c.Int("k")
-			if k <= 0 {
-				errs = append(errs, fmt.Errorf("--k: must be positive, got %d", k))
-			}
-			text := strings.Join(c.Args().Slice(), " ")
-			modes := 0
-			for _, set := range []bool{text != "", c.String("file") != "", c.String("doc") != ""} {
-				if set {
-					modes++
-				}
-			}
-			if modes != 1 {
-				errs = append(errs, errors.New("give exactly one of: query TEXT, --file F, --doc ID"))
-			}
-			if err := errors.Join(errs...); err != nil {
-				return err
-			}
-			if f := c.String("file"); f != "" {
-				var b []byte
-				var err error
-				if f == "-" {
-					b, err = io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
-				} else {
-					b, err = os.ReadFile(f)
-				}
-				if err != nil {
-					return fmt.Errorf("--file: %w", err)
-				}
-				text = string(b)
-			}
-			eng, err := query.Open(c.String("index"))
-			if err != nil {
-				return err
-			}
-			var res []query.Result
-			if id := c.String("doc"); id != "" {
-				res, err = eng.Doc(id, k)
-			} else {
-				res, err = eng.Text(text, k)
-			}
-			if err != nil {
-				return err
-			}
-			w := c.App.Writer
-			if c.Bool("json") {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"results": res})
-			}
-			for _, r := range res {
-				fmt.Fprintf(w, "%3d  %.4f  %-28s %-24s %s\n", r.Rank, r.Score, clip(r.ID, 28), clip(r.Label, 24), clip(r.Title, 70))
-			}
-			return nil
-		},
-	}
-}
-
-func evalCmd() *cli.Command {
-	return &cli.Command{
-		Name:  "eval",
-		Usage: "precision-recall of the codes and of baselines, every labeled document querying all others",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"},
-			&cli.BoolFlag{Name: "json", Usage: "print one JSON object"},
-			&cli.StringFlag{Name: "plot", Usage: "write the precision-recall curves as a PNG"},
-			&cli.StringFlag{Name: "title", Usage: "title of the plot (default: the index folder's name)"},
-			&cli.StringSliceFlag{Name: "baselines", Value: cli.NewStringSlice(pipeline.Baselines...), Usage: "baselines: lsa-K, tfidf, bm25 (empty for none)"},
-			&cli.BoolFlag{Name: "pretrained", Value: true, Usage: "also report the stack's codes before fine-tuning"},
-			&cli.BoolFlag{Name: "layers", Usage: "also report every pretrained hidden layer"},
-			&cli.StringSliceFlag{Name: "with", Usage: "another index of the same documents (e.g. a larger --code) to compare on the same report"},
-		},
-		Action: func(c *cli.Context) error {
-			var bl []string
-			for _, b := range c.StringSlice("baselines") {
-				if b = strings.TrimSpace(b); b != "" {
-					bl = append(bl, b)
-				}
-			}
-			ev, err := pipeline.Evaluate(c.String("index"), pipeline.EvalOptions{Baselines: bl, Pretrained: c.Bool("pretrained"), Layers: c.Bool("layers"), With: c.StringSlice("with")})
-			if err != nil {
-				return err
-			}
-			if p := c.String("plot"); p != "" {
-				name := c.String("title")
-				if name == "" {
-					name = filepath.Base(filepath.Clean(c.String("index")))
-				}
-				title := fmt.Sprintf("%s: %d queries", name, ev.Report.Queries)
-				if err := evalPlot(p, title, ev); err != nil {
-					return err
-				}
-			}
-			w := c.App.Writer
-			if c.Bool("json") {
-				return json.NewEncoder(w).Encode(ev.Report)
-			}
-			fmt.Fprintf(w, "%d queries, %d methods, %.1f s\n", ev.Report.Queries, len(ev.Order), ev.Seconds)
-			return evalTable(w, ev)
 		},
 	}
 }

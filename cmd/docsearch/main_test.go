@@ -57,22 +57,35 @@ func TestIndexQueryEval(t *testing.T) {
 	if !strings.Contains(out, "indexed 120 documents") {
 		t.Errorf("index output: %s", out)
 	}
-	out, err = run(t, "query", "--index", dir, "--k", "3", "--json", "apple banana")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var q struct {
-		Results []struct {
-			ID    string
-			Label string
-			Score float64
+	for _, mode := range []string{"hybrid", "keyword", "semantic"} {
+		out, err = run(t, "query", "--index", dir, "--k", "3", "--json", "--mode", mode, "apple banana")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var q struct {
+			Mode    string
+			Results []struct {
+				ID      string
+				Label   string
+				Score   float64
+				Snippet string
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &q); err != nil || len(q.Results) != 3 || q.Mode != mode {
+			t.Fatalf("query --json --mode %s: %v\n%s", mode, err, out)
+		}
+		for _, r := range q.Results {
+			if r.Label != "fruit" || (mode != "semantic" && !strings.Contains(r.Snippet, "apple")) {
+				t.Errorf("%s: %+v", mode, r)
+			}
 		}
 	}
-	if err := json.Unmarshal([]byte(out), &q); err != nil || len(q.Results) != 3 {
-		t.Fatalf("query --json: %v\n%s", err, out)
+	out, err = run(t, "query", "--index", dir, "--k", "5", "--label", "metal", "--json", "apple")
+	if err != nil || strings.Count(out, `"label": "metal"`) != 5 || strings.Contains(out, `"label": "fruit"`) {
+		t.Errorf("query --label metal: %v\n%s", err, out)
 	}
 	plot := filepath.Join(t.TempDir(), "pr.png")
-	out, err = run(t, "eval", "--index", dir, "--json", "--plot", plot, "--baselines", "lsa-3,tfidf,bm25")
+	out, err = run(t, "eval", "--index", dir, "--json", "--short", "--plot", plot, "--baselines", "lsa-3,tfidf,bm25")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +95,13 @@ func TestIndexQueryEval(t *testing.T) {
 			PrecisionAtRecall map[string]float64 `json:"precision_at_recall"`
 			AccuracyAtK       map[string]float64 `json:"accuracy_at_k"`
 		}
+		Short struct {
+			Queries int
+			Methods map[string]struct {
+				PrecisionAtK map[string]float64 `json:"precision_at_k"`
+				MAP          float64
+			}
+		} `json:"short_queries"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("eval --json: %v\n%s", err, out)
@@ -89,7 +109,10 @@ func TestIndexQueryEval(t *testing.T) {
 	if rep.Queries != 120 {
 		t.Errorf("queries = %d", rep.Queries)
 	}
-	for _, m := range []string{"autoencoder-3", "autoencoder-3-pretrained", "lsa-3", "tfidf", "bm25"} {
+	if rep.Short.Queries != 120 || len(rep.Short.Methods) != 3 || rep.Short.Methods["hybrid"].PrecisionAtK["10"] == 0 {
+		t.Errorf("short_queries: %+v", rep.Short)
+	}
+	for _, m := range []string{"autoencoder-3", "keyword", "hybrid", "autoencoder-3-pretrained", "lsa-3", "tfidf", "bm25"} {
 		c, ok := rep.Methods[m]
 		if !ok {
 			t.Errorf("method %s missing from %v", m, rep.Methods)
@@ -145,5 +168,11 @@ func TestBadFlagsListEveryProblem(t *testing.T) {
 	_, err = run(t, "query", "--index", filepath.Join(dir, "missing"), "hello")
 	if err == nil {
 		t.Error("query on a missing index succeeded")
+	}
+	_, err = run(t, "query", "--index", dir, "--mode", "magic", "--snippets", "pdf", "hello", "--k", "3")
+	for _, want := range []string{"--mode", "--snippets", "--k after the query text"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("query with a bad mode, style and a late flag: %v, want %q", err, want)
+		}
 	}
 }

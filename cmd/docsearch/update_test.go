@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAddRemoveInfo adds documents to an index, finds them at once,
+// refuses duplicates without --replace, removes them and reports coverage.
+func TestAddRemoveInfo(t *testing.T) {
+	corpus := writeCorpus(t)
+	dir := filepath.Join(t.TempDir(), "ix")
+	if out, err := run(t, "index", "--quiet", "--corpus", corpus, "--index", dir, "--profile", "quick",
+		"--vocab", "100", "--hidden", "20", "--code", "3", "--epochs", "3"); err != nil {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	extra := filepath.Join(t.TempDir(), "new.jsonl")
+	var lines []string
+	for i := range 4 {
+		lines = append(lines, fmt.Sprintf(`{"id": "new-%d", "label": "fruit", "text": "quinoa kumquat pomelo apple %d"}`, i, i))
+	}
+	lines = append(lines, `{"id": "cjk", "text": "日本語のテキスト"}`)
+	if err := os.WriteFile(extra, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "add", "--quiet", "--index", dir, "--corpus", extra)
+	if err != nil || !strings.Contains(out, "added 5 documents (0 replaced)") || !strings.Contains(out, "125 documents") ||
+		!strings.Contains(out, "keyword search only 1") {
+		t.Fatalf("add: %v\n%s", err, out)
+	}
+	// The new words are outside the vocabulary: the keyword side finds them.
+	out, err = run(t, "query", "--index", dir, "--snippets", "none", "kumquat")
+	if err != nil || strings.Count(out, "new-") != 4 {
+		t.Errorf("query for an added word: %v\n%s", err, out)
+	}
+	out, err = run(t, "query", "--index", dir, "--snippets", "none", "日本語")
+	if err != nil || !strings.Contains(out, "cjk") {
+		t.Errorf("query for the code-less document: %v\n%s", err, out)
+	}
+	// A duplicate id is refused, and nothing is added.
+	if _, err := run(t, "add", "--quiet", "--index", dir, "--corpus", extra); err == nil || !strings.Contains(err.Error(), `"new-0"`) || !strings.Contains(err.Error(), "--replace") {
+		t.Errorf("second add: %v", err)
+	}
+	out, err = run(t, "add", "--quiet", "--index", dir, "--corpus", extra, "--replace")
+	if err != nil || !strings.Contains(out, "added 5 documents (5 replaced)") || !strings.Contains(out, "125 documents") {
+		t.Errorf("add --replace: %v\n%s", err, out)
+	}
+	out, err = run(t, "info", "--index", dir, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Documents, Added int
+		NoCode           int `json:"no_code"`
+		Labels           map[string]int
+		AddedCoverage    float64 `json:"added_coverage"`
+		IndexedCoverage  float64 `json:"indexed_coverage"`
+		Advice           string
+	}
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Documents != 125 || info.Added != 5 || info.NoCode != 1 || info.Labels["fruit"] != 44 ||
+		info.IndexedCoverage < 0.99 || info.AddedCoverage > 0.3 || !strings.Contains(info.Advice, "retrain") {
+		t.Errorf("info: %+v", info)
+	}
+	if _, err := run(t, "remove", "--index", dir, "new-1", "nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("remove of an unknown id: %v", err)
+	}
+	out, err = run(t, "remove", "--index", dir, "new-0", "new-1", "new-2", "new-3", "cjk")
+	if err != nil || !strings.Contains(out, "removed 5 documents") || !strings.Contains(out, "120 documents") {
+		t.Fatalf("remove: %v\n%s", err, out)
+	}
+	out, err = run(t, "query", "--index", dir, "--mode", "keyword", "kumquat")
+	if err != nil || strings.Contains(out, "new-") {
+		t.Errorf("removed documents still found: %v\n%s", err, out)
+	}
+	out, err = run(t, "info", "--index", dir)
+	if err != nil || !strings.Contains(out, "120 in 3 labels") {
+		t.Errorf("info: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,51 @@
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// The layout of what a docsearch index keeps besides the codes, in one
+// place. An index generation holds, per document, its record (id, label,
+// title, word counts), its code, its text (in the full-text index) and,
+// as the document's data, its vocabulary counts encoded by
+// vocab.Vector.AppendBinary; and these blobs:
+const (
+	BlobVocab = "vocab"     // the vocabulary (vocab.Vocab)
+	BlobNet   = "net"       // the fine-tuned autoencoder (autoencoder.Net)
+	BlobMean  = "code-mean" // the mean code of the training documents, subtracted from every code
+
+	BlobStack          = "stack"                // the pretrained RBM stack
+	BlobNetPretrained  = "net-pretrained"       // the unrolled stack before fine-tuning
+	BlobMeanPretrained = "code-mean-pretrained" // its mean training code
+	BlobTrainCounts    = "train-counts"         // the training documents' counts (vocab.Matrix), for the baselines of eval
+	BlobTrainInfo      = "train-info"           // JSON: how the model was trained and what the vocabulary covered (TrainInfo)
+)
+
+// TrainInfo is how the model of an index was trained (blob BlobTrainInfo).
+type TrainInfo struct {
+	Corpus  string    `json:"corpus"`  // the training corpus spec
+	Docs    int       `json:"docs"`    // documents trained on
+	Profile string    `json:"profile"` // training recipe
+	Seed    uint64    `json:"seed"`
+	Sizes   []int     `json:"sizes"` // layer widths, vocabulary first
+	Vocab   int       `json:"vocab"` // vocabulary size
+	Words   int64     `json:"words"` // word tokens of the training documents
+	Known   int64     `json:"known"` // of which in the vocabulary
+	Trained time.Time `json:"trained"`
+}
+
+// ReadTrainInfo decodes the TrainInfo of an index; an index without one
+// (built before it was recorded) gives a zero TrainInfo and no error.
+func ReadTrainInfo(blob func(name string) ([]byte, error)) (TrainInfo, error) {
+	var ti TrainInfo
+	b, err := blob(BlobTrainInfo)
+	if err != nil {
+		return ti, nil
+	}
+	if err := json.Unmarshal(b, &ti); err != nil {
+		return ti, fmt.Errorf("query: %s: %w", BlobTrainInfo, err)
+	}
+	return ti, nil
+}

@@ -1,0 +1,142 @@
+package query
+
+import (
+	"math"
+
+	"github.com/docsearch/docsearch/index"
+)
+
+// Constants of the hybrid ranking, chosen on held-out 20 Newsgroups
+// training posts (a fifth of the training split indexed, the rest
+// training the model; never the test split) among reciprocal rank fusion
+// (k = 10, 60), weighted sums of min-max normalised scores, the semantic
+// hashing short list of Salakhutdinov & Hinton (2009) and weighted sums of
+// z-scores; RECIPES.md, "Keyword and hybrid ranking", has the figures and
+// the command.
+const (
+	// HybridWeight is the weight of the code ranking's z-score against the
+	// keyword ranking's: fused = z(keyword) + HybridWeight * z(cosine), each
+	// z-score taken over the documents the query may return. Weights from 2
+	// to 4 ranked within 0.005 of each other at every recall level and cut-off
+	// on the held-out posts; 3 is the middle of that plateau. A z-score puts
+	// the two scales on one footing without tuning: a document that matches
+	// a rare query word stands several keyword deviations out, and the codes
+	// order everything the words leave tied or unmatched.
+	HybridWeight = 3
+	// FusionWindow is the number of best keyword hits the hybrid ranking
+	// reads; documents beyond it count as unmatched, so below the first
+	// FusionWindow the codes alone decide. It bounds the cost of a query
+	// that matches most of the collection.
+	FusionWindow = 1000
+)
+
+// sides holds what the two rankings said about one query.
+type sides struct {
+	kw      []index.Hit // keyword hits, best first, at most FusionWindow (nil: no keyword side)
+	kwTotal uint64      // documents the keyword query matches
+	cos     []float32   // cosine of every document (nil: no semantic side); NaN for those without a code
+	allowed func(pos int) bool
+	exclude int // a position never ranked (the query document), or -1
+}
+
+// ok reports whether position i may be ranked at all.
+func (s *sides) ok(i int) bool {
+	return i != s.exclude && (s.allowed == nil || s.allowed(i))
+}
+
+// notRanked is the score of a document a ranking leaves out.
+var notRanked = float32(math.Inf(-1))
+
+// fuse writes the score of every document under mode to dst: notRanked for
+// those the mode does not return.
+func (s *sides) fuse(mode Mode, dst []float32) {
+	switch mode {
+	case Keyword:
+		s.keywordScores(dst)
+	case Semantic:
+		s.semanticScores(dst)
+	default:
+		s.hybridScores(dst)
+	}
+}
+
+func (s *sides) keywordScores(dst []float32) {
+	for i := range dst {
+		dst[i] = notRanked
+	}
+	for _, h := range s.kw {
+		if s.ok(h.Pos) {
+			dst[h.Pos] = h.Score
+		}
+	}
+}
+
+func (s *sides) semanticScores(dst []float32) {
+	for i := range dst {
+		if x := s.cos[i]; s.ok(i) && !math.IsNaN(float64(x)) {
+			dst[i] = x
+		} else {
+			dst[i] = notRanked
+		}
+	}
+}
+
+// moments returns the mean and the standard deviation of the values of the
+// allowed documents, those without a value (NaN) left out.
+func (s *sides) moments(n int, value func(i int) float32) (mean, sd float64) {
+	var sum, sq float64
+	m := 0
+	for i := range n {
+		if !s.ok(i) {
+			continue
+		}
+		x := float64(value(i))
+		if math.IsNaN(x) {
+			continue
+		}
+		sum += x
+		sq += x * x
+		m++
+	}
+	if m == 0 {
+		return 0, 0
+	}
+	mean = sum / float64(m)
+	return mean, math.Sqrt(max(sq/float64(m)-mean*mean, 0))
+}
+
+// hybridScores writes z(keyword) + HybridWeight*z(cosine). A document is
+// ranked if it has a code or matches the keywords; one side missing for a
+// document (no code, no match within the window) adds that side's value of
+// an unmatched document or nothing.
+func (s *sides) hybridScores(dst []float32) {
+	n := len(dst)
+	kw := make([]float32, n) // a pooled buffer would do; n floats per query are cheap beside bleve
+	matched := make([]bool, n)
+	for _, h := range s.kw {
+		kw[h.Pos], matched[h.Pos] = h.Score, true
+	}
+	km, ksd := 0.0, 0.0
+	if s.kw != nil {
+		km, ksd = s.moments(n, func(i int) float32 { return kw[i] })
+	}
+	cm, csd := 0.0, 0.0
+	if s.cos != nil {
+		cm, csd = s.moments(n, func(i int) float32 { return s.cos[i] })
+	}
+	for i := range dst {
+		hasCode := s.cos != nil && !math.IsNaN(float64(s.cos[i]))
+		if !s.ok(i) || (!hasCode && !matched[i]) {
+			dst[i] = notRanked
+			continue
+		}
+		var z float64
+		if ksd > 0 {
+			z = (float64(kw[i]) - km) / ksd
+		}
+		if hasCode && csd > 0 {
+			z += HybridWeight * (float64(s.cos[i]) - cm) / csd
+		}
+		dst[i] = float32(z)
+	}
+}

@@ -1,0 +1,109 @@
+package query
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/docsearch/docsearch/index"
+)
+
+// queryFields are the field names a query may name ("label:comp.graphics").
+var queryFields = map[string]bool{
+	index.FieldText: true, index.FieldTitle: true, index.FieldLabel: true, "_all": true,
+}
+
+// prepare rewrites text for bleve's query-string parser so that everyday
+// text means what it says: a colon after a word that is not a field name
+// ("WANTED: 286 motherboard", "http://...") is escaped instead of naming a
+// field, and "?" is escaped instead of being a one-character wildcard (a
+// question mark ends questions far more often than it stands for a
+// letter). Quoted phrases are left as they are.
+func prepare(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + 8)
+	inQuote, escaped := false, false
+	wordStart := 0 // byte offset in b where the current word began
+	for _, r := range text {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case r == '?':
+			r = ' ' // bleve reads an escaped "?" as a wildcard still
+		case r == ':':
+			word := strings.TrimLeft(b.String()[wordStart:], "+-")
+			if !queryFields[word] {
+				b.WriteByte('\\')
+			}
+		}
+		if !inQuote && (unicode.IsSpace(r) || r == '(') {
+			wordStart = b.Len() + len(string(r))
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// parsed is a query text made into both sides of a search.
+type parsed struct {
+	keyword  bq.Query // for the full-text index
+	semantic string   // the words whose code the query's code is
+	fellBack bool     // the query syntax was not valid: plain words were searched
+}
+
+// parseText turns a user's query text into a keyword query in bleve's
+// query-string syntax (see prepare) and the text for the code: the words
+// of the clauses that must or should match the text or title, not those
+// that must not match or that name the label. Text that does not parse
+// (an unbalanced quote, a lone "-") is searched as plain words.
+func parseText(text string) parsed {
+	q, err := bleve.NewQueryStringQuery(prepare(text)).Parse()
+	if err != nil {
+		m := bleve.NewMatchQuery(text)
+		return parsed{keyword: m, semantic: text, fellBack: true}
+	}
+	var words []string
+	collect(q, &words)
+	return parsed{keyword: q, semantic: strings.Join(words, " ")}
+}
+
+// collect appends the positive text of q to words.
+func collect(q bq.Query, words *[]string) {
+	textField := func(f string) bool { return f == "" || f == index.FieldText || f == index.FieldTitle || f == "_all" }
+	switch q := q.(type) {
+	case *bq.BooleanQuery:
+		if q.Must != nil {
+			collect(q.Must, words)
+		}
+		if q.Should != nil {
+			collect(q.Should, words)
+		}
+	case *bq.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			collect(c, words)
+		}
+	case *bq.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			collect(c, words)
+		}
+	case *bq.MatchQuery:
+		if textField(q.FieldVal) {
+			*words = append(*words, q.Match)
+		}
+	case *bq.MatchPhraseQuery:
+		if textField(q.FieldVal) {
+			*words = append(*words, q.MatchPhrase)
+		}
+	case *bq.TermQuery:
+		if textField(q.FieldVal) {
+			*words = append(*words, q.Term)
+		}
+	}
+}
