@@ -17,9 +17,12 @@
 //     j = max(1, ceil(r*R)) (ceil taken with a 1e-9 tolerance, so that
 //     0.1*30 gives 3, not 4);
 //   - accuracy at k = (relevant documents among the first k) / k, with k
-//     capped at n-1.
+//     capped at n-1: precision at k, at k in KLevels (1, 3, 7, 10, 15, ...);
+//   - average precision = (1/R) * sum over j = 1..R of j / rank of the j-th
+//     relevant document, over the full ranking; its mean over the queries
+//     is MAP (mean average precision).
 //
-// Both are averaged over the queries with R >= 1; queries with R = 0 are
+// All are averaged over the queries with R >= 1; queries with R = 0 are
 // skipped, and Evaluate returns how many queries were averaged.
 //
 // # Keys
@@ -36,8 +39,8 @@
 // R relevant documents are sorted (a counting sort into 16R score buckets,
 // then a sort of each small bucket), and one pass places every document
 // among them by its bucket, comparing keys only within its bucket. That
-// gives the exact rank of every relevant document, from which both metrics
-// follow, in O(n + R) per query. Queries run in parallel on GOMAXPROCS
+// gives the exact rank of every relevant document, from which all the
+// metrics follow, in O(n + R) per query. Queries run in parallel on GOMAXPROCS
 // goroutines in blocks of 32; per-query values are summed in query order,
 // so results do not depend on scheduling.
 //
