@@ -91,9 +91,9 @@ type LSA struct {
 const lanczosTol = 1e-10
 
 // FitLSA computes the k-component LSA of the training counts with the
-// default (full-strength) options DefaultLSA.
+// full-strength options DefaultLSAOptions(k).
 func FitLSA(train *vocab.Matrix, k int) (*LSA, error) {
-	return FitLSAWith(train, k, DefaultLSA)
+	return FitLSAWith(train, k, DefaultLSAOptions(k))
 }
 
 // FitLSAWith computes the k-component LSA of the training counts with the

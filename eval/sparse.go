@@ -101,10 +101,10 @@ func docFreq(m *vocab.Matrix) []int {
 }
 
 // TFIDF returns a Scorer that ranks the rows of docs by the cosine between
-// their tf-idf vectors with the default (full-strength) weighting
-// DefaultTFIDF; see TFIDFWith.
+// their tf-idf vectors with the full-strength weighting ln(1+tf) * ln(N/df)
+// (the zero Weighting), see TFIDFWith.
 func TFIDF(train, docs *vocab.Matrix) Scorer {
-	return TFIDFWith(train, docs, DefaultTFIDF)
+	return TFIDFWith(train, docs, Weighting{})
 }
 
 // TFIDFWith returns a Scorer that ranks the rows of docs by the cosine
@@ -134,7 +134,10 @@ func TFIDFWith(train, docs *vocab.Matrix, w Weighting) Scorer {
 //	idf(t)      = ln(1 + (n - df(t) + 0.5) / (df(t) + 0.5))
 //
 // with document frequencies, lengths (row sums) and their mean avglen taken
-// from docs itself, as Lucene does. This is standard Okapi BM25; bleve
+// from docs itself, as Lucene does. It is eval's own baseline over the
+// vocabulary counts (words outside the vocabulary do not exist for it), not
+// the ranking of the product's keyword search, which is bleve's over the
+// full text. This is standard Okapi BM25; bleve
 // v2.6.3's "bm25" scoring model differs (sqrt(tf), idf squared by query
 // normalisation, a coordination factor, and an average length of
 // ceil(distinct terms / documents)), see TestBM25MatchesBleve, which pins

@@ -97,8 +97,8 @@ func (f IDF) String() string {
 }
 
 // Weighting turns counts into term weights, w(d, t) = TF(tf(d, t)) * IDF(t),
-// with the idf taken from training documents. The zero value is
-// ln(1+tf) * ln(N/df).
+// with the idf taken from training documents. The zero value,
+// ln(1+tf) * ln(N/df), is the weighting of TFIDF and FitLSA.
 type Weighting struct {
 	TF  TF
 	IDF IDF
@@ -128,8 +128,14 @@ func weigh(m *vocab.Matrix, tf TF, idf []float64, normalize bool) []float64 {
 	return w
 }
 
-// DefaultLSA are the options of FitLSA.
-var DefaultLSA = LSAOptions{Weighting: Weighting{TF: TFLog, IDF: IDFSmooth}}
-
-// DefaultTFIDF is the weighting of TFIDF.
-var DefaultTFIDF = Weighting{TF: TFRaw, IDF: IDFSmooth}
+// DefaultLSAOptions returns the options FitLSA uses for k components:
+// ln(1+tf) * ln(N/df) weights throughout; for k < 20 also unit-length rows
+// and PCA centring, for k >= 20 neither. These are the recipes of highest
+// mean average precision on held-out training data, see the package
+// documentation.
+func DefaultLSAOptions(k int) LSAOptions {
+	if k < 20 {
+		return LSAOptions{NormalizeRows: true, Centre: CentrePCA}
+	}
+	return LSAOptions{}
+}
