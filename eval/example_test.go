@@ -21,6 +21,7 @@ func ExampleEvaluate() {
 	fmt.Println("queries:", queries)
 	fmt.Println("precision at recall 1.0:", c.PrecisionAtRecall[eval.RecallKey(1)])
 	fmt.Printf("accuracy at 3: %.3f\n", c.AccuracyAtK[eval.KKey(3)])
+	fmt.Println("mean average precision:", c.MAP)
 
 	r := eval.Report{Queries: queries, Methods: map[string]eval.Curve{"codes": c}}
 	if err := eval.WriteTable(os.Stdout, r, nil); err != nil {
@@ -30,6 +31,7 @@ func ExampleEvaluate() {
 	// queries: 4
 	// precision at recall 1.0: 1
 	// accuracy at 3: 0.333
+	// mean average precision: 1
 	// queries 4
 	//                codes
 	// P@R 0.001     1.0000
@@ -46,6 +48,7 @@ func ExampleEvaluate() {
 	// acc@k 1       1.0000
 	// acc@k 3       0.3333
 	// acc@k 7       0.3333
+	// acc@k 10      0.3333
 	// acc@k 15      0.3333
 	// acc@k 31      0.3333
 	// acc@k 63      0.3333
@@ -53,4 +56,5 @@ func ExampleEvaluate() {
 	// acc@k 255     0.3333
 	// acc@k 511     0.3333
 	// acc@k 1023    0.3333
+	// MAP           1.0000
 }

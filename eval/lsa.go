@@ -16,39 +16,107 @@ import (
 // between 1 and min(documents, vocabulary size).
 var ErrComponents = errors.New("eval: LSA component count out of range")
 
+// Centring says whether and how LSA centres the documents.
+type Centring int
+
+const (
+	// CentreNone compares the codes X V_K as they are, like scikit-learn's
+	// TruncatedSVD.
+	CentreNone Centring = iota
+	// CentreCodes keeps the uncentred SVD and subtracts the training
+	// documents' mean code from every code, so that cosines measure
+	// directions from the centre of the collection, not from the origin.
+	CentreCodes
+	// CentrePCA takes the SVD of the centred training matrix X - 1 mu'
+	// (mu: the mean training row), which is principal component analysis,
+	// and codes are (x - mu) V_K.
+	CentrePCA
+)
+
+func (c Centring) String() string {
+	switch c {
+	case CentreNone:
+		return "none"
+	case CentreCodes:
+		return "codes"
+	case CentrePCA:
+		return "pca"
+	}
+	return fmt.Sprintf("Centring(%d)", int(c))
+}
+
+// LSAOptions are the choices that decide how strong an LSA baseline is.
+// The zero value is ln(1+tf) * ln(N/df) weights, rows not normalized, codes
+// not centred.
+type LSAOptions struct {
+	// Weighting turns counts into the rows x of X.
+	Weighting Weighting
+	// NormalizeRows scales every weighted row to unit l2 norm, before the
+	// SVD and in Transform.
+	NormalizeRows bool
+	// Centre chooses the centring of the codes.
+	Centre Centring
+}
+
+func (o LSAOptions) String() string {
+	return fmt.Sprintf("%v, normalize rows %v, centre %v", o.Weighting, o.NormalizeRows, o.Centre)
+}
+
 // LSA is latent semantic analysis (Deerwester et al., 1990): a truncated SVD
-// X ~ U_K S_K V_K' of the training matrix X = log(1+tf) * idf (documents x
-// vocabulary), not centred, like scikit-learn's TruncatedSVD. Codes are
-// X V_K, and for the training documents equal U_K S_K.
+// X ~ U_K S_K V_K' of the weighted training matrix X (documents x
+// vocabulary), see LSAOptions. Codes are x V_K - Mean, and for the training
+// documents equal U_K S_K (less Mean).
 type LSA struct {
 	// K is the number of components.
 	K int
+	// Options are the options the model was fitted with.
+	Options LSAOptions
 	// Components holds V_K, vocabulary x K, orthonormal columns ordered by
 	// decreasing singular value; each column's entry of largest magnitude
 	// is positive.
 	Components *mat.Dense
-	// IDF is SmoothIDF of the training matrix, one per vocabulary word.
+	// IDF holds Options.Weighting.IDF of the training matrix, one per
+	// vocabulary word.
 	IDF []float64
-	// Singular holds the K singular values, decreasing.
+	// Singular holds the K singular values, decreasing (of the centred
+	// matrix with CentrePCA).
 	Singular []float64
+	// Mean is the training documents' mean code mu V_K, subtracted by
+	// Transform; nil with CentreNone.
+	Mean []float64
 }
 
 // lanczosTol is the relative residual ||A v - lambda v|| / lambda_max at
 // which an eigenpair of A = X'X is accepted.
 const lanczosTol = 1e-10
 
-// FitLSA computes the k-component LSA of the training counts. The top k
-// eigenpairs of X'X (vocabulary x vocabulary) are found by Lanczos
-// iteration with full reorthogonalization, using only sparse products with
-// X, from a fixed random start, so the result is deterministic.
+// FitLSA computes the k-component LSA of the training counts with the
+// full-strength options DefaultLSAOptions(k).
 func FitLSA(train *vocab.Matrix, k int) (*LSA, error) {
+	return FitLSAWith(train, k, DefaultLSAOptions(k))
+}
+
+// FitLSAWith computes the k-component LSA of the training counts with the
+// options o. The top k eigenpairs of X'X (vocabulary x vocabulary; X'X -
+// n mu mu' with CentrePCA) are found by Lanczos iteration with full
+// reorthogonalization, using only sparse products with X, from a fixed
+// random start, so the result is deterministic.
+func FitLSAWith(train *vocab.Matrix, k int, o LSAOptions) (*LSA, error) {
 	n, d := train.Rows(), train.Cols
 	if k < 1 || k > min(n, d) {
 		return nil, fmt.Errorf("%w: k = %d with %d documents and %d words", ErrComponents, k, n, d)
 	}
-	idf := SmoothIDF(train)
-	w := logTFIDF(train, idf)
-	apply := func(dst, v []float64) { // dst = X'X v
+	idf := o.Weighting.IDF.Weights(train)
+	w := weigh(train, o.Weighting.TF, idf, o.NormalizeRows)
+	var mu []float64 // mean row of X
+	if o.Centre != CentreNone {
+		mu = make([]float64, d)
+		for p, c := range train.Idx[:len(w)] {
+			mu[c] += w[p]
+		}
+		floats.Scale(1/float64(n), mu)
+	}
+	apply := func(dst, v []float64) { // dst = X'X v (- n mu mu'v)
 		clear(dst)
 		for i := range n {
 			lo, hi := train.Indptr[i], train.Indptr[i+1]
@@ -64,34 +132,32 @@ func FitLSA(train *vocab.Matrix, k int) (*LSA, error) {
 				dst[c] += t * val[j]
 			}
 		}
+		if o.Centre == CentrePCA {
+			floats.AddScaled(dst, -float64(n)*floats.Dot(mu, v), mu)
+		}
 	}
 	vals, vecs := lanczosTop(d, k, apply)
-	l := &LSA{K: k, Components: vecs, IDF: idf, Singular: make([]float64, k)}
+	l := &LSA{K: k, Options: o, Components: vecs, IDF: idf, Singular: make([]float64, k)}
 	for i, v := range vals {
 		l.Singular[i] = math.Sqrt(max(v, 0))
+	}
+	if mu != nil {
+		l.Mean = make([]float64, k)
+		mat.NewVecDense(k, l.Mean).MulVec(vecs.T(), mat.NewVecDense(d, mu))
 	}
 	return l, nil
 }
 
-// logTFIDF returns log(1+tf) * idf for every stored entry of m.
-func logTFIDF(m *vocab.Matrix, idf []float64) []float64 {
-	w := make([]float64, nnz(m))
-	for k := range w {
-		w[k] = math.Log1p(float64(m.Val[k])) * idf[m.Idx[k]]
-	}
-	return w
-}
-
-// Transform returns the codes of docs, n x K row-major: X V_K with
-// X = log(1+tf) * IDF, like TruncatedSVD.transform. It panics if docs has
-// a different vocabulary size.
+// Transform returns the codes of docs, n x K row-major: x V_K - Mean, with
+// x the weighted row of each document (like TruncatedSVD.transform with
+// CentreNone). It panics if docs has a different vocabulary size.
 func (l *LSA) Transform(docs *vocab.Matrix) []float32 {
 	d, k := l.Components.Dims()
 	if docs.Cols != d {
 		panic(fmt.Sprintf("eval: LSA.Transform: %d columns, the model has %d", docs.Cols, d))
 	}
 	raw := l.Components.RawMatrix()
-	w := logTFIDF(docs, l.IDF)
+	w := weigh(docs, l.Options.Weighting.TF, l.IDF, l.Options.NormalizeRows)
 	n := docs.Rows()
 	out := make([]float32, n*k)
 	acc := make([]float64, k)
@@ -99,6 +165,9 @@ func (l *LSA) Transform(docs *vocab.Matrix) []float32 {
 		clear(acc)
 		for p := docs.Indptr[i]; p < docs.Indptr[i+1]; p++ {
 			floats.AddScaled(acc, w[p], raw.Data[int(docs.Idx[p])*raw.Stride:int(docs.Idx[p])*raw.Stride+k])
+		}
+		if l.Mean != nil {
+			floats.Sub(acc, l.Mean)
 		}
 		for c, x := range acc {
 			out[i*k+c] = float32(x)

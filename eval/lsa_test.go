@@ -2,6 +2,7 @@ package eval
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,75 +11,121 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestFitLSA compares FitLSA with a direct SVD (mat.SVD) of the dense
-// log(1+tf)*idf matrix: singular values, the subspace, and Transform of the
-// training rows against U_k S_k.
+// TestFitLSA compares FitLSAWith with a direct SVD (mat.SVD) of the dense
+// weighted matrix (centred with CentrePCA): singular values, the subspace,
+// and Transform of the training rows against U_k S_k (less its mean with
+// CentreCodes).
 func TestFitLSA(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		n, d, k int
-		p       float64
-	}{
-		{n: 30, d: 15, k: 4, p: 0.3},
-		{n: 60, d: 40, k: 10, p: 0.15},
-		{n: 12, d: 20, k: 12, p: 0.4}, // k = n: the Krylov space is exhausted
-		{n: 20, d: 8, k: 8, p: 0.5},   // k = d
+	tfs := map[TF]func(float64) float64{
+		TFLog:       math.Log1p,
+		TFRaw:       func(x float64) float64 { return x },
+		TFSublinear: func(x float64) float64 { return 1 + math.Log(x) },
+	}
+	for _, o := range []LSAOptions{
+		{},
+		{Weighting: Weighting{TF: TFLog, IDF: IDFSmooth}},
+		{Weighting: Weighting{TF: TFRaw}, NormalizeRows: true},
+		{Weighting: Weighting{TF: TFSublinear}, Centre: CentreCodes},
+		{NormalizeRows: true, Centre: CentrePCA},
 	} {
-		train := randomCounts(uint64(tc.n*tc.d), tc.n, tc.d, tc.p)
-		l, err := FitLSA(train, tc.k)
-		if err != nil {
-			t.Fatal(err)
-		}
+		for _, tc := range []struct {
+			n, d, k int
+			p       float64
+		}{
+			{n: 30, d: 15, k: 4, p: 0.3},
+			{n: 60, d: 40, k: 10, p: 0.15},
+			{n: 12, d: 20, k: 12, p: 0.4}, // k = n: the Krylov space is exhausted
+			{n: 20, d: 8, k: 8, p: 0.5},   // k = d
+		} {
+			if o.Centre == CentrePCA {
+				// The centred matrix has rank n-1 at most; the sqrt of a
+				// zero eigenvalue is only good to 1e-8.
+				tc.k = min(tc.k, tc.n-1)
+			}
+			name := fmt.Sprintf("%v: %dx%d k=%d", o, tc.n, tc.d, tc.k)
+			train := randomCounts(uint64(tc.n*tc.d), tc.n, tc.d, tc.p)
+			l, err := FitLSAWith(train, tc.k, o)
+			if err != nil {
+				t.Fatal(err)
+			}
 
-		// Orthonormal components.
-		var vtv mat.Dense
-		vtv.Mul(l.Components.T(), l.Components)
-		if !mat.EqualApprox(&vtv, eye(tc.k), 1e-10) {
-			t.Errorf("%dx%d k=%d: V'V != I:\n%v", tc.n, tc.d, tc.k, mat.Formatted(&vtv))
-		}
+			// Orthonormal components.
+			var vtv mat.Dense
+			vtv.Mul(l.Components.T(), l.Components)
+			if !mat.EqualApprox(&vtv, eye(tc.k), 1e-10) {
+				t.Errorf("%s: V'V != I:\n%v", name, mat.Formatted(&vtv))
+			}
 
-		// Direct SVD.
-		x := mat.NewDense(tc.n, tc.d, nil)
-		for i, row := range dense(train) {
-			for j, v := range row {
-				x.Set(i, j, math.Log1p(v)*l.IDF[j])
+			// Direct SVD of the weighted (and centred) matrix.
+			x := mat.NewDense(tc.n, tc.d, nil)
+			for i, row := range dense(train) {
+				var ss float64
+				for j, v := range row {
+					if v != 0 {
+						v = tfs[o.Weighting.TF](v) * l.IDF[j]
+					}
+					x.Set(i, j, v)
+					ss += v * v
+				}
+				if o.NormalizeRows && ss > 0 {
+					for j := range row {
+						x.Set(i, j, x.At(i, j)/math.Sqrt(ss))
+					}
+				}
 			}
-		}
-		var svd mat.SVD
-		if !svd.Factorize(x, mat.SVDThin) {
-			t.Fatal("SVD failed")
-		}
-		sv := svd.Values(nil)
-		var u, v mat.Dense
-		svd.UTo(&u)
-		svd.VTo(&v)
-		for c := range tc.k {
-			if math.Abs(sv[c]-l.Singular[c]) > 1e-9*sv[0] {
-				t.Errorf("%dx%d k=%d: singular value %d = %v, want %v", tc.n, tc.d, tc.k, c, l.Singular[c], sv[c])
+			if o.Centre == CentrePCA {
+				for j := range tc.d {
+					col := mat.Col(nil, j, x)
+					m := floats.Sum(col) / float64(tc.n)
+					for i := range tc.n {
+						x.Set(i, j, col[i]-m)
+					}
+				}
 			}
-		}
-		// Rank-k reconstructions X V_k V_k' agree (sign-free).
-		var vk mat.Dense
-		vk.CloneFrom(v.Slice(0, tc.d, 0, tc.k))
-		var rec, want mat.Dense
-		rec.Product(x, l.Components, l.Components.T())
-		want.Product(x, &vk, vk.T())
-		if !mat.EqualApprox(&rec, &want, 1e-8*sv[0]) {
-			t.Errorf("%dx%d k=%d: reconstructions differ", tc.n, tc.d, tc.k)
-		}
-		// Transform(train) = U_k S_k, with the component signs of FitLSA:
-		// flip u_c where v_c's largest entry is negative.
-		codes := l.Transform(train)
-		for c := range tc.k {
-			col := mat.Col(nil, c, &vk)
-			sign := 1.0
-			if col[floats.MaxIdx(absTo(make([]float64, tc.d), col))] < 0 {
-				sign = -1
+			var svd mat.SVD
+			if !svd.Factorize(x, mat.SVDThin) {
+				t.Fatal("SVD failed")
 			}
-			for i := range tc.n {
-				want := sign * u.At(i, c) * sv[c]
-				if got := float64(codes[i*tc.k+c]); math.Abs(got-want) > 1e-5*sv[0] {
-					t.Errorf("%dx%d k=%d: code(%d, %d) = %v, want %v", tc.n, tc.d, tc.k, i, c, got, want)
+			sv := svd.Values(nil)
+			var u, v mat.Dense
+			svd.UTo(&u)
+			svd.VTo(&v)
+			for c := range tc.k {
+				if math.Abs(sv[c]-l.Singular[c]) > 1e-9*sv[0] {
+					t.Errorf("%s: singular value %d = %v, want %v", name, c, l.Singular[c], sv[c])
+				}
+			}
+			// Rank-k reconstructions X V_k V_k' agree (sign-free).
+			var vk mat.Dense
+			vk.CloneFrom(v.Slice(0, tc.d, 0, tc.k))
+			var rec, want mat.Dense
+			rec.Product(x, l.Components, l.Components.T())
+			want.Product(x, &vk, vk.T())
+			if !mat.EqualApprox(&rec, &want, 1e-8*sv[0]) {
+				t.Errorf("%s: reconstructions differ", name)
+			}
+			// Transform(train) = U_k S_k, with the component signs of
+			// FitLSA: flip u_c where v_c's largest entry is negative.
+			// CentreCodes subtracts the column means of U_k S_k.
+			codes := l.Transform(train)
+			for c := range tc.k {
+				col := mat.Col(nil, c, &vk)
+				sign := 1.0
+				if col[floats.MaxIdx(absTo(make([]float64, tc.d), col))] < 0 {
+					sign = -1
+				}
+				us := make([]float64, tc.n)
+				for i := range tc.n {
+					us[i] = sign * u.At(i, c) * sv[c]
+				}
+				if o.Centre == CentreCodes {
+					floats.AddConst(-floats.Sum(us)/float64(tc.n), us)
+				}
+				for i, want := range us {
+					if got := float64(codes[i*tc.k+c]); math.Abs(got-want) > 1e-5*sv[0] {
+						t.Errorf("%s: code(%d, %d) = %v, want %v", name, i, c, got, want)
+					}
 				}
 			}
 		}

@@ -13,9 +13,10 @@ import (
 // RecallLevels are the recall levels at which precision is reported.
 var RecallLevels = []float64{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.0}
 
-// KLevels are the numbers of retrieved documents at which accuracy is
-// reported.
-var KLevels = []int{1, 3, 7, 15, 31, 63, 127, 255, 511, 1023}
+// KLevels are the numbers of retrieved documents at which accuracy
+// (precision at k) is reported: the ladder 2^i - 1 (1, 3, 7, 15, ...) plus
+// 10, the first page of a search engine.
+var KLevels = []int{1, 3, 7, 10, 15, 31, 63, 127, 255, 511, 1023}
 
 // Curve holds one method's averaged metrics, keyed as RecallKey and KKey
 // format them.
@@ -23,8 +24,11 @@ type Curve struct {
 	// PrecisionAtRecall maps RecallKey(r) to the mean precision at recall r.
 	PrecisionAtRecall map[string]float64 `json:"precision_at_recall"`
 	// AccuracyAtK maps KKey(k) to the mean fraction of the first k
-	// retrieved documents that share the query's label.
+	// retrieved documents that share the query's label: precision at k.
 	AccuracyAtK map[string]float64 `json:"accuracy_at_k"`
+	// MAP is the mean average precision over the full ranking; absent
+	// (zero) when no query was averaged, positive otherwise.
+	MAP float64 `json:"map,omitempty"`
 }
 
 // Report gathers the curves of several methods evaluated on the same
@@ -93,6 +97,7 @@ func Evaluate(s Scorer, labels []string) (Curve, int) {
 	nr, nk := len(RecallLevels), len(KLevels)
 	prec := make([]float64, nq*nr)
 	acc := make([]float64, nq*nk)
+	ap := make([]float64, nq)
 
 	workers := min(runtime.GOMAXPROCS(0), (nq+evalBlock-1)/evalBlock)
 	var next atomic.Int64
@@ -119,7 +124,7 @@ func Evaluate(s Scorer, labels []string) (Curve, int) {
 					}
 				}
 				for i, q := range qs {
-					rk.query(q, scores[i*n:(i+1)*n], members[lab[q]], prec[(lo+i)*nr:(lo+i+1)*nr], acc[(lo+i)*nk:(lo+i+1)*nk])
+					ap[lo+i] = rk.query(q, scores[i*n:(i+1)*n], members[lab[q]], prec[(lo+i)*nr:(lo+i+1)*nr], acc[(lo+i)*nk:(lo+i+1)*nk])
 				}
 			}
 		}()
@@ -147,6 +152,11 @@ func Evaluate(s Scorer, labels []string) (Curve, int) {
 		}
 		c.AccuracyAtK[KKey(k)] = sum / float64(nq)
 	}
+	var sum float64
+	for _, a := range ap {
+		sum += a
+	}
+	c.MAP = sum / float64(nq)
 	return c, nq
 }
 
@@ -213,7 +223,8 @@ func newRanker(n int) *ranker {
 }
 
 // query computes the metrics of query q from its scores, writing precision
-// at each of RecallLevels into prec and accuracy at each of KLevels into acc.
+// at each of RecallLevels into prec and accuracy at each of KLevels into acc,
+// and returns the query's average precision.
 // same lists the documents with q's label, q included; there must be at
 // least one besides q.
 //
@@ -227,7 +238,7 @@ func newRanker(n int) *ranker {
 // branches on them: a relevant document i lands after exactly i relevant
 // ones, and q after its own count, so their contributions are taken back
 // afterwards.
-func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64) {
+func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64) float64 {
 	n := len(scores)
 	raw := rk.raw[:0]
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -328,7 +339,12 @@ func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64
 		}
 		acc[l] = float64(got) / float64(k)
 	}
+	var ap float64
+	for i, rank := range ranks {
+		ap += float64(i+1) / float64(rank)
+	}
 	rk.raw = raw
+	return ap / float64(R)
 }
 
 // sortSmall sorts a ascending: insertion sort for a few elements,

@@ -23,7 +23,9 @@ func (d denseScorer) Score(q int, dst []float32) {
 // bruteForce is the reference implementation of the protocol: it fully
 // sorts the other documents of every query (score descending, position
 // ascending, comparing float32 values) and reads the metrics off the list.
-func bruteForce(s Scorer, labels []string) (prec, acc []float64, queries int) {
+// MAP walks the list: at each relevant document, the precision of the
+// list up to it.
+func bruteForce(s Scorer, labels []string) (prec, acc []float64, mapv float64, queries int) {
 	n := s.Len()
 	prec = make([]float64, len(RecallLevels))
 	acc = make([]float64, len(KLevels))
@@ -80,6 +82,15 @@ func bruteForce(s Scorer, labels []string) (prec, acc []float64, queries int) {
 			jj := max(int(j.Int64()), 1)
 			prec[l] += float64(jj) / float64(relRank[jj-1])
 		}
+		var ap float64
+		hits := 0
+		for i, d := range order {
+			if labels[d] == labels[q] {
+				hits++
+				ap += float64(hits) / float64(i+1)
+			}
+		}
+		mapv += ap / float64(R)
 		for l, k := range KLevels {
 			k = min(k, n-1)
 			hits := 0
@@ -97,7 +108,7 @@ func bruteForce(s Scorer, labels []string) (prec, acc []float64, queries int) {
 	for l := range acc {
 		acc[l] /= float64(queries)
 	}
-	return prec, acc, queries
+	return prec, acc, mapv / float64(queries), queries
 }
 
 func ratOf(r float64) *big.Rat {
@@ -108,7 +119,7 @@ func ratOf(r float64) *big.Rat {
 	return x
 }
 
-func checkCurve(t *testing.T, c Curve, prec, acc []float64, tol float64) {
+func checkCurve(t *testing.T, c Curve, prec, acc []float64, mapv, tol float64) {
 	t.Helper()
 	if len(c.PrecisionAtRecall) != len(RecallLevels) || len(c.AccuracyAtK) != len(KLevels) {
 		t.Fatalf("curve has %d recall and %d k entries", len(c.PrecisionAtRecall), len(c.AccuracyAtK))
@@ -122,6 +133,9 @@ func checkCurve(t *testing.T, c Curve, prec, acc []float64, tol float64) {
 		if got := c.AccuracyAtK[KKey(k)]; math.Abs(got-acc[l]) > tol {
 			t.Errorf("accuracy at %d = %.15g, want %.15g", k, got, acc[l])
 		}
+	}
+	if math.Abs(c.MAP-mapv) > tol {
+		t.Errorf("MAP = %.15g, want %.15g", c.MAP, mapv)
 	}
 }
 
@@ -142,13 +156,78 @@ func TestEvaluateHand(t *testing.T) {
 	//            j = 2 for r = 0.8, 1: (2/3 + 2/3 + 2/4) / 3 = 11/18.
 	// accuracy (k capped at n-1 = 4): k=1: (1+1+0)/3; k=3: (2/3+2/3+1/3)/3;
 	//            k>=4: (2/4+2/4+2/4)/3.
+	// average precision: q0, q1: (1/1 + 2/3)/2 = 5/6; q3: (1/3 + 2/4)/2 =
+	//            5/12; MAP = (5/6 + 5/6 + 5/12)/3 = 25/36.
 	prec := []float64{7. / 9, 7. / 9, 7. / 9, 7. / 9, 7. / 9, 7. / 9, 7. / 9, 7. / 9, 7. / 9, 11. / 18, 11. / 18}
-	acc := []float64{2. / 3, 5. / 9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5}
+	acc := []float64{2. / 3, 5. / 9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5}
 	c, nq := Evaluate(s, labels)
 	if nq != 3 {
 		t.Errorf("queries = %d, want 3", nq)
 	}
-	checkCurve(t, c, prec, acc, 1e-15)
+	checkCurve(t, c, prec, acc, 25./36, 1e-15)
+}
+
+// TestEvaluateMAP checks mean average precision and precision at 1, 3 and
+// 10 on hand-worked cases of 12 documents, four of them labeled "a" and the
+// rest unlabeled (ranked, but neither queries nor relevant).
+func TestEvaluateMAP(t *testing.T) {
+	t.Parallel()
+	labels := make([]string, 12)
+	for _, d := range []int{0, 2, 5, 10} {
+		labels[d] = "a"
+	}
+	for _, tc := range []struct {
+		name         string
+		score        func(q, d int) float32
+		mapv, p1, p3 float64
+		p10          float64
+	}{{
+		// All scores tie, so every query ranks the others by position:
+		//   q0:  d2, d5, d10 at ranks 2, 5, 10: AP = (1/2 + 2/5 + 3/10)/3 = 36/90
+		//   q2:  d0, d5, d10 at ranks 1, 5, 10: AP = (1 + 2/5 + 3/10)/3   = 51/90
+		//   q5:  d0, d2, d10 at ranks 1, 3, 10: AP = (1 + 2/3 + 3/10)/3   = 59/90
+		//   q10: d0, d2, d5 at ranks 1, 3, 6:   AP = (1 + 2/3 + 3/6)/3    = 65/90
+		// MAP = 211/360; P@1 = 3/4; P@3 = (1 + 1 + 2 + 2)/3/4 = 1/2;
+		// P@10 = 3/10 for every query.
+		name:  "ties",
+		score: func(q, d int) float32 { return 0 },
+		mapv:  211. / 360, p1: 3. / 4, p3: 1. / 2, p10: 3. / 10,
+	}, {
+		// Score = position: every query ranks the others from d11 down:
+		//   q0:  d10, d5, d2 at ranks 2, 7, 10: AP = (1/2 + 2/7 + 3/10)/3
+		//   q2:  d10, d5, d0 at ranks 2, 7, 11: AP = (1/2 + 2/7 + 3/11)/3
+		//   q5:  d10, d2, d0 at ranks 2, 9, 11: AP = (1/2 + 2/9 + 3/11)/3
+		//   q10: d5, d2, d0 at ranks 6, 9, 11:  AP = (1/6 + 2/9 + 3/11)/3
+		// P@1 = 0; P@3 = (1 + 1 + 1 + 0)/3/4 = 1/4; P@10 = (3 + 2 + 2 + 2)/10/4.
+		name:  "reversed",
+		score: func(q, d int) float32 { return float32(d) },
+		mapv:  (1./2 + 2./7 + 3./10 + 1./2 + 2./7 + 3./11 + 1./2 + 2./9 + 3./11 + 1./6 + 2./9 + 3./11) / 12,
+		p1:    0, p3: 1. / 4, p10: 9. / 40,
+	}} {
+		s := denseScorer{n: 12, s: make([]float32, 144)}
+		for q := range 12 {
+			for d := range 12 {
+				s.s[q*12+d] = tc.score(q, d)
+			}
+		}
+		c, nq := Evaluate(s, labels)
+		if nq != 4 {
+			t.Errorf("%s: queries = %d, want 4", tc.name, nq)
+		}
+		for _, w := range []struct {
+			what      string
+			got, want float64
+		}{
+			{"MAP", c.MAP, tc.mapv},
+			{"precision at 1", c.AccuracyAtK[KKey(1)], tc.p1},
+			{"precision at 3", c.AccuracyAtK[KKey(3)], tc.p3},
+			{"precision at 10", c.AccuracyAtK[KKey(10)], tc.p10},
+		} {
+			if math.Abs(w.got-w.want) > 1e-15 {
+				t.Errorf("%s: %s = %.17g, want %.17g", tc.name, w.what, w.got, w.want)
+			}
+		}
+	}
 }
 
 // TestEvaluateBruteForce compares Evaluate with the full-sort reference on
@@ -184,7 +263,7 @@ func TestEvaluateBruteForce(t *testing.T) {
 			}
 			s.s[i] = v
 		}
-		prec, acc, nq := bruteForce(s, labels)
+		prec, acc, mapv, nq := bruteForce(s, labels)
 		c, got := Evaluate(s, labels)
 		if got != nq {
 			t.Errorf("n=%d: queries = %d, want %d", tc.n, got, nq)
@@ -192,7 +271,7 @@ func TestEvaluateBruteForce(t *testing.T) {
 		if nq == 0 {
 			continue
 		}
-		checkCurve(t, c, prec, acc, 1e-12)
+		checkCurve(t, c, prec, acc, mapv, 1e-12)
 	}
 }
 
@@ -202,7 +281,7 @@ func TestEvaluateNoQueries(t *testing.T) {
 	t.Parallel()
 	s := denseScorer{n: 3, s: make([]float32, 9)}
 	c, nq := Evaluate(s, []string{"a", "b", ""})
-	if nq != 0 || len(c.PrecisionAtRecall) != 0 || len(c.AccuracyAtK) != 0 {
+	if nq != 0 || len(c.PrecisionAtRecall) != 0 || len(c.AccuracyAtK) != 0 || c.MAP != 0 {
 		t.Errorf("got %d queries, curve %v", nq, c)
 	}
 }
@@ -227,9 +306,9 @@ func TestEvaluateBlock(t *testing.T) {
 	if n1 != n2 {
 		t.Fatalf("queries %d vs %d", n1, n2)
 	}
-	prec, acc, _ := bruteForce(onlyScorer{cs}, labels)
-	checkCurve(t, c1, prec, acc, 1e-12)
-	checkCurve(t, c2, prec, acc, 1e-12)
+	prec, acc, mapv, _ := bruteForce(onlyScorer{cs}, labels)
+	checkCurve(t, c1, prec, acc, mapv, 1e-12)
+	checkCurve(t, c2, prec, acc, mapv, 1e-12)
 }
 
 // onlyScorer hides a BlockScorer's ScoreBlock method.

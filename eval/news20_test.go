@@ -151,10 +151,14 @@ func tokens(b []byte, stop map[string]bool) []string {
 }
 
 // TestNews20Baselines evaluates LSA-10, LSA-50, TF-IDF and BM25 on the 20
-// Newsgroups test split, for orientation against the reference (RECIPES.md:
-// precision at recall 0.1 of LSA-10 0.350, LSA-50 0.507, TF-IDF 0.385; chance
-// is about 0.05). The analyzer here is not the project's, so only a loose
-// floor is asserted. EVAL_PLOT=dir writes fig4.png and table.txt there.
+// Newsgroups test split. The analyzer here is not the project's, but the
+// full-strength recipes give about the same precision at recall 0.1 with
+// either: 0.371, 0.489, 0.378, 0.325 here; 0.371, 0.490, 0.379, 0.330 with
+// the project's (eval's package documentation). The floors sit 0.011 to
+// 0.014 below and above the figures of the weaker recipes used before (smoothed idf,
+// raw tf for TF-IDF: 0.316, 0.443, 0.345 with the project's analyzer), so
+// that a baseline weakened again fails here; chance is about 0.05.
+// EVAL_PLOT=dir writes fig4.png and table.txt there.
 func TestNews20Baselines(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads the 20 Newsgroups archive")
@@ -180,6 +184,7 @@ func TestNews20Baselines(t *testing.T) {
 	scorers["BM25"] = BM25(d.test, BM25K1, BM25B)
 
 	order := []string{"LSA-10", "LSA-50", "TF-IDF", "BM25"}
+	floors := map[string]float64{"LSA-10": 0.36, "LSA-50": 0.475, "TF-IDF": 0.365, "BM25": 0.31}
 	r := Report{Methods: map[string]Curve{}}
 	var total time.Duration
 	var totalCPU float64
@@ -193,8 +198,8 @@ func TestNews20Baselines(t *testing.T) {
 		r.Methods[name] = c
 		p := c.PrecisionAtRecall["0.1"]
 		t.Logf("%-6s precision at recall 0.1 = %.3f  (evaluated in %v, %.2f s CPU)", name, p, el.Round(time.Millisecond), elCPU)
-		if p < 0.2 {
-			t.Errorf("%s: precision at recall 0.1 = %.3f, want > 0.2", name, p)
+		if floor := floors[name]; p < floor {
+			t.Errorf("%s: precision at recall 0.1 = %.3f, want > %.3f", name, p, floor)
 		}
 	}
 	t.Logf("4 evaluations in %v, %.2f s CPU", total.Round(time.Millisecond), totalCPU)

@@ -25,6 +25,7 @@ func sampleReport() Report {
 		for i, k := range KLevels {
 			c.AccuracyAtK[KKey(k)] = 0.8 - 0.05*float64(i) + 0.02*float64(m)
 		}
+		c.MAP = 0.3 + 0.01*float64(m)
 		r.Methods[name] = c
 	}
 	r.Methods["short"] = Curve{
@@ -88,12 +89,13 @@ func TestReportJSON(t *testing.T) {
 	r := Report{Queries: 2, Methods: map[string]Curve{"m": {
 		PrecisionAtRecall: map[string]float64{RecallKey(1): 0.5},
 		AccuracyAtK:       map[string]float64{KKey(1023): 0.25},
-	}}}
+		MAP:               0.125,
+	}, "empty": {PrecisionAtRecall: map[string]float64{}, AccuracyAtK: map[string]float64{}}}}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"queries":2,"methods":{"m":{"precision_at_recall":{"1.0":0.5},"accuracy_at_k":{"1023":0.25}}}}`
+	want := `{"queries":2,"methods":{"empty":{"precision_at_recall":{},"accuracy_at_k":{}},"m":{"precision_at_recall":{"1.0":0.5},"accuracy_at_k":{"1023":0.25},"map":0.125}}}`
 	if string(b) != want {
 		t.Errorf("json %s, want %s", b, want)
 	}

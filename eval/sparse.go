@@ -100,50 +100,31 @@ func docFreq(m *vocab.Matrix) []int {
 	return df
 }
 
-// SmoothIDF returns the smoothed inverse document frequency of each term of
-// m, as scikit-learn's TfidfVectorizer computes it (smooth_idf=True):
-// idf(t) = ln((1+n) / (1+df(t))) + 1, with n = m.Rows().
-func SmoothIDF(m *vocab.Matrix) []float64 {
-	n := float64(m.Rows())
-	idf := make([]float64, m.Cols)
-	for j, df := range docFreq(m) {
-		idf[j] = math.Log((1+n)/(1+float64(df))) + 1
-	}
-	return idf
+// TFIDF returns a Scorer that ranks the rows of docs by the cosine between
+// their tf-idf vectors with the full-strength weighting ln(1+tf) * ln(N/df)
+// (the zero Weighting), see TFIDFWith.
+func TFIDF(train, docs *vocab.Matrix) Scorer {
+	return TFIDFWith(train, docs, Weighting{})
 }
 
-// TFIDF returns a Scorer that ranks the rows of docs by the cosine between
-// tf-idf vectors, like scikit-learn's TfidfVectorizer with its defaults:
-// x(d, t) = tf(d, t) * idf(t), idf = SmoothIDF(train), each row scaled to
-// unit l2 norm; score(q, d) = x(q) . x(d). A nil train takes the idf from
-// docs. Scoring goes through an inverted index of docs. It panics if the
-// column counts differ.
-func TFIDF(train, docs *vocab.Matrix) Scorer {
+// TFIDFWith returns a Scorer that ranks the rows of docs by the cosine
+// between tf-idf vectors: x(d, t) = w.TF(tf(d, t)) * idf(t), idf =
+// w.IDF.Weights(train), each row scaled to unit l2 norm; score(q, d) =
+// x(q) . x(d). A nil train takes the idf from docs. Scoring goes through an
+// inverted index of docs. It panics if the column counts differ.
+func TFIDFWith(train, docs *vocab.Matrix, w Weighting) Scorer {
 	if train == nil {
 		train = docs
 	}
 	if train.Cols != docs.Cols {
 		panic(fmt.Sprintf("eval: TFIDF: train has %d columns, docs %d", train.Cols, docs.Cols))
 	}
-	idf := SmoothIDF(train)
-	n := docs.Rows()
-	w := make([]float32, nnz(docs))
-	for i := range n {
-		lo, hi := docs.Indptr[i], docs.Indptr[i+1]
-		var ss float64
-		for k := lo; k < hi; k++ {
-			x := float64(docs.Val[k]) * idf[docs.Idx[k]]
-			ss += x * x
-		}
-		if ss == 0 {
-			continue
-		}
-		inv := 1 / math.Sqrt(ss)
-		for k := lo; k < hi; k++ {
-			w[k] = float32(float64(docs.Val[k]) * idf[docs.Idx[k]] * inv)
-		}
+	x := weigh(docs, w.TF, w.IDF.Weights(train), true)
+	x32 := make([]float32, len(x))
+	for k, v := range x {
+		x32[k] = float32(v)
 	}
-	return newPostingScorer(docs, w, w)
+	return newPostingScorer(docs, x32, x32)
 }
 
 // BM25 returns a Scorer that ranks the rows of docs by Okapi BM25 (Robertson
@@ -153,7 +134,10 @@ func TFIDF(train, docs *vocab.Matrix) Scorer {
 //	idf(t)      = ln(1 + (n - df(t) + 0.5) / (df(t) + 0.5))
 //
 // with document frequencies, lengths (row sums) and their mean avglen taken
-// from docs itself, as Lucene does. This is standard Okapi BM25; bleve
+// from docs itself, as Lucene does. It is eval's own baseline over the
+// vocabulary counts (words outside the vocabulary do not exist for it), not
+// the ranking of the product's keyword search, which is bleve's over the
+// full text. This is standard Okapi BM25; bleve
 // v2.6.3's "bm25" scoring model differs (sqrt(tf), idf squared by query
 // normalisation, a coordination factor, and an average length of
 // ceil(distinct terms / documents)), see TestBM25MatchesBleve, which pins

@@ -8,52 +8,98 @@ import (
 )
 
 // TestTFIDF compares the inverted-index scores with a dense computation of
-// the cosine between tf-idf rows (idf from a separate training matrix).
+// the cosine between tf-idf rows (idf from a separate training matrix), for
+// every weighting.
 func TestTFIDF(t *testing.T) {
 	t.Parallel()
 	train := randomCounts(1, 40, 12, 0.3)
 	docs := randomCounts(2, 25, 12, 0.25) // some rows are empty
-	s := TFIDF(train, docs)
-	if s.Len() != 25 {
-		t.Fatalf("Len = %d", s.Len())
+	tfs := map[TF]func(float64) float64{
+		TFLog:       math.Log1p,
+		TFRaw:       func(x float64) float64 { return x },
+		TFSublinear: func(x float64) float64 { return 1 + math.Log(x) },
 	}
-
-	// Dense reference: idf(t) = ln((1+n)/(1+df)) + 1 over train.
 	tr := dense(train)
-	idf := make([]float64, 12)
-	for j := range idf {
-		df := 0
+	df := make([]float64, 12)
+	for j := range df {
 		for _, row := range tr {
 			if row[j] != 0 {
-				df++
-			}
-		}
-		idf[j] = math.Log(41/float64(1+df)) + 1
-	}
-	x := dense(docs)
-	for _, row := range x {
-		var ss float64
-		for j := range row {
-			row[j] *= idf[j]
-			ss += row[j] * row[j]
-		}
-		for j := range row {
-			if ss > 0 {
-				row[j] /= math.Sqrt(ss)
+				df[j]++
 			}
 		}
 	}
-	got := make([]float32, 25)
-	for q := range 25 {
-		s.Score(q, got)
-		for d := range 25 {
-			var want float64
-			for j := range 12 {
-				want += x[q][j] * x[d][j]
+	idfs := map[IDF]func(df float64) float64{
+		IDFLog:    func(df float64) float64 { return math.Log(40 / max(df, 1)) },
+		IDFSmooth: func(df float64) float64 { return math.Log(41/(1+df)) + 1 },
+	}
+	for tfk, tf := range tfs {
+		for idfk, idf := range idfs {
+			w := Weighting{TF: tfk, IDF: idfk}
+			s := TFIDFWith(train, docs, w)
+			if s.Len() != 25 {
+				t.Fatalf("%v: Len = %d", w, s.Len())
 			}
-			if math.Abs(float64(got[d])-want) > 1e-6 {
-				t.Errorf("score(%d, %d) = %v, want %v", q, d, got[d], want)
+			x := dense(docs)
+			for _, row := range x {
+				var ss float64
+				for j := range row {
+					if row[j] != 0 {
+						row[j] = tf(row[j]) * idf(df[j])
+					}
+					ss += row[j] * row[j]
+				}
+				for j := range row {
+					if ss > 0 {
+						row[j] /= math.Sqrt(ss)
+					}
+				}
 			}
+			got := make([]float32, 25)
+			for q := range 25 {
+				s.Score(q, got)
+				for d := range 25 {
+					var want float64
+					for j := range 12 {
+						want += x[q][j] * x[d][j]
+					}
+					if math.Abs(float64(got[d])-want) > 1e-6 {
+						t.Errorf("%v: score(%d, %d) = %v, want %v", w, q, d, got[d], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestIDFWeights checks both idf formulas by hand on 4 documents over 4
+// terms with document frequencies 4, 2, 1 and 0.
+func TestIDFWeights(t *testing.T) {
+	t.Parallel()
+	m := vocab.NewMatrix(4)
+	m.Append(vocab.Vector{Idx: []int32{0, 1, 2}, Val: []float32{1, 5, 2}})
+	m.Append(vocab.Vector{Idx: []int32{0, 1}, Val: []float32{3, 1}})
+	m.Append(vocab.Vector{Idx: []int32{0}, Val: []float32{1}})
+	m.Append(vocab.Vector{Idx: []int32{0}, Val: []float32{2}})
+	for _, tc := range []struct {
+		idf  IDF
+		want []float64
+	}{
+		// ln(4/df), df = 0 counted as 1.
+		{IDFLog, []float64{0, math.Log(2), math.Log(4), math.Log(4)}},
+		// ln(5/(1+df)) + 1.
+		{IDFSmooth, []float64{1, math.Log(5./3) + 1, math.Log(5./2) + 1, math.Log(5) + 1}},
+	} {
+		got := tc.idf.Weights(m)
+		for j, w := range tc.want {
+			if math.Abs(got[j]-w) > 1e-15 {
+				t.Errorf("%v: idf[%d] = %v, want %v", tc.idf, j, got[j], w)
+			}
+		}
+	}
+	// No training document: no information, every idf 0 (not -Inf).
+	for _, w := range IDFLog.Weights(vocab.NewMatrix(3)) {
+		if w != 0 {
+			t.Errorf("IDFLog with N = 0: %v, want 0", w)
 		}
 	}
 }

@@ -9,9 +9,10 @@ import (
 
 // WriteTable writes r as an aligned text table: a header line naming the
 // methods (in the given order, or sorted when order is empty), then one row
-// per recall level ("P@R 0.1": precision at recall 0.1) and one per cut-off
-// ("acc@k 15": accuracy among the first 15), values with 4 decimals, "-"
-// where a curve lacks a level. The first line gives the number of queries.
+// per recall level ("P@R 0.1": precision at recall 0.1), one per cut-off
+// ("acc@k 15": accuracy among the first 15) and one of mean average
+// precision ("MAP"), values with 4 decimals, "-" where a curve lacks a
+// level. The first line gives the number of queries.
 func WriteTable(w io.Writer, r Report, order []string) error {
 	order, err := methodOrder(r, order)
 	if err != nil {
@@ -49,5 +50,11 @@ func WriteTable(w io.Writer, r Report, order []string) error {
 		key := KKey(k)
 		line("acc@k "+key, func(i int) string { return value(r.Methods[order[i]].AccuracyAtK, key) })
 	}
+	line("MAP", func(i int) string {
+		if m := r.Methods[order[i]].MAP; m > 0 {
+			return fmt.Sprintf("%.4f", m)
+		}
+		return "-"
+	})
 	return bw.Flush()
 }
