@@ -113,7 +113,7 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 	needCounts := o.Pretrained || o.Layers || len(o.Baselines) > 0
 	var counts, train *vocab.Matrix
 	if needCounts {
-		if counts, err = readCounts(ix, eng.Model.Vocab.Len()); err != nil {
+		if counts, err = query.ReadCounts(ix, eng.Model.Vocab.Len()); err != nil {
 			return nil, fmt.Errorf("index %s: %w", dir, err)
 		}
 		if train, err = matrixBlob(ix, query.BlobTrainCounts); err != nil {
@@ -229,7 +229,7 @@ func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, di
 	if !pretrained {
 		return nil
 	}
-	counts, err := readCounts(oi, eng.Model.Vocab.Len())
+	counts, err := query.ReadCounts(oi, eng.Model.Vocab.Len())
 	if err != nil {
 		return fmt.Errorf("other index %s: %w", dir, err)
 	}

@@ -9,9 +9,7 @@ import (
 	"sync"
 
 	"github.com/docsearch/docsearch/eval"
-	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/query"
-	"github.com/docsearch/docsearch/vocab"
 )
 
 // firstError keeps the first error of concurrent calls.
@@ -56,21 +54,6 @@ func fill(dst []float32, x float32) {
 	for i := range dst {
 		dst[i] = x
 	}
-}
-
-// readCounts reads the vocabulary counts of every document of ix, in
-// position order.
-func readCounts(ix *index.Index, terms int) (*vocab.Matrix, error) {
-	m := vocab.NewMatrix(terms)
-	err := ix.ReadData(func(pos int, data []byte) error {
-		v, err := vocab.DecodeVector(data, terms)
-		if err != nil {
-			return fmt.Errorf("counts of %q: %w", ix.Doc(pos).ID, err)
-		}
-		m.Append(v)
-		return nil
-	})
-	return m, err
 }
 
 // ShortReport is the short-query protocol's result: each labeled document
@@ -152,7 +135,7 @@ func shortQueries(eng *query.Engine) (*ShortReport, error) {
 		if err := ferr.get(); err != nil {
 			return nil, fmt.Errorf("short queries, %s: %w", m, err)
 		}
-		sc := ShortCurve{PrecisionAtK: map[string]float64{}, MAP: curveMAP(c)}
+		sc := ShortCurve{PrecisionAtK: map[string]float64{}, MAP: c.MAP}
 		for _, k := range ShortK {
 			sc.PrecisionAtK[eval.KKey(k)] = c.AccuracyAtK[eval.KKey(k)]
 		}
@@ -161,6 +144,3 @@ func shortQueries(eng *query.Engine) (*ShortReport, error) {
 	}
 	return rep, nil
 }
-
-// curveMAP is the mean average precision of c.
-func curveMAP(c eval.Curve) float64 { return 0 }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/docsearch/docsearch/index"
+	"github.com/docsearch/docsearch/vocab"
 )
 
 // The layout of what a docsearch index keeps besides the codes, in one
@@ -48,4 +51,19 @@ func ReadTrainInfo(blob func(name string) ([]byte, error)) (TrainInfo, error) {
 		return ti, fmt.Errorf("query: %s: %w", BlobTrainInfo, err)
 	}
 	return ti, nil
+}
+
+// ReadCounts reads the vocabulary counts of every document of ix (its
+// per-document data), in position order, for a vocabulary of terms terms.
+func ReadCounts(ix *index.Index, terms int) (*vocab.Matrix, error) {
+	m := vocab.NewMatrix(terms)
+	err := ix.ReadData(func(pos int, data []byte) error {
+		v, err := vocab.DecodeVector(data, terms)
+		if err != nil {
+			return fmt.Errorf("counts of %q: %w", ix.Doc(pos).ID, err)
+		}
+		m.Append(v)
+		return nil
+	})
+	return m, err
 }

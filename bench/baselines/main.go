@@ -116,7 +116,7 @@ func selectRecipes(args []string) error {
 	if spec == "" || spec == pipeline.GoStd {
 		return fmt.Errorf("select: index %s: training corpus %q is not a corpus spec; give -train", *dir, spec)
 	}
-	stored, err := matrixBlob(eng, pipeline.BlobTrainCounts)
+	stored, err := matrixBlob(eng, query.BlobTrainCounts)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func selectRecipes(args []string) error {
 	}
 	counts := eng.Model.Vocab.VectorizeAll(texts)
 	if err := sameCounts(counts, stored); err != nil {
-		return fmt.Errorf("select: %s counted with the index's vocabulary differs from the index's %s: %w", spec, pipeline.BlobTrainCounts, err)
+		return fmt.Errorf("select: %s counted with the index's vocabulary differs from the index's %s: %w", spec, query.BlobTrainCounts, err)
 	}
 	var fitRows, evalRows []int
 	var labels []string
@@ -266,14 +266,15 @@ func dump(args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	for name, blob := range map[string]string{"counts": pipeline.BlobCounts, "train": pipeline.BlobTrainCounts} {
-		m, err := matrixBlob(eng, blob)
-		if err != nil {
-			return err
-		}
-		if name == "counts" && m.Rows() != eng.Index.Len() {
-			return fmt.Errorf("dump: index %s: %s has %d rows for %d documents", *dir, blob, m.Rows(), eng.Index.Len())
-		}
+	counts, err := query.ReadCounts(eng.Index, eng.Model.Vocab.Len())
+	if err != nil {
+		return err
+	}
+	train, err := matrixBlob(eng, query.BlobTrainCounts)
+	if err != nil {
+		return err
+	}
+	for name, m := range map[string]*vocab.Matrix{"counts": counts, "train": train} {
 		if err := writeMatrix(filepath.Join(*out, name), m); err != nil {
 			return err
 		}
