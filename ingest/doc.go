@@ -22,9 +22,12 @@
 //     .ndjson.gz or .json.gz) with one object per line:
 //     {"id": "...", "text": "...", "label": "...", "title": "..."}. Only
 //     "text" is required; a missing id becomes "line-<n>", and numeric ids and
-//     labels are accepted. Blank lines are ignored. A line that is not a JSON
+//     labels are accepted (at most 64 KiB each; a longer title is cut). Field
+//     names match case-insensitively and other fields are ignored, as with
+//     encoding/json. Blank lines are ignored. A line that is not a JSON
 //     object with a string "text" stops the walk with an error naming the file
-//     and line that satisfies errors.Is(err, [ErrCorrupt]).
+//     and line that satisfies errors.Is(err, [ErrCorrupt]). A record may be
+//     of any length: it is parsed as a stream, never held whole.
 //
 // # Documents
 //
@@ -36,16 +39,22 @@
 // is the "Subject:" header of a mail or Usenet post, else the first non-empty
 // line, with white space collapsed and at most [MaxTitleRunes] runes.
 //
-// A file that is empty (or only white space), that holds a NUL byte in its
-// first 8 KiB, or whose id was already seen is not passed on but listed in
-// Stats.Skipped with the reason. A corpus that yields no documents is not an
-// error; the caller decides.
+// A file that is empty (or only white space within the cut), that holds a
+// NUL byte in its first 8 KiB, or whose id was already seen is not passed
+// on but listed in Stats.Skipped with the reason. A corpus that yields no
+// documents is not an error; the caller decides.
+//
+// Every reader (folder, tar, JSON Lines, gzipped or not) records a cut
+// document in Stats.Truncated.
 //
 // # Memory
 //
-// Readers stream: at most one document's bytes are held at a time (twice, as
-// the read buffer and the Text string), plus the set of ids seen. Text is a
-// fresh string that the callback may keep.
+// Readers stream: one document's text is held at a time, and never more
+// than MaxDocBytes of it however long the file or record is. A text is
+// decoded straight into its final buffer once past 1 MiB (a reused scratch
+// buffer before that), so a document at the cut costs about MaxDocBytes
+// (32 MiB by default), plus 64 KiB of read buffer and the set of ids seen.
+// Text is a fresh string that the callback may keep.
 //
 // # Go documentation
 //

@@ -3,7 +3,9 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -256,7 +258,8 @@ type walker struct {
 	fn    func(Document) error
 	stats Stats
 	seen  map[string]struct{}
-	buf   []byte // read buffer, reused across documents
+	sink  textSink // assembles one document's text at a time
+	rbuf  []byte   // read buffer of the file readers, reused
 }
 
 func newWalker(opts Options, fn func(Document) error) *walker {
@@ -288,15 +291,22 @@ func (w *walker) dup(p, id string) bool {
 	return false
 }
 
-// emitRaw checks and decodes the raw bytes of file p and passes them on.
-// cut says that raw is only the first MaxDocBytes bytes of the file.
-func (w *walker) emitRaw(p, id, label string, raw []byte, cut bool) error {
-	if hasNUL(raw) {
+// maxDoc is Options.MaxDocBytes as an int.
+func (w *walker) maxDoc() int {
+	return int(min(w.opts.MaxDocBytes, math.MaxInt))
+}
+
+// emitFile reads, checks and decodes the text of file p from r and passes
+// it on. sizeHint, when positive, is the file's length.
+func (w *walker) emitFile(p, id, label string, r io.Reader, sizeHint int64) error {
+	text, cut, binary, err := w.readText(r, sizeHint)
+	switch {
+	case err != nil:
+		return err
+	case binary:
 		w.skip(p, "binary file (NUL byte)")
 		return nil
-	}
-	text := decodeText(trimBOM(raw))
-	if isBlank(text) {
+	case isBlank(text):
 		w.skip(p, "empty file")
 		return nil
 	}
