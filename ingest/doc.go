@@ -28,6 +28,21 @@
 //     object with a string "text" stops the walk with an error naming the file
 //     and line that satisfies errors.Is(err, [ErrCorrupt]). A record may be
 //     of any length: it is parsed as a stream, never held whole.
+//   - a Debian control file (deb822): an apt "Packages" index or dpkg's
+//     "status" file, recognised by its name ("Packages", "*_Packages",
+//     "Packages.gz", "status"), or any file named with the "deb822:" prefix
+//     ([Deb822Prefix]), e.g. "deb822:/tmp/debian-packages.txt" (gzipped when
+//     it ends in .gz). One document per stanza: ID the Package field, Title
+//     the synopsis (the first line of Description), Text the whole
+//     description (the synopsis, a blank line, then the long description
+//     with folded lines joined, " ." lines as paragraph breaks and more
+//     indented lines kept as they are), Label the Section without its
+//     area ("contrib/games" is "games"). A later stanza of the same package
+//     is skipped as a duplicate id; one without a description is skipped
+//     too. A line that is neither "Field: value", a continuation, a blank
+//     line nor a '#' comment, or a stanza without a Package field, stops the
+//     walk with an ErrCorrupt error naming the file and line.
+//     bench/corpora/debian.sh writes such a file from the apt lists.
 //
 // # Documents
 //

@@ -64,6 +64,17 @@ func FuzzJSONL(f *testing.F) {
 		if err == nil && w.stats.Docs != len(w.seen) {
 			t.Fatalf("Docs = %d, ids = %d", w.stats.Docs, len(w.seen))
 		}
+		// A small read buffer changes nothing.
+		var small []Document
+		ws := newWalker(Options{MaxDocBytes: fuzzMax}, func(d Document) error {
+			small = append(small, d)
+			return nil
+		})
+		ws.rbuf = make([]byte, 16)
+		if errS := ws.readJSONL("fuzz.jsonl", bytes.NewReader(data)); fmtErr(errS) != fmtErr(err) ||
+			!reflect.DeepEqual(small, got) || !reflect.DeepEqual(ws.stats, w.stats) {
+			t.Fatalf("with a 16-byte buffer: %+v, %v; with 64 KiB: %+v, %v", small, errS, got, err)
+		}
 		// The streaming parser agrees with encoding/json on every line.
 		want, wantSt, wantErr := oracleJSONL(data, fuzzMax)
 		var de *DataError
@@ -151,6 +162,56 @@ func scalarOracle(raw json.RawMessage) (string, bool) {
 		return string(raw), true
 	}
 	return "", false
+}
+
+func FuzzDeb822(f *testing.F) {
+	for _, s := range []string{
+		"Package: a\nSection: contrib/x\nDescription: syn\n long\n line\n .\n  verbatim\n\nPackage: b\nDescription: two\n",
+		"Package: a\r\nDescription: caf\xe9\r\n .\r\n\r\n",
+		"Package: a\nDescription: x\n\nPackage: a\nDescription: y\n",
+		"# comment\nPackage: a\n \t \nDescription: z\n",
+		"Package: a\nDescription:\n .  \n .x\n",
+		" bad\n",
+		"Package: a\nDescription: nul\x00\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		read := func(buf int) ([]Document, Stats, error) {
+			var docs []Document
+			w := newWalker(Options{MaxDocBytes: fuzzMax}, func(d Document) error {
+				checkDoc(t, d, fuzzMax)
+				if d.ID == "" || d.ID != strings.TrimSpace(d.ID) || strings.Contains(d.Label, "/") {
+					t.Fatalf("id %q, label %q", d.ID, d.Label)
+				}
+				docs = append(docs, d)
+				return nil
+			})
+			w.rbuf = make([]byte, buf)
+			w.sink.jump = 16
+			err := w.readDeb822("fuzz", bytes.NewReader(data))
+			if err != nil && !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v does not satisfy ErrCorrupt", err)
+			}
+			if err == nil && w.stats.Docs != len(w.seen) {
+				t.Fatalf("Docs = %d, ids = %d", w.stats.Docs, len(w.seen))
+			}
+			return docs, w.stats, err
+		}
+		docs, st, err := read(64 << 10)
+		// The smallest buffer that holds a field name changes nothing.
+		docsS, stS, errS := read(maxFieldName + 1)
+		if fmtErr(errS) != fmtErr(err) || !reflect.DeepEqual(docsS, docs) || !reflect.DeepEqual(stS, st) {
+			t.Fatalf("with a small buffer: %+v, %+v, %v\nwith 64 KiB: %+v, %+v, %v", docsS, stS, errS, docs, st, err)
+		}
+	})
+}
+
+func fmtErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func FuzzTar(f *testing.F) {

@@ -55,7 +55,7 @@ func (w *walker) readJSONL(name string, r io.Reader) error {
 	if w.rbuf == nil {
 		w.rbuf = make([]byte, 64<<10)
 	}
-	j := &jsonReader{r: r, buf: w.rbuf}
+	j := &jsonReader{bufReader: bufReader{r: r, buf: w.rbuf}}
 	for n := 1; ; n++ {
 		if !j.skipSpace() {
 			return j.endErr(name, n)
@@ -252,95 +252,11 @@ func fieldOf(k []byte) string {
 	return ""
 }
 
-// strSink receives the decoded bytes of a JSON string.
-type strSink interface {
-	write(p []byte) // valid UTF-8 made of whole runes
-	writeRune(r rune)
-}
-
-// fieldBuf is a strSink for a short string: past max bytes it sets over and
-// keeps nothing more, or, when cut, keeps the runes that fit.
-type fieldBuf struct {
-	b    []byte
-	max  int
-	over bool
-	cut  bool
-}
-
-func (f *fieldBuf) reset() {
-	f.b, f.over, f.cut = f.b[:0], false, false
-}
-
-func (f *fieldBuf) write(p []byte) {
-	if f.over {
-		return
-	}
-	if len(f.b)+len(p) > f.max {
-		f.over = true
-		if !f.cut {
-			return
-		}
-		k := f.max - len(f.b)
-		for k > 0 && !utf8.RuneStart(p[k]) {
-			k--
-		}
-		p = p[:k]
-	}
-	f.b = append(f.b, p...)
-}
-
-func (f *fieldBuf) writeRune(r rune) {
-	var b [utf8.UTFMax]byte
-	f.write(utf8.AppendRune(b[:0], r))
-}
-
 // jsonReader reads JSON Lines through a fixed buffer.
 type jsonReader struct {
-	r        io.Reader
-	buf      []byte
-	pos, end int
-	eof      bool
-	err      error // a read error other than io.EOF
-	depth    []byte
+	bufReader
+	depth []byte // open containers of a skipped value
 }
-
-// more reports whether a byte is buffered, reading when none is.
-func (j *jsonReader) more() bool {
-	for j.pos >= j.end {
-		if j.eof || j.err != nil {
-			return false
-		}
-		n, err := j.r.Read(j.buf)
-		j.pos, j.end = 0, n
-		if err == io.EOF {
-			j.eof = true
-		} else if err != nil {
-			j.err = err
-		}
-	}
-	return true
-}
-
-// fill buffers at least n bytes, fewer only at the end of the input.
-func (j *jsonReader) fill(n int) {
-	if j.end-j.pos >= n {
-		return
-	}
-	j.end = copy(j.buf, j.buf[j.pos:j.end])
-	j.pos = 0
-	for j.end < n && !j.eof && j.err == nil {
-		m, err := j.r.Read(j.buf[j.end:])
-		j.end += m
-		if err == io.EOF {
-			j.eof = true
-		} else if err != nil {
-			j.err = err
-		}
-	}
-}
-
-// peek returns the next byte; more must have returned true.
-func (j *jsonReader) peek() byte { return j.buf[j.pos] }
 
 // skipWS skips JSON white space inside a line (space, tab, CR) and reports
 // whether a byte follows.

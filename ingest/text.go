@@ -207,13 +207,27 @@ func (s *textSink) finish() string {
 	return t
 }
 
-// decode adds the raw bytes b, decoded: valid UTF-8 is kept and every
-// other byte is read as Windows-1252 (Latin-1 with printable characters in
-// 0x80–0x9F). Unless final, an
-// incomplete UTF-8 sequence at the end of b is left for the next call with
-// the bytes that follow: decode returns its length.
+// decode adds the raw bytes b, decoded by decodeInto.
 func (s *textSink) decode(b []byte, final bool) (rest int) {
-	for len(b) > 0 && !s.cut {
+	if s.cut {
+		return 0
+	}
+	return decodeInto(s, b, final)
+}
+
+// strSink receives decoded text.
+type strSink interface {
+	write(p []byte) // valid UTF-8 made of whole runes
+	writeRune(r rune)
+}
+
+// decodeInto passes the raw bytes b to out decoded: valid UTF-8 is kept and
+// every other byte is read as Windows-1252 (Latin-1 with printable
+// characters in 0x80–0x9F). Unless final, an incomplete UTF-8 sequence at
+// the end of b is left for the next call with the bytes that follow:
+// decodeInto returns its length.
+func decodeInto(out strSink, b []byte, final bool) (rest int) {
+	for len(b) > 0 {
 		i := 0
 		for i < len(b) {
 			if b[i] < utf8.RuneSelf {
@@ -227,7 +241,7 @@ func (s *textSink) decode(b []byte, final bool) (rest int) {
 			i += size
 		}
 		if i > 0 {
-			s.write(b[:i])
+			out.write(b[:i])
 			b = b[i:]
 		}
 		if len(b) == 0 {
@@ -236,10 +250,46 @@ func (s *textSink) decode(b []byte, final bool) (rest int) {
 		if !final && !utf8.FullRune(b) {
 			return len(b)
 		}
-		s.writeRune(win1252Rune(b[0]))
+		out.writeRune(win1252Rune(b[0]))
 		b = b[1:]
 	}
 	return 0
+}
+
+// fieldBuf is a strSink for a short string: past max bytes it sets over and
+// keeps nothing more, or, when cut, keeps the runes that fit.
+type fieldBuf struct {
+	b    []byte
+	max  int
+	over bool
+	cut  bool
+}
+
+func (f *fieldBuf) reset() {
+	f.b, f.over, f.cut = f.b[:0], false, false
+}
+
+func (f *fieldBuf) write(p []byte) {
+	if f.over {
+		return
+	}
+	if len(f.b)+len(p) > f.max {
+		f.over = true
+		if !f.cut {
+			return
+		}
+		k := f.max - len(f.b)
+		for k > 0 && !utf8.RuneStart(p[k]) {
+			k--
+		}
+		p = p[:k]
+	}
+	f.b = append(f.b, p...)
+}
+
+func (f *fieldBuf) writeRune(r rune) {
+	var b [utf8.UTFMax]byte
+	f.write(utf8.AppendRune(b[:0], r))
 }
 
 // readText reads the raw text of a file or archive entry from r, decoded
@@ -375,3 +425,52 @@ func cleanTitle(s string) string {
 	}
 	return sb.String()
 }
+
+// bufReader reads through a fixed buffer that the parsers scan in place.
+type bufReader struct {
+	r        io.Reader
+	buf      []byte
+	pos, end int
+	eof      bool
+	err      error // a read error other than io.EOF
+}
+
+// more reports whether a byte is buffered, reading when none is.
+func (j *bufReader) more() bool {
+	for j.pos >= j.end {
+		if j.eof || j.err != nil {
+			return false
+		}
+		n, err := j.r.Read(j.buf)
+		j.pos, j.end = 0, n
+		if err == io.EOF {
+			j.eof = true
+		} else if err != nil {
+			j.err = err
+		}
+	}
+	return true
+}
+
+// fill buffers at least n bytes (at most len(buf)), fewer only at the end
+// of the input.
+func (j *bufReader) fill(n int) {
+	n = min(n, len(j.buf))
+	if j.end-j.pos >= n {
+		return
+	}
+	j.end = copy(j.buf, j.buf[j.pos:j.end])
+	j.pos = 0
+	for j.end < n && !j.eof && j.err == nil {
+		m, err := j.r.Read(j.buf[j.end:])
+		j.end += m
+		if err == io.EOF {
+			j.eof = true
+		} else if err != nil {
+			j.err = err
+		}
+	}
+}
+
+// peek returns the next byte; more must have returned true.
+func (j *bufReader) peek() byte { return j.buf[j.pos] }

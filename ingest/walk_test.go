@@ -549,8 +549,9 @@ func TestMaxDocBytes(t *testing.T) {
 	zw.Write([]byte(`{"id":"doc","text":"` + text + `"}`))
 	zw.Close()
 	writeFiles(t, dir, map[string]string{"c.jsonl.gz": zbuf.String()})
+	writeFiles(t, dir, map[string]string{"Packages": "Package: doc\nDescription: " + text + "\n"})
 	// Every reader records the cut, by id.
-	for _, spec := range []string{filepath.Join(dir, "folder"), jsonl, jsonlGz, arch, tgz} {
+	for _, spec := range []string{filepath.Join(dir, "folder"), jsonl, jsonlGz, arch, tgz, filepath.Join(dir, "Packages")} {
 		for _, tt := range tests {
 			docs, st, err := collect(t, spec, ingest.Options{MaxDocBytes: tt.max})
 			if err != nil || len(docs) != 1 {
