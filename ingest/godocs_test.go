@@ -1,7 +1,9 @@
 package ingest_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -94,6 +96,36 @@ func TestGoDocs(t *testing.T) {
 				t.Errorf("%s should not be a document", id)
 			}
 		}
+	}
+	// The everyday questions of testdata/goquestions.json name packages
+	// that are documents, none answering more than 3 questions.
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "goquestions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var questions []struct {
+		Q    string   `json:"q"`
+		Want []string `json:"want"`
+	}
+	if err := json.Unmarshal(data, &questions); err != nil {
+		t.Fatalf("goquestions.json: %v", err)
+	}
+	uses := make(map[string]int)
+	for _, q := range questions {
+		if q.Q == "" || len(q.Want) == 0 {
+			t.Errorf("goquestions.json: %+v lacks a question or an answer", q)
+		}
+		for _, p := range q.Want {
+			if uses[p]++; uses[p] == 4 {
+				t.Errorf("goquestions.json: %s answers more than 3 questions", p)
+			}
+			if _, ok := byID[p]; !ok {
+				t.Errorf("goquestions.json: %q wants %s, which is not a document", q.Q, p)
+			}
+		}
+	}
+	if len(questions) < 40 {
+		t.Errorf("goquestions.json: %d questions, want about 40", len(questions))
 	}
 	short := 0
 	for _, s := range st.Skipped {
