@@ -260,3 +260,21 @@ func TestGoDocsBadRoot(t *testing.T) {
 		t.Fatal("GoDocs on a missing root: no error")
 	}
 }
+
+func BenchmarkGoDocs(b *testing.B) {
+	goroot, err := ingest.GoRoot()
+	if err != nil {
+		b.Skipf("no Go root: %v", err)
+	}
+	b.ReportAllocs()
+	docs := 0
+	start := time.Now()
+	for b.Loop() {
+		st, err := ingest.GoDocs(goroot, ingest.Options{}, func(ingest.Document) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs += st.Docs
+	}
+	b.ReportMetric(float64(docs)/time.Since(start).Seconds(), "docs/s")
+}
