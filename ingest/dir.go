@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -79,9 +80,10 @@ func (w *walker) readFile(p, id string) error {
 	if info, err := f.Stat(); err == nil {
 		size = info.Size()
 	}
-	raw, cut, err := w.readLimited(f, size)
-	if err != nil {
+	err = w.emitFile(p, id, labelOf(id), f, size)
+	var ce callbackError
+	if err != nil && !errors.As(err, &ce) {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	return w.emitRaw(p, id, labelOf(id), raw, cut)
+	return err
 }

@@ -15,18 +15,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-)
-
-const (
-	// GoDocsMinWords is the fewest words of doc comments a package or a
-	// declaration needs to become a GoDocs document.
-	GoDocsMinWords = 10
-	// GoDocsMinClass is the fewest documents a GoDocs label needs; the
-	// documents of smaller classes are skipped.
-	GoDocsMinClass = 40
 )
 
 // GoRoot returns the root of the local Go installation: runtime.GOROOT()
@@ -82,16 +72,21 @@ func isGoRoot(dir string) bool {
 // first element of the import path ("net"; "cmd" for commands, whose package
 // name is taken to be the last element: "vet" for cmd/vet).
 //
+// Every label is kept, however few documents it has: the label is what a
+// user filters on, and a small package (sort, embed) is as likely to be
+// searched for as a large one.
+//
 // Directories named testdata, vendor or internal, and those starting with
 // '.' or '_', are left out, as are files excluded by build constraints for
-// the host (go/build's default context) and _test.go files. A declaration
-// is kept when it has a doc comment and its docs hold at least
-// GoDocsMinWords words; the others are counted in one Stats.Skipped entry
-// (Path the src folder). Packages whose doc comment is shorter, or that fail
-// to parse, are listed by import path, and labels with fewer than
-// GoDocsMinClass documents once each by label.
+// the host (go/build's default context) and _test.go files. A package with
+// a doc comment is always a document, however short the comment. A
+// declaration is a document when its text holds at least one word of doc
+// comment (its own, or those of its fields, specs or methods); the
+// declarations with no doc at all are counted in one Stats.Skipped entry
+// (Path the src folder). Packages without a doc comment, or that fail to
+// parse, are listed by import path.
 //
-// Packages are parsed in parallel. Class sizes are known only at the end, so
+// Packages are parsed in parallel and their documents sorted by ID, so
 // GoDocs holds the texts of the whole corpus (some MB) before calling fn.
 func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error) {
 	opts.EnsureDefaults()
@@ -172,27 +167,12 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 		results[i] = pkgDocs{}
 	}
 	if short > 0 {
-		w.skip(src, fmt.Sprintf("%d declarations with short or no doc comments (< %d words)", short, GoDocsMinWords))
-	}
-
-	class := make(map[string]int)
-	for _, d := range docs {
-		class[d.Label]++
-	}
-	labels := make([]string, 0, len(class))
-	for l, n := range class {
-		if n < GoDocsMinClass {
-			labels = append(labels, l)
-		}
-	}
-	slices.Sort(labels)
-	for _, l := range labels {
-		w.skip(l, fmt.Sprintf("label has %d documents, fewer than %d", class[l], GoDocsMinClass))
+		w.skip(src, fmt.Sprintf("%d declarations without doc comments", short))
 	}
 	slices.SortStableFunc(docs, func(a, b Document) int { return strings.Compare(a.ID, b.ID) })
 	for i, d := range docs {
 		docs[i] = Document{} // let the text go once passed on
-		if class[d.Label] < GoDocsMinClass || w.dup(d.ID, d.ID) {
+		if w.dup(d.ID, d.ID) {
 			continue
 		}
 		if err := w.emit(d.ID, d.Label, d.Title, d.Text, false); err != nil {
@@ -206,7 +186,7 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 type pkgDocs struct {
 	docs  []Document
 	skip  string // why the package doc, or the whole package, is not kept
-	short int    // declarations left out for want of docs
+	short int    // declarations left out for want of any doc
 	err   error
 }
 
@@ -264,7 +244,7 @@ func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
 	label := topLevel(importPath)
 	add := func(name, own string) {
 		text, words := u.finish()
-		if strings.TrimSpace(own) == "" || words < GoDocsMinWords {
+		if words == 0 {
 			r.short++
 			return
 		}
@@ -308,14 +288,14 @@ func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
 	}
 
 	u.doc(p.Doc)
-	if text, words := u.finish(); words >= GoDocsMinWords {
+	if text, words := u.finish(); words > 0 {
 		title := cleanTitle(p.Synopsis(p.Doc))
 		if title == "" {
 			title = importPath
 		}
 		r.docs = append(r.docs, Document{ID: importPath, Label: label, Title: title, Text: text})
 	} else {
-		r.skip = "package doc has fewer than " + strconv.Itoa(GoDocsMinWords) + " words"
+		r.skip = "no package doc comment"
 	}
 	values(p.Consts)
 	values(p.Vars)

@@ -3,7 +3,9 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -121,13 +123,17 @@ func (e *DataError) Unwrap() []error {
 
 // Walk streams the documents of the corpus at spec to fn in a deterministic
 // order: sorted paths for a folder, archive order for an archive, line order
-// for JSON Lines. An error from fn stops the walk and is returned as is,
+// for JSON Lines, stanza order for deb822. An error from fn stops the walk and is returned as is,
 // except fs.SkipAll, which stops it and returns nil. The Stats cover what was
 // read until Walk returned.
 func Walk(spec string, opts Options, fn func(Document) error) (Stats, error) {
 	opts.EnsureDefaults()
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
+	}
+	deb822 := false
+	if rest, ok := strings.CutPrefix(spec, Deb822Prefix); ok {
+		spec, deb822 = rest, true
 	}
 	root, sub, err := splitSpec(spec)
 	if err != nil {
@@ -137,23 +143,35 @@ func Walk(spec string, opts Options, fn func(Document) error) (Stats, error) {
 	if err != nil {
 		return Stats{}, fmt.Errorf("ingest: %w", err)
 	}
+	f := format(root)
+	if deb822 {
+		f = fmtDeb822
+		if isGz(root) {
+			f = fmtDeb822Gz
+		}
+	}
+	if sub != "" && !info.IsDir() && (f == fmtJSONL || f == fmtJSONLGz || f == fmtDeb822 || f == fmtDeb822Gz) {
+		return Stats{}, fmt.Errorf("%w: %q: #SUBDIR is only for folders and archives", ErrSpec, spec)
+	}
 	w := newWalker(opts, fn)
 	switch {
+	case info.IsDir() && deb822:
+		return Stats{}, fmt.Errorf("%w: %s%s is a folder; want a deb822 file", ErrSpec, Deb822Prefix, root)
 	case info.IsDir():
 		err = w.walkDir(root, sub)
 	default:
-		switch format(root) {
+		switch f {
 		case fmtTar:
 			err = w.walkTar(root, sub, false)
 		case fmtTarGz:
 			err = w.walkTar(root, sub, true)
 		case fmtJSONL, fmtJSONLGz:
-			if sub != "" {
-				return Stats{}, fmt.Errorf("%w: %q: #SUBDIR is only for folders and archives", ErrSpec, spec)
-			}
-			err = w.walkJSONL(root, format(root) == fmtJSONLGz)
+			err = w.walkJSONL(root, f == fmtJSONLGz)
+		case fmtDeb822, fmtDeb822Gz:
+			err = w.walkDeb822(root, f == fmtDeb822Gz)
 		default:
-			return Stats{}, fmt.Errorf("%w: %s: unknown format (want a folder, .tar, .tar.gz, .tgz, .jsonl, .ndjson or .json)", ErrSpec, root)
+			return Stats{}, fmt.Errorf("%w: %s: unknown format (want a folder, .tar, .tar.gz, .tgz, .jsonl, .ndjson, .json, "+
+				"a Debian Packages or status file, or %sPATH)", ErrSpec, root, Deb822Prefix)
 		}
 	}
 	return w.stats, w.result(err)
@@ -227,6 +245,8 @@ const (
 	fmtTarGz
 	fmtJSONL
 	fmtJSONLGz
+	fmtDeb822
+	fmtDeb822Gz
 )
 
 // format detects a file's format from its name.
@@ -241,8 +261,17 @@ func format(name string) fileFormat {
 		return fmtJSONL
 	case strings.HasSuffix(n, ".jsonl.gz"), strings.HasSuffix(n, ".ndjson.gz"), strings.HasSuffix(n, ".json.gz"):
 		return fmtJSONLGz
+	case n == "packages", n == "status", strings.HasSuffix(n, "_packages"):
+		return fmtDeb822
+	case n == "packages.gz", strings.HasSuffix(n, "_packages.gz"):
+		return fmtDeb822Gz
 	}
 	return fmtUnknown
+}
+
+// isGz reports whether name ends in ".gz".
+func isGz(name string) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".gz")
 }
 
 // callbackError carries fn's error through the readers unchanged.
@@ -256,7 +285,8 @@ type walker struct {
 	fn    func(Document) error
 	stats Stats
 	seen  map[string]struct{}
-	buf   []byte // read buffer, reused across documents
+	sink  textSink // assembles one document's text at a time
+	rbuf  []byte   // read buffer of the file readers, reused
 }
 
 func newWalker(opts Options, fn func(Document) error) *walker {
@@ -288,15 +318,22 @@ func (w *walker) dup(p, id string) bool {
 	return false
 }
 
-// emitRaw checks and decodes the raw bytes of file p and passes them on.
-// cut says that raw is only the first MaxDocBytes bytes of the file.
-func (w *walker) emitRaw(p, id, label string, raw []byte, cut bool) error {
-	if hasNUL(raw) {
+// maxDoc is Options.MaxDocBytes as an int.
+func (w *walker) maxDoc() int {
+	return int(min(w.opts.MaxDocBytes, math.MaxInt))
+}
+
+// emitFile reads, checks and decodes the text of file p from r and passes
+// it on. sizeHint, when positive, is the file's length.
+func (w *walker) emitFile(p, id, label string, r io.Reader, sizeHint int64) error {
+	text, cut, binary, err := w.readText(r, sizeHint)
+	switch {
+	case err != nil:
+		return err
+	case binary:
 		w.skip(p, "binary file (NUL byte)")
 		return nil
-	}
-	text := decodeText(trimBOM(raw))
-	if isBlank(text) {
+	case isBlank(text):
 		w.skip(p, "empty file")
 		return nil
 	}

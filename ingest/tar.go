@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -100,12 +101,12 @@ func (w *walker) readTar(name, sub string, r io.Reader) error {
 		if w.dup(entry, rel) {
 			continue
 		}
-		raw, cut, err := w.readLimited(tr, hdr.Size)
-		if err != nil {
+		if err := w.emitFile(entry, rel, labelOf(rel), tr, hdr.Size); err != nil {
+			var ce callbackError
+			if errors.As(err, &ce) {
+				return err
+			}
 			return &DataError{Path: entry, Msg: fmt.Sprintf("read: %v", err), Err: err}
-		}
-		if err := w.emitRaw(entry, rel, labelOf(rel), raw, cut); err != nil {
-			return err
 		}
 	}
 	if !matched {

@@ -1,10 +1,68 @@
 package ingest
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
+
+// decodeText is the reference for textSink: it returns b as valid UTF-8
+// with LF line ends: valid UTF-8 sequences are kept, every other byte is
+// decoded as Windows-1252, and CRLF and lone CR become LF. Input that is
+// valid UTF-8 without CR is returned unchanged.
+func decodeText(b []byte) string {
+	if bytes.IndexByte(b, '\r') < 0 && utf8.Valid(b) {
+		return string(b)
+	}
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/8)
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == '\r' {
+				c = '\n'
+				if i+1 < len(b) && b[i+1] == '\n' {
+					i++
+				}
+			}
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			if c < 0xa0 {
+				r = win1252[c-0x80]
+			} else {
+				r = rune(c)
+			}
+			sb.WriteRune(r)
+			i++
+			continue
+		}
+		sb.Write(b[i : i+size])
+		i += size
+	}
+	return sb.String()
+}
+
+// sinkText decodes b through a textSink in pieces of at most step bytes,
+// as readText does, keeping at most max bytes and moving to a buffer of its
+// own past jump bytes.
+func sinkText(b []byte, step, max, jump int, hint int64) (string, bool) {
+	s := textSink{jump: jump}
+	s.reset(max, hint)
+	var carry []byte
+	for len(b) > 0 && !s.cut {
+		n := min(step, len(b))
+		chunk := append(carry, b[:n]...)
+		b = b[n:]
+		rest := s.decode(chunk, len(b) == 0)
+		carry = append([]byte(nil), chunk[len(chunk)-rest:]...)
+	}
+	return s.finish(), s.cut
+}
 
 func TestDecodeText(t *testing.T) {
 	t.Parallel()
@@ -35,8 +93,10 @@ func TestDecodeText(t *testing.T) {
 		if !utf8.ValidString(got) {
 			t.Errorf("%s: decodeText(%q) is not valid UTF-8", tt.name, tt.in)
 		}
-		if got := normalizeString(tt.in); got != tt.want {
-			t.Errorf("%s: normalizeString(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		for _, step := range []int{1, 2, 3, 1 << 20} {
+			if got, cut := sinkText([]byte(tt.in), step, 1<<20, 4, 0); got != tt.want || cut {
+				t.Errorf("%s: textSink in steps of %d: %q (cut %v), want %q", tt.name, step, got, cut, tt.want)
+			}
 		}
 	}
 }
@@ -90,15 +150,50 @@ func TestTruncation(t *testing.T) {
 		if got := truncateUTF8(tt.s, tt.n); got != tt.want {
 			t.Errorf("truncateUTF8(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
-		if tt.n < len(tt.s) {
-			if got := string(trimPartialRune([]byte(tt.s[:tt.n]), tt.s[tt.n])); got != tt.want {
-				t.Errorf("trimPartialRune(%q, %#x) = %q, want %q", tt.s[:tt.n], tt.s[tt.n], got, tt.want)
+		if got, cut := sinkText([]byte(tt.s), 1, tt.n, 2, 0); got != tt.want || cut != (tt.n < len(tt.s)) {
+			t.Errorf("textSink(%q) cut at %d = %q, %v; want %q", tt.s, tt.n, got, cut, tt.want)
+		}
+	}
+}
+
+// TestTextSinkGrowth checks the buffers a textSink uses: its scratch while
+// the text is short, then one buffer of exactly the cut, handed over as the
+// string.
+func TestTextSinkGrowth(t *testing.T) {
+	t.Parallel()
+	text := strings.Repeat("0123456789", 100)
+	for _, tt := range []struct {
+		name      string
+		max, jump int
+		hint      int64
+		want      string
+		cut       bool
+	}{
+		{"short, scratch only", 2000, 2000, 0, text, false},
+		{"grows past the scratch", 2000, 16, 0, text, false},
+		{"cut after growing", 500, 16, 0, text[:500], true},
+		{"hint sizes the buffer", 2000, 16, 1000, text, false},
+		{"hint too small", 2000, 16, 100, text, false},
+		{"cut, hinted", 300, 16, 1000, text[:300], true},
+	} {
+		for _, step := range []int{7, 1000} {
+			got, cut := sinkText([]byte(text), step, tt.max, tt.jump, tt.hint)
+			if got != tt.want || cut != tt.cut {
+				t.Errorf("%s, steps of %d: %d bytes (cut %v), want %d (cut %v)", tt.name, step, len(got), cut, len(tt.want), tt.cut)
 			}
 		}
 	}
-	// A Latin-1 byte at the end is kept when no continuation byte follows.
-	if got := string(trimPartialRune([]byte("ab\xe9"), 'x')); got != "ab\xe9" {
-		t.Errorf("trimPartialRune kept %q, want %q", got, "ab\xe9")
+	// Past the scratch, the text lives in one buffer of the cut's size:
+	// nothing is copied out for a text that reaches the cut.
+	s := textSink{jump: 16}
+	s.reset(500, 0)
+	s.decode([]byte(text), true)
+	// (Grow rounds 500 up to the allocator's size class, 512.)
+	if s.big == nil || s.big.Cap() < 500 || s.big.Cap() > 512 || cap(s.scratch) > 64 {
+		t.Fatalf("builder %v, scratch cap %d; want a builder of cap 500-512 and scratch <= 64", s.big != nil, cap(s.scratch))
+	}
+	if c := s.big.Cap(); s.finish() != text[:500] || s.big != nil {
+		t.Fatalf("finish after a builder of cap %d", c)
 	}
 }
 
@@ -108,6 +203,17 @@ func FuzzDecodeText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got := decodeText(b)
+		// The streaming decoder agrees, in any pieces and with any cut.
+		for _, step := range []int{1, 3, 64} {
+			if s, cut := sinkText(b, step, len(got), 8, 0); s != got || cut {
+				t.Fatalf("textSink(%q) in steps of %d = %q (cut %v), want %q", b, step, s, cut, got)
+			}
+			if n := len(got) / 2; len(got) > 0 {
+				if s, cut := sinkText(b, step, n, 8, int64(len(b))); s != truncateUTF8(got, n) || !cut {
+					t.Fatalf("textSink(%q) cut at %d = %q (cut %v), want %q", b, n, s, cut, truncateUTF8(got, n))
+				}
+			}
+		}
 		if !utf8.ValidString(got) {
 			t.Fatalf("decodeText(%q) = %q: not valid UTF-8", b, got)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -469,16 +470,52 @@ func TestWalkJSONL(t *testing.T) {
 	}
 }
 
-func TestWalkJSONLLineLimit(t *testing.T) {
+// TestWalkJSONLLongRecord checks that a record longer than any line buffer
+// is cut, not refused: the old reader held whole lines and gave up past
+// 6*MaxDocBytes + 1 MiB.
+func TestWalkJSONLLongRecord(t *testing.T) {
 	t.Parallel()
-	// With MaxDocBytes = 10 a line may be 6*10 B + 1 MiB long.
 	p := filepath.Join(t.TempDir(), "c.jsonl")
-	if err := os.WriteFile(p, []byte(`{"text":"`+strings.Repeat("a", 2<<20)+`"}`), 0o644); err != nil {
+	data := `{"id":"big","text":"` + strings.Repeat("a", 2<<20) + `","label":"l","title":"t"}` + "\n" + `{"id":"next","text":"b"}`
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := collect(t, p, ingest.Options{MaxDocBytes: 10})
-	if !errors.Is(err, ingest.ErrCorrupt) || !strings.Contains(fmtErr(err), "c.jsonl:1: line longer than") {
-		t.Errorf("err = %v, want line too long on line 1", err)
+	docs, st, err := collect(t, p, ingest.Options{MaxDocBytes: 10})
+	if err != nil || len(docs) != 2 || docs[0].Text != "aaaaaaaaaa" || docs[0].Label != "l" || docs[0].Title != "t" ||
+		!reflect.DeepEqual(st.Truncated, []string{"big"}) {
+		t.Errorf("docs %q, truncated %q, err %v; want big (cut to 10 bytes) and next, big truncated", ids(docs), st.Truncated, err)
+	}
+}
+
+// TestJSONLBoundedMemory checks the bytes allocated to read one JSON Lines
+// record 6 times longer than the cut (longer ones the old reader refused):
+// the reader must not hold the record, only (about) the cut. The old reader
+// held the whole line and decoded the whole string.
+func TestJSONLBoundedMemory(t *testing.T) {
+	const cut = 1 << 20
+	p := filepath.Join(t.TempDir(), "c.jsonl")
+	big := strings.Repeat("word \\n ", 6*cut/8) // 6 MiB of JSON, a \n escape every 8 bytes
+	if err := os.WriteFile(p, []byte(`{"id":"big","text":"`+big+`"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	st, err := ingest.Walk(p, ingest.Options{MaxDocBytes: cut}, func(d ingest.Document) error {
+		n = len(d.Text)
+		return nil
+	})
+	runtime.ReadMemStats(&after)
+	if err != nil || n != cut || !reflect.DeepEqual(st.Truncated, []string{"big"}) {
+		t.Fatalf("text of %d bytes, truncated %q, err %v; want %d bytes, big truncated", n, st.Truncated, err, cut)
+	}
+	// The sink's scratch (doubling up to 1 MiB: < 2 MiB in all), the text
+	// (1 MiB), the 64 KiB read buffer and small change: < 4 MiB.
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %.2f MiB", float64(got)/(1<<20))
+	if got > 4*cut {
+		t.Errorf("reading a 6 MiB record with a 1 MiB cut allocated %.1f MiB, want < 4", float64(got)/(1<<20))
 	}
 }
 
@@ -504,13 +541,23 @@ func TestMaxDocBytes(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"c.jsonl": `{"id":"doc","text":"` + text + `"}`})
 	arch := filepath.Join(dir, "c.tar")
 	writeTar(t, arch, []tarEntry{{"doc", tar.TypeReg, text}})
-	for _, spec := range []string{filepath.Join(dir, "folder"), jsonl, arch} {
+	tgz := filepath.Join(dir, "c.tar.gz")
+	writeTar(t, tgz, []tarEntry{{"doc", tar.TypeReg, text}})
+	jsonlGz := filepath.Join(dir, "c.jsonl.gz")
+	var zbuf bytes.Buffer
+	zw := gzip.NewWriter(&zbuf)
+	zw.Write([]byte(`{"id":"doc","text":"` + text + `"}`))
+	zw.Close()
+	writeFiles(t, dir, map[string]string{"c.jsonl.gz": zbuf.String()})
+	writeFiles(t, dir, map[string]string{"Packages": "Package: doc\nDescription: " + text + "\n"})
+	// Every reader records the cut, by id.
+	for _, spec := range []string{filepath.Join(dir, "folder"), jsonl, jsonlGz, arch, tgz, filepath.Join(dir, "Packages")} {
 		for _, tt := range tests {
 			docs, st, err := collect(t, spec, ingest.Options{MaxDocBytes: tt.max})
 			if err != nil || len(docs) != 1 {
 				t.Fatalf("%s max %d: %d docs, %v", spec, tt.max, len(docs), err)
 			}
-			if docs[0].Text != tt.want || (len(st.Truncated) == 1) != tt.truncated {
+			if docs[0].Text != tt.want || (len(st.Truncated) == 1) != tt.truncated || tt.truncated && st.Truncated[0] != docs[0].ID {
 				t.Errorf("%s max %d: text %q truncated %q; want %q, %v", filepath.Base(spec), tt.max, docs[0].Text, st.Truncated, tt.want, tt.truncated)
 			}
 		}
