@@ -98,7 +98,9 @@ func (s *titleScorer) Score(q int, dst []float32) {
 		fill(dst, float32(math.Inf(-1)))
 		return
 	}
-	r := query.Request{Text: s.texts[q], Mode: s.mode}
+	// The query's own document is left out of the collection: the title
+	// queries the other documents, as the protocol says.
+	r := query.Request{Text: s.texts[q], Mode: s.mode, Exclude: s.eng.Index.Doc(q).ID}
 	err := s.eng.Scores(context.Background(), r, dst)
 	switch {
 	case err == nil:

@@ -98,6 +98,9 @@ type Request struct {
 	Mode  Mode
 	// Label keeps only documents with this label.
 	Label string
+	// Exclude leaves the document with this id out of the collection, as
+	// if it were not indexed (a DocID query always leaves its document out).
+	Exclude string
 	// K results from rank Offset+1 on; K 0 means DefaultK.
 	K, Offset int
 	// Snippets is the highlight style of result snippets; NoSnippets for
@@ -119,6 +122,8 @@ func (r *Request) validate() error {
 		bad("a query text or a document id is required")
 	case r.Text != "" && r.DocID != "":
 		bad("give a query text or a document id, not both")
+	case r.DocID != "" && r.Exclude != "" && r.Exclude != r.DocID:
+		bad("a document query excludes its own document only")
 	}
 	if strings.TrimSpace(r.Text) == "" && r.Text != "" {
 		bad("the query text is blank")
@@ -126,7 +131,7 @@ func (r *Request) validate() error {
 	if len(r.Text) > MaxTextBytes {
 		bad("the query text has %d bytes, at most %d are allowed", len(r.Text), MaxTextBytes)
 	}
-	if !utf8.ValidString(r.Text) || !utf8.ValidString(r.DocID) || !utf8.ValidString(r.Label) {
+	if !utf8.ValidString(r.Text) || !utf8.ValidString(r.DocID) || !utf8.ValidString(r.Label) || !utf8.ValidString(r.Exclude) {
 		bad("the query is not valid UTF-8")
 	}
 	if r.K < 1 || r.K > MaxK {
@@ -199,6 +204,13 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 			p.keyword = q
 		}
 	} else {
+		if r.Exclude != "" {
+			pos, ok := e.Index.Find(r.Exclude)
+			if !ok {
+				return nil, fmt.Errorf("%w: %q (to exclude)", ErrUnknownDoc, r.Exclude)
+			}
+			p.exclude = pos
+		}
 		pt := parseText(r.Text)
 		if pt.fellBack {
 			p.notes = append(p.notes, "the query is not valid query syntax; its words were searched as plain text")
@@ -299,8 +311,10 @@ func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
 	ranked, total := topK(scores, r.Offset+r.K)
 	if r.Mode == Keyword { // only the first hits were read: bleve counted them all
 		total = int(p.kwTotal)
-		if p.exclude >= 0 && total > 0 {
-			total-- // a document matches its own "more like this" query
+		// A document matches its own "more like this" query; an excluded
+		// one may be among the matches.
+		if p.exclude >= 0 && total > 0 && (r.DocID != "" || slices.ContainsFunc(p.kw, func(h index.Hit) bool { return h.Pos == p.exclude })) {
+			total--
 		}
 	}
 	resp := &Response{Mode: r.Mode, Total: total, Notes: p.notes, Results: []Result{}}
