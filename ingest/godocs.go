@@ -324,12 +324,15 @@ func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
 				u.fieldDocs(s.Type)
 			}
 		}
+		add(t.Name, t.Doc)
 		for _, m := range t.Methods {
-			if m.Level == 0 {
+			if m.Level == 0 && ast.IsExported(m.Name) {
+				u.ident(t.Name)
+				u.funcSig(m.Decl)
 				u.doc(m.Doc)
+				add(t.Name+"."+m.Name, m.Doc)
 			}
 		}
-		add(t.Name, t.Doc)
 	}
 	return r
 }

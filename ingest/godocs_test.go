@@ -79,12 +79,19 @@ func TestGoDocs(t *testing.T) {
 		}
 	}
 	// A type's document: package name, signature words (methods included),
-	// then the docs of the type, its fields and its methods.
+	// then the docs of the type and its fields; each method's doc is a
+	// document of its own.
 	c := byID["net/http.Client"].Text
-	for _, s := range []string{"http\nClient ", " Do ", "Transport specifies the mechanism", "Do sends an HTTP request"} {
+	for _, s := range []string{"http\nClient ", " Do ", "Transport specifies the mechanism"} {
 		if !strings.Contains(c, s) {
 			t.Errorf("net/http.Client text lacks %q", s)
 		}
+	}
+	if strings.Contains(c, "Do sends an HTTP request") {
+		t.Error("net/http.Client text holds the doc of its method Do")
+	}
+	if d := byID["net/http.Client.Do"]; !strings.Contains(d.Text, "Do sends an HTTP request") || d.Label != "net" {
+		t.Errorf("net/http.Client.Do = %+v", d)
 	}
 	if !strings.HasPrefix(byID["cmd/go"].Text, "go\n") {
 		t.Errorf("cmd/go text starts %q, want the command name", byID["cmd/go"].Text[:min(20, len(byID["cmd/go"].Text))])
@@ -207,7 +214,7 @@ func hidden() {}
 		t.Fatal(err)
 	}
 	want := []string{
-		"shop/cart", "shop/cart.Bare", "shop/cart.Cart", "shop/cart.MaxItems", "shop/cart.New",
+		"shop/cart", "shop/cart.Bare.String", "shop/cart.Cart", "shop/cart.Cart.Add", "shop/cart.MaxItems", "shop/cart.New",
 		"shop/cart.Red", "shop/cart.Short", "tiny",
 	}
 	if !slices.Equal(ids, want) {
@@ -218,8 +225,7 @@ func hidden() {}
 		ID: "shop/cart.Cart", Label: "shop", Title: "Cart holds the items chosen so far.",
 		Text: "cart\nCart Owner string c Add item at time Time\n" +
 			"Cart holds the items chosen so far.\n" +
-			"Owner names the customer who fills the cart.\n" +
-			"Add puts an item in the cart, keeping the order in which items were added.",
+			"Owner names the customer who fills the cart.",
 	}
 	if cart != wantCart {
 		t.Errorf("Cart document =\n%+v\nwant\n%+v", cart, wantCart)
@@ -228,13 +234,15 @@ func hidden() {}
 		!strings.HasPrefix(d.Text, "cart\nRed Blue\n") || !strings.Contains(d.Text, "the colour of the sea") {
 		t.Errorf("Red = %+v", d)
 	}
-	// Short docs are kept; a type without a doc comment of its own is kept
-	// for its methods' docs, titled by its id.
+	// Short docs are kept; a method is a document of its own, and a type
+	// without a doc comment of its own is not (its method is).
 	for _, w := range []ingest.Document{
 		{ID: "tiny", Label: "tiny", Title: "Package tiny.", Text: "tiny\nPackage tiny."},
 		{ID: "shop/cart.Short", Label: "shop", Title: "Short.", Text: "cart\nShort\nShort."},
 		{ID: "shop/cart.New", Label: "shop", Title: "New returns a cart.", Text: "cart\nNew Cart\nNew returns a cart."},
-		{ID: "shop/cart.Bare", Label: "shop", Title: "shop/cart.Bare", Text: "cart\nBare int b String string\nString names the bare count."},
+		{ID: "shop/cart.Bare.String", Label: "shop", Title: "String names the bare count.", Text: "cart\nBare b String string\nString names the bare count."},
+		{ID: "shop/cart.Cart.Add", Label: "shop", Title: "Add puts an item in the cart, keeping the order in which items were added.",
+			Text: "cart\nCart c Add item string at time Time\nAdd puts an item in the cart, keeping the order in which items were added."},
 	} {
 		if d := byID[w.ID]; d != w {
 			t.Errorf("%s =\n%+v\nwant\n%+v", w.ID, d, w)
@@ -243,7 +251,7 @@ func hidden() {}
 	wantSkips := []ingest.Skip{
 		{Path: "shop/broken", Reason: "parse error: " + filepath.Join(root, "src", "shop", "broken", "b.go") + ":3:6: expected 'IDENT', found '{'"},
 		{Path: "shop/nodoc", Reason: "no package doc comment"},
-		{Path: filepath.Join(root, "src"), Reason: "2 declarations without doc comments"},
+		{Path: filepath.Join(root, "src"), Reason: "3 declarations without doc comments"},
 	}
 	if !slices.Equal(st.Skipped, wantSkips) {
 		t.Errorf("skipped = %q,\nwant %q", st.Skipped, wantSkips)
