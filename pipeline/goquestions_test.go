@@ -1,0 +1,95 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docsearch/docsearch/query"
+)
+
+// goQuestion is one entry of testdata/goquestions.json.
+type goQuestion struct {
+	Q    string   `json:"q"`
+	Want []string `json:"want"`
+}
+
+// importPath returns the package of a Go docs document id: "net/http" for
+// "net/http", "net/http.Client" and "net/http.Client.Do".
+func importPath(id string) string {
+	dir, last := "", id
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		dir, last = id[:i+1], id[i+1:]
+	}
+	last, _, _ = strings.Cut(last, ".")
+	return dir + last
+}
+
+// TestGoDocsQuestions builds README's default index (the Go standard
+// library's documentation, paper profile) and asks it the everyday
+// questions of testdata/goquestions.json: at least 90% must find a document
+// of a right package in the top 5 in hybrid mode.
+func TestGoDocsQuestions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the default index: about two minutes")
+	}
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "goquestions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []goQuestion
+	if err := json.Unmarshal(b, &qs); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "godocs")
+	if _, err := Build(Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := query.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	success := map[query.Mode]int{}
+	for _, q := range qs {
+		for _, mode := range query.Modes {
+			resp, err := eng.Search(context.Background(), query.Request{Text: q.Q, Mode: mode, K: 5})
+			if err != nil {
+				t.Errorf("%q (%s): %v", q.Q, mode, err)
+				continue
+			}
+			rank := slices.IndexFunc(resp.Results, func(r query.Result) bool { return slices.Contains(q.Want, importPath(r.ID)) })
+			if rank >= 0 {
+				success[mode]++
+			} else if mode == query.Hybrid {
+				var got []string
+				for _, r := range resp.Results {
+					got = append(got, r.ID)
+				}
+				t.Logf("hybrid misses %q (want %v): %v", q.Q, q.Want, got)
+			}
+		}
+	}
+	for _, mode := range query.Modes {
+		t.Logf("%-8s success at 5: %d of %d = %.3f", mode, success[mode], len(qs), float64(success[mode])/float64(len(qs)))
+	}
+	if s := float64(success[query.Hybrid]) / float64(len(qs)); s < 0.9 {
+		t.Errorf("hybrid success at 5 is %.3f, below 0.9", s)
+	}
+}
+
+func TestImportPath(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[string]string{
+		"net/http": "net/http", "net/http.Client": "net/http", "net/http.Client.Do": "net/http",
+		"sort": "sort", "sort.Slice": "sort", "math/rand/v2.IntN": "math/rand/v2", "cmd/go": "cmd/go",
+	} {
+		if got := importPath(id); got != want {
+			t.Errorf("importPath(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
