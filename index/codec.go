@@ -23,8 +23,7 @@ const (
 
 	// blobChunk is the largest piece of a blob stored under one key; it is
 	// below badger's value threshold (see badgerOptions), so that every value
-	// lives in the immutable tables that a new generation shares by hard
-	// links instead of in the value log, which it would have to copy.
+	// lives in the tables.
 	blobChunk = 512 << 10
 
 	// maxBlobName bounds a blob name so that keys stay small.

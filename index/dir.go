@@ -160,13 +160,15 @@ func removeAllBut(dir, keep string) error {
 }
 
 // cloneTree makes dst a copy of the generation folder src in which the
-// files that their stores never change after writing them (badger's .sst
-// tables, scorch's .zap segments) are hard links, and every other file
-// (manifests, value logs, bolt roots) is a copy. A writer then changes dst
-// freely while src stays intact and live: neither store writes to an
-// existing table or segment; both only add new ones and unlink old ones.
-// Where a link cannot be made (another file system, no link support) the
-// file is copied.
+// full-text index's segments (scorch's .zap files, which scorch writes once
+// and only ever unlinks) are hard links and every other file is a copy. A
+// writer then changes dst freely while src stays intact and live. badger's
+// tables are copied, not linked, although badger never writes into one:
+// before it removes a table it truncates the file to zero, which through a
+// link would empty the live generation's table too (found by
+// TestDiskFullWhileWriting). Where a link cannot be made (another file
+// system, no link support) the file is copied. Copies use the kernel's
+// copy_file_range where available (io.Copy between files).
 func cloneTree(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -183,7 +185,7 @@ func cloneTree(src, dst string) error {
 		case !d.Type().IsRegular():
 			return fmt.Errorf("%s: not a regular file", path)
 		}
-		if ext := filepath.Ext(path); ext == ".sst" || ext == ".zap" {
+		if filepath.Ext(path) == ".zap" {
 			if os.Link(path, to) == nil {
 				return nil
 			}

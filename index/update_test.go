@@ -174,8 +174,9 @@ func TestUpdateAddRemove(t *testing.T) {
 	}
 }
 
-// TestUpdateLeavesLiveIntact checks what the hard links rely on: writing
-// the copy changes no byte of the live generation, and Abort keeps it live.
+// TestUpdateLeavesLiveIntact checks what sharing files relies on: writing
+// the copy, compacting it and dropping what it removed change no byte of
+// the live generation, and Abort keeps it live.
 func TestUpdateLeavesLiveIntact(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -206,6 +207,9 @@ func TestUpdateLeavesLiveIntact(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := w.db.Flatten(2); err != nil { // force compactions in the copy
+			t.Fatal(err)
+		}
+		if err := w.db.DropPrefix([]byte(prefixData)); err != nil { // and table deletions
 			t.Fatal(err)
 		}
 		after := treeHashes(t, live)

@@ -21,7 +21,7 @@ import (
 // badgerOptions keeps badger quiet and small: tests create many indexes on
 // a small machine, and a generation is written once and then read whole.
 // The value threshold keeps every value (blob chunks included) in the
-// immutable tables, which later generations share by hard links.
+// tables, so that the value log stays empty.
 func badgerOptions(dir string, readOnly bool) badger.Options {
 	opt := badger.DefaultOptions(dir).
 		WithLogger(nil).
@@ -71,6 +71,10 @@ type Writer struct {
 	created time.Time
 	err     error // first write failure; Commit returns it
 	done    bool
+	// sinceCheck counts bytes written since the last look at the free
+	// space; textBytes the text added, which bleve may rewrite at Commit.
+	sinceCheck int
+	textBytes  uint64
 }
 
 // Create locks dir (creating it if needed) and starts a new, empty
@@ -96,8 +100,9 @@ func Create(dir string, dim int, fingerprint string) (*Writer, error) {
 
 // Update locks dir and starts a new generation that begins as a copy of the
 // live one, for adding and removing documents without a rebuild. The copy
-// shares the live generation's immutable files by hard links, so it costs
-// little whatever the size of the index. It returns an error matching
+// shares the full-text index's segments with the live generation by hard
+// links and copies the code store (see cloneTree), so it costs a copy of
+// the codes, counts and model, not a rebuild. It returns an error matching
 // ErrNotFound if dir holds no committed index and ErrLocked if another
 // writer holds it.
 func Update(dir string) (*Writer, error) {
@@ -120,6 +125,9 @@ func Update(dir string) (*Writer, error) {
 func begin(dir string) (*Writer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
+	}
+	if free, ok := freeBytes(dir); ok && free < minFreeBytes {
+		return nil, errNoSpace(dir, free, minFreeBytes)
 	}
 	lock, err := lockDir(dir)
 	if err != nil {
@@ -238,8 +246,9 @@ func (w *Writer) set(key, val []byte) error {
 	}
 	if err := w.wb.Set(key, val); err != nil {
 		w.err = fmt.Errorf("index: writing %s: %w", keyString(key), err)
+		return w.err
 	}
-	return w.err
+	return w.wrote(len(key) + len(val))
 }
 
 func (w *Writer) del(key []byte) error {
@@ -348,6 +357,10 @@ func (w *Writer) Add(e Entry) error {
 		}
 	}
 	if err := w.indexText(&e); err != nil {
+		return err
+	}
+	w.textBytes += uint64(len(e.Text))
+	if err := w.wrote(len(e.Text)); err != nil {
 		return err
 	}
 	w.slots[e.ID] = slot
@@ -488,6 +501,10 @@ func (w *Writer) Commit() error {
 }
 
 func (w *Writer) commit() error {
+	// bleve merges the text segments at Close: room for them twice.
+	if err := w.checkSpace(2 * w.textBytes); err != nil {
+		return err
+	}
 	if err := w.closeText(); err != nil {
 		return err
 	}
