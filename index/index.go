@@ -79,6 +79,9 @@ func corrupt(gen string, key []byte, err error) error {
 
 // load reads generation path whole and opens its full-text index.
 func load(path string) (*Index, error) {
+	if err := verifySums(path); err != nil {
+		return nil, err
+	}
 	ix := &Index{path: path, byID: make(map[string]int), labels: make(map[string][]int), blobs: make(map[string][]byte)}
 	err := viewStore(path, func(txn *badger.Txn, gen string) error {
 		var err error

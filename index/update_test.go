@@ -391,6 +391,9 @@ func TestTextIndexOutOfStep(t *testing.T) {
 	if err := os.CopyFS(text, os.DirFS(filepath.Join(other, genName(1), dirText))); err != nil {
 		t.Fatal(err)
 	}
+	if err := writeSums(filepath.Join(dir, gen)); err != nil { // past the file checksums
+		t.Fatal(err)
+	}
 	_, err := Open(dir)
 	if !IsCorrupt(err) || !strings.Contains(err.Error(), "full-text index") {
 		t.Fatalf("Open: %v, want ErrCorrupt about the full-text index", err)

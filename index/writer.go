@@ -197,6 +197,9 @@ func (w *Writer) openCopy() error {
 	if err != nil {
 		return err
 	}
+	if err := verifySums(filepath.Join(w.dir, live)); err != nil {
+		return err
+	}
 	if err := cloneTree(filepath.Join(w.dir, live), w.path()); err != nil {
 		return fmt.Errorf("index: copying %s: %w", live, err)
 	}
@@ -535,6 +538,9 @@ func (w *Writer) commit() error {
 	w.db = nil
 	if err != nil {
 		return fmt.Errorf("index: closing %s: %w", w.gen, err)
+	}
+	if err := writeSums(w.path()); err != nil {
+		return fmt.Errorf("index: checksumming %s: %w", w.gen, err)
 	}
 	faultpoint.Hit("index.commit.written")
 	if err := syncTree(w.path()); err != nil {
