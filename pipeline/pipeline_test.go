@@ -76,6 +76,7 @@ func TestEndToEnd20NewsSlice(t *testing.T) {
 		t.Logf("short queries, %-8s P@1 %.3f P@10 %.3f MAP %.3f", m, c.PrecisionAtK["1"], c.PrecisionAtK["10"], c.MAP)
 	}
 	p := func(m string) float64 { return ev.Report.Methods[m].PrecisionAtRecall["0.1"] }
+	checkPinned20News(t, ev.Report)
 	if p("autoencoder-10") < 3*0.05 {
 		t.Errorf("autoencoder codes retrieve at %.3f, not clearly above chance", p("autoencoder-10"))
 	}
