@@ -8,16 +8,11 @@ import (
 	"github.com/docsearch/docsearch/internal/binenc"
 )
 
-// trainerMagic marks a Trainer state (binenc.StartConfig: the
-// configuration first); oldTrainerMagic the format before the state
-// carried its configuration, which still loads (unchecked).
-const (
-	trainerMagic    = "DSNETTR3"
-	oldTrainerMagic = "DSNETTRN"
-)
+// trainerFormat is a Trainer's state: its configuration first.
+var trainerFormat = binenc.Format{Name: "fine-tuning state", Magic: "DSNETTRS", Version: 1, Retired: []string{"DSNETTR3", "DSNETTRN"}}
 
 // ErrMismatch is returned when a trainer state is restored into a trainer
-// of another configuration.
+// of another configuration or net.
 var ErrMismatch = errors.New("autoencoder: trainer state is from a different training run")
 
 // MarshalState encodes what a Trainer needs to continue exactly after the
@@ -32,17 +27,18 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := binenc.StartConfig(trainerMagic, t.Cfg)
+	w := trainerFormat.NewWriter()
+	w.Config(t.Cfg)
 	for _, v := range []int{t.epoch, t.step, t.bestEpoch, t.sinceBest} {
-		b = binenc.U64(b, uint64(v))
+		w.U64(uint64(v))
 	}
-	b = binenc.U64(b, math.Float64bits(t.bestLoss))
-	b = binenc.Bytes(b, nb)
-	b = binenc.Bytes(b, st)
+	w.F64(t.bestLoss)
+	w.Bytes(nb)
+	w.Bytes(st)
 	for _, f := range [][]float32{t.m, t.v, t.best} {
-		b = binenc.F32s(b, f)
+		w.F32s(f)
 	}
-	return binenc.Seal(b), nil
+	return w.Seal(), nil
 }
 
 // RestoreState loads a state written by MarshalState into t, which must
@@ -50,22 +46,24 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 // (ErrMismatch for another config, naming both). Damaged data give
 // ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
-	rd, err := binenc.OpenConfig(data, trainerMagic, oldTrainerMagic, t.Cfg)
-	if mm := (*binenc.ConfigMismatch)(nil); errors.As(err, &mm) {
-		return fmt.Errorf("%w: trainer state %v", ErrMismatch, err)
-	}
+	rd, err := trainerFormat.Open(data)
 	if err != nil {
-		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
+		return err
+	}
+	if err := rd.Config(t.Cfg); err != nil {
+		return fmt.Errorf("%w: %v", ErrMismatch, err)
 	}
 	var ints [4]int
 	for i := range ints {
-		ints[i] = int(rd.U64())
+		if ints[i] = int(rd.U64()); ints[i] < 0 || ints[i] > math.MaxInt32 {
+			rd.Fail("counter %d out of range", ints[i])
+		}
 	}
-	bestLoss := math.Float64frombits(rd.U64())
+	bestLoss := rd.F64()
 	nb, st := rd.Bytes(), rd.Bytes()
 	m, v, best := rd.F32s(), rd.F32s(), rd.F32s()
-	if !rd.OK() {
-		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
+	if err := rd.Err(); err != nil {
+		return err
 	}
 	var n Net
 	if err := n.UnmarshalBinary(nb); err != nil {
@@ -73,10 +71,10 @@ func (t *Trainer) RestoreState(data []byte) error {
 	}
 	np := len(t.Net.Params)
 	if len(n.Params) != np || len(m) != len(t.m) || len(v) != len(t.v) || (best != nil && len(best) != np) {
-		return fmt.Errorf("%w: trainer state does not fit this net (%v)", ErrCorrupt, n.Sizes())
+		return fmt.Errorf("%w: the state is of a net %v, training %v", ErrMismatch, n.Sizes(), t.Net.Sizes())
 	}
 	if err := t.src.SetState(st); err != nil {
-		return fmt.Errorf("%w: random stream: %v", ErrCorrupt, err)
+		return &binenc.CorruptError{Format: trainerFormat.Name, Reason: "random stream: " + err.Error()}
 	}
 	copy(t.Net.Params, n.Params)
 	t.epoch, t.step, t.bestEpoch, t.sinceBest = ints[0], ints[1], ints[2], ints[3]

@@ -11,13 +11,9 @@ import (
 	"github.com/docsearch/docsearch/internal/mat32"
 )
 
-// trainerMagic marks a Trainer state (binenc.StartConfig: the
-// configuration first); oldTrainerMagic the format before the state
-// carried its configuration, which still loads (unchecked).
-const (
-	trainerMagic    = "DSRBMTR3"
-	oldTrainerMagic = "DSRBMTRN"
-)
+// trainerFormat is a Trainer's state: its configuration first.
+var trainerFormat = binenc.Format{Name: "rbm trainer state", Magic: "DSRBMTRS", Version: 1,
+	Retired: []string{"DSRBMTR3", "DSRBMTRN"}}
 
 // MarshalState encodes everything a Trainer needs to continue exactly
 // where it stopped at an epoch boundary: the RBM, the momentum buffers,
@@ -32,34 +28,32 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := binenc.StartConfig(trainerMagic, t.Cfg)
-	b = binenc.U32(b, uint32(t.epoch))
-	b = binenc.Bytes(b, rb)
-	b = binenc.Bytes(b, st)
+	w := trainerFormat.NewWriter()
+	w.Config(t.Cfg)
+	w.U32(uint32(t.epoch))
+	w.Bytes(rb)
+	w.Bytes(st)
 	for _, f := range [][]float32{t.incW, t.incB, t.incA, t.chainH.Data} {
-		b = binenc.F32s(b, f)
+		w.F32s(f)
 	}
-	b = binenc.U32(b, uint32(t.chainH.Rows))
-	return binenc.Seal(b), nil
+	w.U32(uint32(t.chainH.Rows))
+	return w.Seal(), nil
 }
 
 // RestoreState loads a state written by MarshalState into t, whose RBM
 // must have the same shape and whose configuration must be the same
 // (ErrMismatch otherwise, naming both). Damaged data give ErrCorrupt.
 func (t *Trainer) RestoreState(data []byte) error {
-	rd, err := binenc.OpenConfig(data, trainerMagic, oldTrainerMagic, t.Cfg)
-	if mm := (*binenc.ConfigMismatch)(nil); errors.As(err, &mm) {
-		return fmt.Errorf("%w: trainer state %v", ErrMismatch, err)
-	}
+	rd, err := openState(trainerFormat, data, t.Cfg)
 	if err != nil {
-		return fmt.Errorf("%w: not an intact trainer state", ErrCorrupt)
+		return err
 	}
-	epoch := int(rd.U32())
+	epoch := rd.Int("epoch", t.Cfg.Epochs)
 	rb, st := rd.Bytes(), rd.Bytes()
 	incW, incB, incA, chain := rd.F32s(), rd.F32s(), rd.F32s(), rd.F32s()
-	rows := int(rd.U32())
-	if !rd.OK() {
-		return fmt.Errorf("%w: trainer state truncated", ErrCorrupt)
+	rows := rd.Int("chains", maxUnits)
+	if err := rd.Err(); err != nil {
+		return err
 	}
 	var s Stack
 	if err := s.UnmarshalBinary(rb); err != nil {
@@ -68,10 +62,10 @@ func (t *Trainer) RestoreState(data []byte) error {
 	r := s.Layers[0]
 	if r.NVis != t.R.NVis || r.NHid != t.R.NHid || r.Vis != t.R.Vis || r.Hid != t.R.Hid ||
 		len(incW) != len(t.incW) || len(incB) != len(t.incB) || len(incA) != len(t.incA) || len(chain) != rows*r.NHid {
-		return fmt.Errorf("%w: trainer state is for a %s %d-%d %s RBM, training a %s %d-%d %s", ErrCorrupt, r.Vis, r.NVis, r.NHid, r.Hid, t.R.Vis, t.R.NVis, t.R.NHid, t.R.Hid)
+		return fmt.Errorf("%w: trainer state is for a %s %d-%d %s RBM, training a %s %d-%d %s", ErrMismatch, r.Vis, r.NVis, r.NHid, r.Hid, t.R.Vis, t.R.NVis, t.R.NHid, t.R.Hid)
 	}
 	if err := t.src.SetState(st); err != nil {
-		return fmt.Errorf("%w: random stream: %v", ErrCorrupt, err)
+		return &binenc.CorruptError{Format: trainerFormat.Name, Reason: "random stream: " + err.Error()}
 	}
 	*t.R = *r
 	t.epoch = epoch
@@ -93,7 +87,7 @@ type Checkpoint struct {
 	Partial []byte
 }
 
-const checkpointMagic = "DSRBMCKP"
+var checkpointFormat = binenc.Format{Name: "stack checkpoint", Magic: "DSRBMCK2", Version: 1, Retired: []string{"DSRBMCKP"}}
 
 // WriteFile stores the checkpoint at path atomically (temporary file,
 // sync, rename), so a crash leaves the previous checkpoint or the new one.
@@ -105,9 +99,10 @@ func (c *Checkpoint) WriteFile(path string) error {
 			return err
 		}
 	}
-	b := binenc.Bytes(binenc.Start(checkpointMagic), sb)
-	b = binenc.Bytes(b, c.Partial)
-	return atomicfile.Write(path, binenc.Seal(b))
+	w := checkpointFormat.NewWriter()
+	w.Bytes(sb)
+	w.Bytes(c.Partial)
+	return atomicfile.Write(path, w.Seal())
 }
 
 // ReadCheckpoint loads a checkpoint written by WriteFile. A missing file
@@ -120,13 +115,13 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd, err := binenc.Open(b, checkpointMagic)
+	rd, err := checkpointFormat.Open(b)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w: not an intact checkpoint", path, ErrCorrupt)
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	sb, partial := rd.Bytes(), rd.Bytes()
-	if !rd.OK() {
-		return nil, fmt.Errorf("checkpoint %s: %w: truncated", path, ErrCorrupt)
+	if err := rd.Err(); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	c := &Checkpoint{Stack: &Stack{}}
 	if len(sb) > 0 {

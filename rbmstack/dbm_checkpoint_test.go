@@ -2,13 +2,14 @@ package rbmstack
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/binenc"
 	"github.com/docsearch/docsearch/internal/rng"
 )
 
@@ -42,7 +43,10 @@ func sameBits(a, b [][]float32) bool {
 
 // reseal returns a copy of b with a checksum appended: a frame whose body
 // may be cut or damaged but which passes binenc.Open.
-func reseal(b []byte) []byte { return binenc.Seal(append([]byte(nil), b...)) }
+func reseal(b []byte) []byte {
+	n := len(b)
+	return binary.LittleEndian.AppendUint32(append([]byte(nil), b...), crc32.Checksum(b[:n], crc32.MakeTable(crc32.Castagnoli)))
+}
 
 func dbmParams(d *DBM) [][]float32 { return append(append([][]float32(nil), d.W...), d.B...) }
 
@@ -156,10 +160,10 @@ func TestDBMRestoreRejects(t *testing.T) {
 	check("empty", fresh([]int{10, 4, 3}, cfg), nil, ErrCorrupt)
 	c := cfg
 	c.LR, c.Gibbs = 0.01, 3
-	check("config", fresh([]int{10, 4, 3}, c), state, ErrMismatch, "LR 0.005 in the checkpoint, 0.01 here", "Gibbs")
+	check("config", fresh([]int{10, 4, 3}, c), state, ErrMismatch, "LR:0.005", "LR:0.01", "Gibbs:3")
 	c = cfg
 	c.Epochs = 5
-	check("epochs", fresh([]int{10, 4, 3}, c), state, ErrMismatch, "Epochs 2")
+	check("epochs", fresh([]int{10, 4, 3}, c), state, ErrMismatch, "Epochs:2")
 	check("shape", fresh([]int{10, 4, 2}, cfg), state, ErrMismatch, "10-4-3", "10-4-2")
 	check("depth", fresh([]int{10, 4}, cfg), state, ErrMismatch, "10-4-3", "10-4 ")
 }
@@ -365,7 +369,7 @@ func FuzzDBMRestore(f *testing.F) {
 	f.Add(trained)
 	f.Add(trained[:len(trained)/2])
 	f.Add(reseal(trained[:len(trained)/2]))
-	f.Add([]byte(dbmTrainerMagic))
+	f.Add([]byte(dbmTrainerFormat.Magic))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr, _ := NewDBMTrainer(NewDBM([]int{5, 3, 2}, 0.1, 1), cfg)
 		_ = tr.RestoreState(data)

@@ -3,16 +3,13 @@ package rbmstack
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/docsearch/docsearch/internal/binenc"
 	"github.com/docsearch/docsearch/internal/rng"
 )
 
-const (
-	upDownMagic   = "DSDBNUDT"
-	upDownVersion = 2 // 2 adds CDkSchedule
-)
+// upDownFormat is an UpDownTrainer's state: its configuration first.
+var upDownFormat = binenc.Format{Name: "up-down trainer state", Magic: "DSDBNUDS", Version: 1, Retired: []string{"DSDBNUDT"}}
 
 // MarshalState encodes what an UpDownTrainer needs to continue exactly
 // after the last finished epoch: the configuration (to reject a state of
@@ -23,20 +20,10 @@ func (u *UpDownTrainer) MarshalState() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := u.Cfg
-	b := binenc.Start(upDownMagic)
-	b = binenc.U32(b, upDownVersion)
-	b = binenc.U32(b, uint32(c.Epochs))
-	b = binenc.U32(b, uint32(c.BatchSize))
-	b = binenc.U32(b, math.Float32bits(c.LR))
-	b = binenc.U32(b, uint32(c.CDk))
-	b = binenc.U32(b, uint32(len(c.CDkSchedule)))
-	for _, k := range c.CDkSchedule {
-		b = binenc.U32(b, uint32(k))
-	}
-	b = binenc.U64(b, c.Seed)
-	b = binenc.U32(b, uint32(u.epoch))
-	b = binenc.Bytes(b, st)
+	w := upDownFormat.NewWriter()
+	w.Config(u.Cfg.resumeKey())
+	w.U32(uint32(u.epoch))
+	w.Bytes(st)
 	for _, layers := range [][]*RBM{u.D.Rec, u.D.Gen, {u.D.Top}} {
 		var sb []byte
 		if len(layers) > 0 {
@@ -44,71 +31,31 @@ func (u *UpDownTrainer) MarshalState() ([]byte, error) {
 				return nil, err
 			}
 		}
-		b = binenc.Bytes(b, sb)
+		w.Bytes(sb)
 	}
-	return binenc.Seal(b), nil
+	return w.Seal(), nil
 }
 
 // RestoreState loads a state written by MarshalState into u, a trainer made
-// by NewUpDownTrainer for a DBN of the same shape with the same BatchSize,
-// LR, CDk, CDkSchedule and Seed (Epochs may differ without a schedule: the
-// rate is constant, so a run can be extended); the DBN's parameters are
-// overwritten in place. Damaged data give an error wrapping ErrCorrupt or ErrVersion, a state of another run
-// one wrapping ErrMismatch that names what differs; u and its DBN are
+// by NewUpDownTrainer for a DBN of the same shape with the same
+// configuration (Epochs may differ without a CDkSchedule: the rate is
+// constant, so a run can be extended); the DBN's parameters are overwritten in place. Damaged
+// data give an error wrapping ErrCorrupt or ErrVersion, a state of another
+// run one wrapping ErrMismatch that names what differs; u and its DBN are
 // unchanged after any error.
 func (u *UpDownTrainer) RestoreState(data []byte) error {
-	rd, err := binenc.Open(data, upDownMagic)
+	rd, err := openState(upDownFormat, data, u.Cfg.resumeKey())
 	if err != nil {
-		return fmt.Errorf("%w: not an intact up-down trainer state", ErrCorrupt)
+		return err
 	}
-	v := rd.U32()
-	if v != 1 && v != upDownVersion {
-		return fmt.Errorf("%w: up-down trainer state version %d, this build reads 1 and %d", ErrVersion, v, upDownVersion)
-	}
-	var c UpDownConfig
-	c.Epochs = int(rd.U32())
-	c.BatchSize = int(rd.U32())
-	c.LR = math.Float32frombits(rd.U32())
-	c.CDk = int(rd.U32())
-	if v >= 2 {
-		k := rd.U32()
-		if k > 1000 {
-			return fmt.Errorf("%w: up-down trainer state with a CDk schedule of %d parts", ErrCorrupt, k)
-		}
-		for i := uint32(0); i < k; i++ {
-			c.CDkSchedule = append(c.CDkSchedule, int(rd.U32()))
-		}
-	}
-	c.Seed = rd.U64()
-	epoch := rd.U32()
+	epoch := rd.Int("epoch", math.MaxInt32)
 	st := rd.Bytes()
 	rec, gen, top := rd.Bytes(), rd.Bytes(), rd.Bytes()
-	if !rd.OK() {
-		return fmt.Errorf("%w: up-down trainer state truncated", ErrCorrupt)
-	}
-	if epoch > math.MaxInt32 {
-		return fmt.Errorf("%w: up-down trainer state at epoch %d", ErrCorrupt, epoch)
-	}
 	if len(top) == 0 {
-		return fmt.Errorf("%w: up-down trainer state without a top rbm", ErrCorrupt)
+		rd.Fail("no top rbm")
 	}
-	var diff []string
-	add := func(name string, a, b any) {
-		if a != b {
-			diff = append(diff, fmt.Sprintf("%s %v in the checkpoint, %v here", name, a, b))
-		}
-	}
-	add("BatchSize", c.BatchSize, u.Cfg.BatchSize)
-	add("LR", c.LR, u.Cfg.LR)
-	add("CDk", c.CDk, u.Cfg.CDk)
-	add("CDkSchedule", fmt.Sprint(c.CDkSchedule), fmt.Sprint(u.Cfg.CDkSchedule))
-	if len(c.CDkSchedule) > 0 {
-		// the schedule's parts are fractions of the epochs
-		add("Epochs", c.Epochs, u.Cfg.Epochs)
-	}
-	add("Seed", c.Seed, u.Cfg.Seed)
-	if len(diff) > 0 {
-		return fmt.Errorf("%w: %s", ErrMismatch, strings.Join(diff, ", "))
+	if err := rd.Err(); err != nil {
+		return err
 	}
 	var parts [3][]*RBM
 	for i, sb := range [][]byte{rec, gen, top} {
@@ -127,7 +74,7 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 	}
 	src := rng.New(0, 0)
 	if err := src.SetState(st); err != nil {
-		return fmt.Errorf("%w: random stream: %v", ErrCorrupt, err)
+		return &binenc.CorruptError{Format: upDownFormat.Name, Reason: "random stream: " + err.Error()}
 	}
 	for i, dst := range [][]*RBM{d.Rec, d.Gen, {d.Top}} {
 		for l, r := range dst {
@@ -138,8 +85,17 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 		}
 	}
 	u.src = src
-	u.epoch = int(epoch)
+	u.epoch = epoch
 	return nil
+}
+
+// resumeKey is the part of the configuration that a saved state must share
+// with the trainer restoring it.
+func (cfg UpDownConfig) resumeKey() UpDownConfig {
+	if len(cfg.CDkSchedule) == 0 {
+		cfg.Epochs = 0
+	}
+	return cfg
 }
 
 // sameShapes reports whether a and b are RBMs of the same kinds and sizes.

@@ -1,105 +1,95 @@
 package rbmstack
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
-	"math"
+
+	"github.com/docsearch/docsearch/internal/binenc"
 )
 
-// Errors of decoding a stored stack.
+// Errors of decoding stored stacks and trainer states. They are the same
+// values as autoencoder's and vocab's: errors.Is matches any damaged or
+// unreadable docsearch file, whichever package read it.
 var (
 	// ErrCorrupt means stored bytes fail their checksum or do not decode.
-	ErrCorrupt = errors.New("rbmstack: corrupt model data")
-	// ErrVersion means the data were written by another format version.
-	ErrVersion = errors.New("rbmstack: unsupported model format version")
+	ErrCorrupt = binenc.ErrCorrupt
+	// ErrVersion means the data were written by a docsearch whose format
+	// this build does not read.
+	ErrVersion = binenc.ErrVersion
 )
+
+// stackFormat is the stored stack: the number of layers, then per layer
+// the unit kinds (a byte each), NVis, NHid, DocLen, Labels and the
+// weights, visible and hidden biases as float32 runs of known length.
+var stackFormat = binenc.Format{Name: "rbm stack", Magic: "DSRBMSTK", Version: 1}
 
 const (
-	stackMagic   = "DSRBMSTK"
-	stackVersion = 1
-	maxUnits     = 1 << 24
+	maxUnits  = 1 << 24
+	maxLayers = 64
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// MarshalBinary encodes the stack: a magic string, a version, the layers
-// (kinds, sizes, DocLen, weights, biases as little-endian float32) and a
-// CRC32-C of everything before it.
+// MarshalBinary encodes the stack in the binenc frame "DSRBMSTK".
 func (s *Stack) MarshalBinary() ([]byte, error) {
-	b := []byte(stackMagic)
-	b = binary.LittleEndian.AppendUint32(b, stackVersion)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(s.Layers)))
+	w := stackFormat.NewWriter()
+	w.U32(uint32(len(s.Layers)))
 	for _, r := range s.Layers {
-		b = append(b, byte(r.Vis), byte(r.Hid))
-		b = binary.LittleEndian.AppendUint32(b, uint32(r.NVis))
-		b = binary.LittleEndian.AppendUint32(b, uint32(r.NHid))
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(r.DocLen))
-		b = binary.LittleEndian.AppendUint32(b, uint32(r.Labels))
-		for _, p := range [][]float32{r.W, r.VisBias, r.HidBias} {
-			for _, x := range p {
-				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
-			}
-		}
+		w.U8(byte(r.Vis))
+		w.U8(byte(r.Hid))
+		w.U32(uint32(r.NVis))
+		w.U32(uint32(r.NHid))
+		w.F32(r.DocLen)
+		w.U32(uint32(r.Labels))
+		w.RawF32s(r.W)
+		w.RawF32s(r.VisBias)
+		w.RawF32s(r.HidBias)
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
+	return w.Seal(), nil
 }
 
 // UnmarshalBinary decodes data written by MarshalBinary. Damaged data give
 // an error wrapping ErrCorrupt or ErrVersion, never a panic.
 func (s *Stack) UnmarshalBinary(data []byte) error {
-	if len(data) < len(stackMagic)+12 || string(data[:len(stackMagic)]) != stackMagic {
-		return fmt.Errorf("%w: not a stack (bad magic or too short)", ErrCorrupt)
+	rd, err := stackFormat.Open(data)
+	if err != nil {
+		return err
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
-	}
-	p := body[len(stackMagic):]
-	if v := binary.LittleEndian.Uint32(p); v != stackVersion {
-		return fmt.Errorf("%w: version %d, this build reads %d", ErrVersion, v, stackVersion)
-	}
-	nl := int(binary.LittleEndian.Uint32(p[4:]))
-	p = p[8:]
-	if nl < 1 || nl > 64 {
-		return fmt.Errorf("%w: %d layers", ErrCorrupt, nl)
+	nl := rd.Int("layers", maxLayers)
+	if nl < 1 && !rd.Failed() {
+		rd.Fail("no layers")
 	}
 	layers := make([]*RBM, 0, nl)
-	for i := 0; i < nl; i++ {
-		if len(p) < 18 {
-			return fmt.Errorf("%w: layer %d truncated", ErrCorrupt, i+1)
+	for i := 0; i < nl && !rd.Failed(); i++ {
+		r := &RBM{Vis: Kind(rd.U8()), Hid: Kind(rd.U8()), NVis: rd.Int("visible units", maxUnits), NHid: rd.Int("hidden units", maxUnits),
+			DocLen: rd.F32(), Labels: rd.Int("labels", maxUnits)}
+		if rd.Failed() {
+			break
 		}
-		r := &RBM{Vis: Kind(p[0]), Hid: Kind(p[1])}
-		r.NVis = int(binary.LittleEndian.Uint32(p[2:]))
-		r.NHid = int(binary.LittleEndian.Uint32(p[6:]))
-		r.DocLen = math.Float32frombits(binary.LittleEndian.Uint32(p[10:]))
-		r.Labels = int(binary.LittleEndian.Uint32(p[14:]))
-		p = p[18:]
-		if r.Vis > Softmax || r.Hid > Linear || r.NVis < 1 || r.NHid < 1 || r.NVis > maxUnits || r.NHid > maxUnits || r.Labels < 0 || r.Labels >= r.NVis {
-			return fmt.Errorf("%w: layer %d header (%s %d, %s %d)", ErrCorrupt, i+1, r.Vis, r.NVis, r.Hid, r.NHid)
+		if r.Vis > Softmax || r.Hid > Linear || r.NVis < 1 || r.NHid < 1 || r.Labels >= r.NVis {
+			rd.Fail("layer %d header (%s %d, %s %d, %d labels)", i+1, r.Vis, r.NVis, r.Hid, r.NHid, r.Labels)
+			break
 		}
-		need := (r.NVis*r.NHid + r.NVis + r.NHid) * 4
-		if len(p) < need {
-			return fmt.Errorf("%w: layer %d truncated", ErrCorrupt, i+1)
-		}
-		read := func(n int) []float32 {
-			out := make([]float32, n)
-			for j := range out {
-				out[j] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*j:]))
-			}
-			p = p[4*n:]
-			return out
-		}
-		r.W, r.VisBias, r.HidBias = read(r.NVis*r.NHid), read(r.NVis), read(r.NHid)
 		if i > 0 && layers[i-1].NHid != r.NVis {
-			return fmt.Errorf("%w: layer %d has %d visible units below %d hidden units", ErrCorrupt, i+1, r.NVis, layers[i-1].NHid)
+			rd.Fail("layer %d has %d visible units below %d hidden units", i+1, r.NVis, layers[i-1].NHid)
+			break
 		}
+		r.W, r.VisBias, r.HidBias = rd.RawF32s(r.NVis*r.NHid), rd.RawF32s(r.NVis), rd.RawF32s(r.NHid)
 		layers = append(layers, r)
 	}
-	if len(p) != 0 {
-		return fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(p))
+	if err := rd.Err(); err != nil {
+		return err
 	}
 	s.Layers = layers
 	return nil
+}
+
+// openState opens a trainer state of format f saved under cfg: damaged
+// data give ErrCorrupt, another configuration ErrMismatch naming both.
+func openState(f binenc.Format, data []byte, cfg any) (*binenc.Reader, error) {
+	rd, err := f.Open(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := rd.Config(cfg); err != nil {
+		return nil, fmt.Errorf("%w: %s %v", ErrMismatch, f.Name, err)
+	}
+	return rd, nil
 }
