@@ -2,8 +2,8 @@ package vocab
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"errors"
+	"hash/crc32"
 	"reflect"
 	"testing"
 )
