@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/docsearch/docsearch/internal/mat32"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
 )
@@ -228,7 +228,7 @@ func Unroll(s *rbmstack.Stack) (*Net, error) {
 		copy(enc.W, r.W)
 		copy(enc.B, r.HidBias)
 		if i == 0 && r.Vis == rbmstack.Softmax {
-			mat32.Scale(enc.B, r.DocLen)
+			mat.Scale(enc.B, r.DocLen)
 		}
 		dec := n.Layers[2*L-1-i]
 		// dec.W is NHid x NVis = r.W transposed.
@@ -253,15 +253,15 @@ func (n *Net) CodeSize() int {
 // Workspace holds the activations and deltas of one minibatch; reuse one
 // per goroutine so that steady-state training allocates nothing.
 type Workspace struct {
-	acts   []mat32.Mat // acts[0] = prepared input, acts[l+1] = output of layer l
-	deltas []mat32.Mat // deltas[l] = dLoss/d(pre-activation of layer l)
-	target mat32.Mat
+	acts   []mat.Dense // acts[0] = prepared input, acts[l+1] = output of layer l
+	deltas []mat.Dense // deltas[l] = dLoss/d(pre-activation of layer l)
+	target mat.Dense
 }
 
 func (n *Net) ensure(ws *Workspace, rows int) {
 	if len(ws.acts) != len(n.Layers)+1 {
-		ws.acts = make([]mat32.Mat, len(n.Layers)+1)
-		ws.deltas = make([]mat32.Mat, len(n.Layers))
+		ws.acts = make([]mat.Dense, len(n.Layers)+1)
+		ws.deltas = make([]mat.Dense, len(n.Layers))
 	}
 	ws.acts[0] = ws.acts[0].Resize(rows, n.Layers[0].In)
 	for i, l := range n.Layers {
@@ -272,7 +272,7 @@ func (n *Net) ensure(ws *Workspace, rows int) {
 }
 
 // prepare rescales input rows in place when InputLen > 0.
-func (n *Net) prepare(x mat32.Mat) {
+func (n *Net) prepare(x mat.Dense) {
 	if n.InputLen <= 0 {
 		return
 	}
@@ -283,7 +283,7 @@ func (n *Net) prepare(x mat32.Mat) {
 			s += v
 		}
 		if s > 0 {
-			mat32.Scale(r, n.InputLen/s)
+			mat.Scale(r, n.InputLen/s)
 		}
 	}
 }
@@ -293,13 +293,13 @@ func (n *Net) forward(ws *Workspace, upto int) {
 	for i := 0; i < upto; i++ {
 		l := n.Layers[i]
 		out := ws.acts[i+1]
-		mat32.Mul(out, ws.acts[i], false, mat32.View(l.In, l.Out, l.W), false, 1, 0)
-		mat32.AddRowVec(out, l.B)
+		mat.Mul(out, ws.acts[i], false, mat.View(l.In, l.Out, l.W), false, 1, 0)
+		mat.AddRowVec(out, l.B)
 		switch l.Act {
 		case Sigmoid:
-			mat32.Sigmoid(out.Data)
+			mat.Sigmoid(out.Data)
 		case Softmax:
-			mat32.SoftmaxRows(out)
+			mat.SoftmaxRows(out)
 		}
 	}
 }
@@ -345,21 +345,21 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 		return loss
 	}
 	inv := 1 / float32(B)
-	mat32.Sub(ws.deltas[L-1].Data, y.Data, t.Data)
+	mat.Sub(ws.deltas[L-1].Data, y.Data, t.Data)
 	off := len(n.Params)
 	for l := L - 1; l >= 0; l-- {
 		ly := n.Layers[l]
 		off -= ly.In*ly.Out + ly.Out
-		gW := mat32.View(ly.In, ly.Out, grad[off:off+ly.In*ly.Out])
+		gW := mat.View(ly.In, ly.Out, grad[off:off+ly.In*ly.Out])
 		gB := grad[off+ly.In*ly.Out : off+ly.In*ly.Out+ly.Out]
 		d := ws.deltas[l]
-		mat32.Mul(gW, ws.acts[l], true, d, false, inv, 0)
-		mat32.ColSumsTo(gB, d, inv, 0)
+		mat.Mul(gW, ws.acts[l], true, d, false, inv, 0)
+		mat.ColSumsTo(gB, d, inv, 0)
 		if l == 0 {
 			break
 		}
 		prev := ws.deltas[l-1]
-		mat32.Mul(prev, d, false, mat32.View(ly.In, ly.Out, ly.W), true, 1, 0)
+		mat.Mul(prev, d, false, mat.View(ly.In, ly.Out, ly.W), true, 1, 0)
 		if n.Layers[l-1].Act == Sigmoid {
 			a := ws.acts[l].Data
 			for i, v := range a {
@@ -372,21 +372,21 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 
 // Input returns the workspace's input matrix for rows cases, to be filled
 // by the caller before LossGrad; Target likewise.
-func (n *Net) Input(ws *Workspace, rows int) mat32.Mat {
+func (n *Net) Input(ws *Workspace, rows int) mat.Dense {
 	n.ensure(ws, rows)
 	return ws.acts[0]
 }
 
 // Target returns the workspace's target matrix (valid after Input).
-func (n *Net) Target(ws *Workspace) mat32.Mat { return ws.target }
+func (n *Net) Target(ws *Workspace) mat.Dense { return ws.target }
 
 // Output returns the output of the last layer after LossGrad or Forward.
-func (n *Net) Output(ws *Workspace) mat32.Mat { return ws.acts[len(n.Layers)] }
+func (n *Net) Output(ws *Workspace) mat.Dense { return ws.acts[len(n.Layers)] }
 
 // Forward fills ws from the raw rows x (copied, prepared) and runs the
 // layers up to and including layer upto; it returns that layer's output,
 // aliasing ws.
-func (n *Net) Forward(ws *Workspace, x mat32.Mat, upto int) mat32.Mat {
+func (n *Net) Forward(ws *Workspace, x mat.Dense, upto int) mat.Dense {
 	in := n.Input(ws, x.Rows)
 	copy(in.Data, x.Data)
 	n.prepare(in)

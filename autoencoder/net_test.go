@@ -10,13 +10,14 @@ import (
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 func init() { progress.SetOutput(nil) }
 
-func randData(n, d int, seed uint64, counts bool) *rbmstack.Dense {
+func randData(n, d int, seed uint64, counts bool) *mat.Dense {
 	src := rng.New(seed, 3)
-	x := rbmstack.NewDense(n, d, make([]float32, n*d))
+	x := mat.NewDense(n, d, make([]float32, n*d))
 	for i := range x.Data {
 		if counts {
 			x.Data[i] = float32(src.IntN(4))
@@ -143,7 +144,7 @@ func TestTrainingLowersLoss(t *testing.T) {
 	// Data on a 2-D manifold embedded in 12 sigmoid outputs.
 	src := rng.New(8, 8)
 	const N, D = 600, 12
-	x := rbmstack.NewDense(N, D, make([]float32, N*D))
+	x := mat.NewDense(N, D, make([]float32, N*D))
 	for i := 0; i < N; i++ {
 		a, b := src.Float64()*2-1, src.Float64()*2-1
 		for j := 0; j < D; j++ {
@@ -198,7 +199,7 @@ func TestClassifierLearns(t *testing.T) {
 	t.Parallel()
 	src := rng.New(3, 3)
 	const N = 900
-	x := rbmstack.NewDense(N, 2, make([]float32, N*2))
+	x := mat.NewDense(N, 2, make([]float32, N*2))
 	labels := make([]int, N)
 	for i := 0; i < N; i++ {
 		k := i % 3

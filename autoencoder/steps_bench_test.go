@@ -7,16 +7,16 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/progress"
-	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // stepData returns n rows of cols values: for counts, about 60 words per
 // row drawn from a Zipf distribution (exponent 1.1) over a per-row random
 // shift of the vocabulary, median length 100; otherwise MNIST-like pixels,
 // zero with probability 0.81 and uniform in (0, 1] else.
-func stepData(n, cols int, counts bool) *rbmstack.Dense {
+func stepData(n, cols int, counts bool) *mat.Dense {
 	rng := rand.New(rand.NewPCG(uint64(cols), uint64(n)))
-	d := rbmstack.NewDense(n, cols, make([]float32, n*cols))
+	d := mat.NewDense(n, cols, make([]float32, n*cols))
 	if !counts {
 		for i := range d.Data {
 			if rng.Float64() < 0.19 {

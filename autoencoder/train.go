@@ -7,11 +7,10 @@ import (
 
 	"gonum.org/v1/gonum/optimize"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
-	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // Batcher supplies training cases: the raw inputs and the targets of a
@@ -25,12 +24,12 @@ type Batcher interface {
 
 // Reconstruction returns the Batcher of an autoencoder on data: the target
 // is the input itself, or its word proportions for SoftmaxCE.
-func Reconstruction(data rbmstack.Data, loss Loss) Batcher {
+func Reconstruction(data mat.Matrix, loss Loss) Batcher {
 	return reconBatcher{data, loss}
 }
 
 type reconBatcher struct {
-	data rbmstack.Data
+	data mat.Matrix
 	loss Loss
 }
 
@@ -50,19 +49,19 @@ func (r reconBatcher) Fill(rows []int, x, t []float32) {
 			s += v
 		}
 		if s > 0 {
-			mat32.Scale(row, 1/s)
+			mat.Scale(row, 1/s)
 		}
 	}
 }
 
 // Classification returns the Batcher of a classifier on data with integer
 // labels in [0, classes): targets are one-hot rows.
-func Classification(data rbmstack.Data, labels []int, classes int) Batcher {
+func Classification(data mat.Matrix, labels []int, classes int) Batcher {
 	return classBatcher{data, labels, classes}
 }
 
 type classBatcher struct {
-	data    rbmstack.Data
+	data    mat.Matrix
 	labels  []int
 	classes int
 }
@@ -271,7 +270,7 @@ func (t *Trainer) Train(label string, onEpoch func(EpochStats) error) error {
 		}
 		t.epoch++
 		st := EpochStats{Epoch: t.epoch, TrainLoss: sum / float64(nb), ValLoss: math.NaN()}
-		if math.IsNaN(st.TrainLoss) || math.IsInf(st.TrainLoss, 0) || mat32.HasNaN(t.Net.Params) {
+		if math.IsNaN(st.TrainLoss) || math.IsInf(st.TrainLoss, 0) || mat.HasNaN(t.Net.Params) {
 			bar.Finish()
 			return fmt.Errorf("%w: %s epoch %d: NaN or Inf in the loss or the weights (lower the learning rate)", ErrDiverged, label, t.epoch)
 		}
@@ -427,7 +426,7 @@ func (t *Trainer) decay() {
 	}
 	off := 0
 	for _, l := range t.Net.Layers {
-		mat32.Axpy(wd, t.Net.Params[off:off+len(l.W)], t.grad[off:off+len(l.W)])
+		mat.Axpy(wd, t.Net.Params[off:off+len(l.W)], t.grad[off:off+len(l.W)])
 		off += len(l.W) + len(l.B)
 	}
 }
@@ -535,7 +534,7 @@ func shuffle(src *rng.Source, x []int) {
 }
 
 // Encode returns the code-layer outputs of every case of data.
-func (n *Net) Encode(data rbmstack.Data) *rbmstack.Dense {
+func (n *Net) Encode(data mat.Matrix) *mat.Dense {
 	if n.Code < 0 {
 		panic("autoencoder: Encode on a net without a code layer")
 	}
@@ -543,13 +542,13 @@ func (n *Net) Encode(data rbmstack.Data) *rbmstack.Dense {
 }
 
 // Activations returns the outputs of layer `layer` for every case of data.
-func (n *Net) Activations(data rbmstack.Data, layer int) *rbmstack.Dense {
+func (n *Net) Activations(data mat.Matrix, layer int) *mat.Dense {
 	N, d := data.Dims()
 	if d != n.Layers[0].In {
 		panic(fmt.Sprintf("autoencoder: data has %d columns, the net %d inputs", d, n.Layers[0].In))
 	}
 	w := n.Layers[layer].Out
-	out := rbmstack.NewDense(N, w, make([]float32, N*w))
+	out := mat.NewDense(N, w, make([]float32, N*w))
 	const block = 500
 	var ws Workspace
 	rows := make([]int, 0, block)

@@ -12,6 +12,7 @@ import (
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/internal/atomicfile"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // checkpoints saves the stages of one run (RunDNN, RunDBN, RunDBM) in a
@@ -176,7 +177,7 @@ func (c *checkpoints) readStack(stage string) (*rbmstack.Checkpoint, rbmstack.Ho
 }
 
 // trainStack is rbmstack.TrainStack with the checkpoints of stage.
-func (c *checkpoints) trainStack(stage string, x rbmstack.Data, sc rbmstack.StackConfig) (*rbmstack.Stack, error) {
+func (c *checkpoints) trainStack(stage string, x mat.Matrix, sc rbmstack.StackConfig) (*rbmstack.Stack, error) {
 	if c == nil {
 		return rbmstack.TrainStack(x, sc, nil, rbmstack.Hooks{})
 	}
@@ -188,7 +189,7 @@ func (c *checkpoints) trainStack(stage string, x rbmstack.Data, sc rbmstack.Stac
 }
 
 // pretrainDBM is rbmstack.PretrainDBM with the checkpoints of stage.
-func (c *checkpoints) pretrainDBM(stage string, x rbmstack.Data, sizes []int, cfg rbmstack.Config) (*rbmstack.DBM, error) {
+func (c *checkpoints) pretrainDBM(stage string, x mat.Matrix, sizes []int, cfg rbmstack.Config) (*rbmstack.DBM, error) {
 	if c == nil {
 		return rbmstack.PretrainDBM(x, sizes, cfg, nil)
 	}
@@ -212,7 +213,7 @@ func (c *checkpoints) trainNet(stage string, t *autoencoder.Trainer, label strin
 }
 
 // trainTop is rbmstack.TrainTop with the checkpoints of stage.
-func (c *checkpoints) trainTop(stage string, pen *rbmstack.Dense, labels []int, classes, hidden int, cfg rbmstack.Config) (*rbmstack.RBM, error) {
+func (c *checkpoints) trainTop(stage string, pen *mat.Dense, labels []int, classes, hidden int, cfg rbmstack.Config) (*rbmstack.RBM, error) {
 	if c == nil {
 		return rbmstack.TrainTop(pen, labels, classes, hidden, cfg)
 	}
@@ -234,7 +235,7 @@ func (c *checkpoints) trainTop(stage string, pen *rbmstack.Dense, labels []int, 
 }
 
 // upDown is d.UpDown with the checkpoints of stage.
-func (c *checkpoints) upDown(stage string, d *rbmstack.DBN, x rbmstack.Data, labels []int, cfg rbmstack.UpDownConfig) error {
+func (c *checkpoints) upDown(stage string, d *rbmstack.DBN, x mat.Matrix, labels []int, cfg rbmstack.UpDownConfig) error {
 	if c == nil {
 		return d.UpDown(x, labels, cfg, nil)
 	}
@@ -246,7 +247,7 @@ func (c *checkpoints) upDown(stage string, d *rbmstack.DBN, x rbmstack.Data, lab
 }
 
 // trainDBM runs t.Train with the checkpoints of stage.
-func (c *checkpoints) trainDBM(stage string, t *rbmstack.DBMTrainer, x rbmstack.Data) error {
+func (c *checkpoints) trainDBM(stage string, t *rbmstack.DBMTrainer, x mat.Matrix) error {
 	if c == nil {
 		return t.Train(x, nil)
 	}

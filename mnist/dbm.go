@@ -7,6 +7,7 @@ import (
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // DBMOptions configure RunDBM. Zero fields take the profile's values.
@@ -65,7 +66,7 @@ type DBMResult struct {
 	Seconds      float64 `json:"seconds"`
 	// Particles are the visible probabilities p(v | h^1) of the persistent
 	// chains at the end of training, one image per row.
-	Particles *rbmstack.Dense `json:"-"`
+	Particles *mat.Dense `json:"-"`
 }
 
 // binarizeSeed fixes the stochastic binarisation of the test images, so
@@ -222,7 +223,7 @@ func dbmClassifier(d *rbmstack.DBM, seed uint64) (*autoencoder.Net, error) {
 }
 
 // joined is the Data of two matrices side by side: [a, b] row by row.
-type joined struct{ a, b *rbmstack.Dense }
+type joined struct{ a, b *mat.Dense }
 
 func (j joined) Dims() (int, int) { return j.a.Rows, j.a.Cols + j.b.Cols }
 
@@ -236,7 +237,7 @@ func (j joined) DenseRowsTo(dst []float32, rows []int) {
 
 // classErrorOn returns the fraction of the cases of x that net labels
 // wrongly.
-func classErrorOn(net *autoencoder.Net, x rbmstack.Data, labels []uint8) float64 {
+func classErrorOn(net *autoencoder.Net, x mat.Matrix, labels []uint8) float64 {
 	out := net.Activations(x, len(net.Layers)-1)
 	wrong := 0
 	for i, l := range labels {
@@ -250,16 +251,16 @@ func classErrorOn(net *autoencoder.Net, x rbmstack.Data, labels []uint8) float64
 // Binarize returns the images of s as binary states, each pixel drawn as 1
 // with probability its intensity (the stochastic binarisation of
 // Salakhutdinov & Murray 2008), from the stream seed.
-func Binarize(s *Set, seed uint64) *rbmstack.Dense {
+func Binarize(s *Set, seed uint64) *mat.Dense {
 	out := make([]float32, len(s.Images))
 	rng.New(seed, 0).Bernoulli(out, s.Images)
-	return rbmstack.NewDense(s.N, s.Dim(), out)
+	return mat.NewDense(s.N, s.Dim(), out)
 }
 
 // WriteDBMSamples draws the first 100 rows of particles (visible
 // probabilities of the persistent chains, RunDBM's DBMResult.Particles) as
 // a 10x10 grid.
-func WriteDBMSamples(path string, particles *rbmstack.Dense) error {
+func WriteDBMSamples(path string, particles *mat.Dense) error {
 	n := min(100, particles.Rows)
 	imgs := make([][]float32, n)
 	for i := range imgs {

@@ -10,6 +10,7 @@ import (
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/internal/atomicfile"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // Profile sets the size of an experiment: "quick" fits in a few minutes on
@@ -43,7 +44,7 @@ func (p Profile) trainSet(s *Set) *Set {
 }
 
 // data wraps a Set's pixels as training data.
-func data(s *Set) *rbmstack.Dense { return rbmstack.NewDense(s.N, s.Dim(), s.Images) }
+func data(s *Set) *mat.Dense { return mat.NewDense(s.N, s.Dim(), s.Images) }
 
 // AutoencoderOptions configure RunAutoencoder.
 type AutoencoderOptions struct {
@@ -277,7 +278,7 @@ func RunDNN(train, test *Set, o DNNOptions) (*DNNResult, *autoencoder.Net, error
 			copy(net.Layers[i].B, r.HidBias)
 		}
 	case "autoencoder", "supervised":
-		var cur rbmstack.Data = x
+		var cur mat.Matrix = x
 		for i, h := range o.Hidden {
 			in := sizes[i]
 			var layer *autoencoder.Net

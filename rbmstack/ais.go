@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // AISConfig sets an annealed importance sampling estimate of log Z.
@@ -104,7 +104,7 @@ func AISBetas(k int) []float64 {
 // BaseRateBias returns the visible biases of the base-rate model of
 // binary data (Salakhutdinov & Murray 2008): the log odds of each unit's
 // mean, the mean kept within [0.001, 0.999].
-func BaseRateBias(data Data) []float32 {
+func BaseRateBias(data mat.Matrix) []float32 {
 	_, d := data.Dims()
 	r := &RBM{Vis: Binary, NVis: d, VisBias: make([]float32, d)}
 	r.InitVisBias(data)
@@ -181,18 +181,18 @@ func (d *DBM) AIS(cfg AISConfig) (*AISResult, error) {
 		res.LogZBase += math.Ln2 * float64(d.Sizes[l])
 	}
 
-	s := make([]mat32.Mat, L+1) // states; odd layers hold samples between steps
-	x := make([]mat32.Mat, L+1) // odd layers: total input at beta 1; even: scratch
+	s := make([]mat.Dense, L+1) // states; odd layers hold samples between steps
+	x := make([]mat.Dense, L+1) // odd layers: total input at beta 1; even: scratch
 	for l := range s {
-		s[l] = mat32.New(M, d.Sizes[l])
-		x[l] = mat32.New(M, d.Sizes[l])
+		s[l] = mat.New(M, d.Sizes[l])
+		x[l] = mat.New(M, d.Sizes[l])
 	}
 	// Exact draw from the base model.
 	pv := x[0]
 	for i := 0; i < M; i++ {
 		copy(pv.Row(i), bA)
 	}
-	mat32.Sigmoid(pv.Data)
+	mat.Sigmoid(pv.Data)
 	sampleBernoulli(s[0], pv, src.Uint64())
 	for l := 2; l <= L; l += 2 {
 		for i := range x[l].Data {
@@ -245,8 +245,8 @@ func (d *DBM) AIS(cfg AISConfig) (*AISResult, error) {
 		bk := float32(b1)
 		for l := 1; l <= L; l += 2 {
 			p := x[l]
-			mat32.Scale(p.Data, bk)
-			mat32.Sigmoid(p.Data)
+			mat.Scale(p.Data, bk)
+			mat.Sigmoid(p.Data)
 			sampleBernoulli(s[l], p, src.Uint64())
 		}
 		for i := range mix {
@@ -255,12 +255,12 @@ func (d *DBM) AIS(cfg AISConfig) (*AISResult, error) {
 		for l := 0; l <= L; l += 2 {
 			p := x[l]
 			if l == 0 {
-				mat32.Mul(p, s[1], false, d.weights(0), true, bk, 0)
-				mat32.AddRowVec(p, mix)
+				mat.Mul(p, s[1], false, d.weights(0), true, bk, 0)
+				mat.AddRowVec(p, mix)
 			} else {
 				d.condInput(l, s, bk, p)
 			}
-			mat32.Sigmoid(p.Data)
+			mat.Sigmoid(p.Data)
 			sampleBernoulli(s[l], p, src.Uint64())
 		}
 		bar.Add(1)

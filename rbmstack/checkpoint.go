@@ -8,7 +8,7 @@ import (
 
 	"github.com/docsearch/docsearch/internal/atomicfile"
 	"github.com/docsearch/docsearch/internal/binenc"
-	"github.com/docsearch/docsearch/internal/mat32"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // trainerFormat is a Trainer's state: its configuration first.
@@ -72,9 +72,9 @@ func (t *Trainer) RestoreState(data []byte) error {
 	copy(t.incW, incW)
 	copy(t.incB, incB)
 	copy(t.incA, incA)
-	t.chainH = mat32.Mat{}
+	t.chainH = mat.Dense{}
 	if rows > 0 {
-		t.chainH = mat32.View(rows, r.NHid, chain)
+		t.chainH = mat.View(rows, r.NHid, chain)
 	}
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // DBM is a deep Boltzmann machine of binary units (Salakhutdinov & Hinton,
@@ -57,7 +57,7 @@ func NewDBM(sizes []int, std float32, seed uint64) *DBM {
 func (d *DBM) Layers() int { return len(d.Sizes) - 1 }
 
 // weights returns W[l] as a matrix view.
-func (d *DBM) weights(l int) mat32.Mat { return mat32.View(d.Sizes[l], d.Sizes[l+1], d.W[l]) }
+func (d *DBM) weights(l int) mat.Dense { return mat.View(d.Sizes[l], d.Sizes[l+1], d.W[l]) }
 
 // Clone returns a deep copy of d.
 func (d *DBM) Clone() *DBM {
@@ -74,7 +74,7 @@ func (d *DBM) Clone() *DBM {
 // check returns ErrDiverged if a parameter is NaN or infinite.
 func (d *DBM) check() error {
 	for _, p := range append(append([][]float32(nil), d.W...), d.B...) {
-		if mat32.HasNaN(p) {
+		if mat.HasNaN(p) {
 			return ErrDiverged
 		}
 	}
@@ -96,11 +96,11 @@ func (d *DBM) validate() {
 // condInput sets dst to the total input of layer l given the states (or
 // means) s of its neighbours, scaled by beta:
 // beta*(s[l-1] W[l-1] + s[l+1] W[l]' + B[l]). s[l] itself is not read.
-func (d *DBM) condInput(l int, s []mat32.Mat, beta float32, dst mat32.Mat) {
+func (d *DBM) condInput(l int, s []mat.Dense, beta float32, dst mat.Dense) {
 	L := d.Layers()
 	first := true
 	if l > 0 {
-		mat32.Mul(dst, s[l-1], false, d.weights(l-1), false, beta, 0)
+		mat.Mul(dst, s[l-1], false, d.weights(l-1), false, beta, 0)
 		first = false
 	}
 	if l < L {
@@ -108,14 +108,14 @@ func (d *DBM) condInput(l int, s []mat32.Mat, beta float32, dst mat32.Mat) {
 		if first {
 			b = 0
 		}
-		mat32.Mul(dst, s[l+1], false, d.weights(l), true, beta, b)
+		mat.Mul(dst, s[l+1], false, d.weights(l), true, beta, b)
 	}
 	if beta == 1 {
-		mat32.AddRowVec(dst, d.B[l])
+		mat.AddRowVec(dst, d.B[l])
 		return
 	}
 	for i := 0; i < dst.Rows; i++ {
-		mat32.Axpy(beta, d.B[l], dst.Row(i))
+		mat.Axpy(beta, d.B[l], dst.Row(i))
 	}
 }
 
@@ -124,26 +124,26 @@ func (d *DBM) condInput(l int, s []mat32.Mat, beta float32, dst mat32.Mat) {
 // scaledHidMeans sets h = sigmoid(up * v W + a), the hidden means of an RBM
 // whose bottom-up weights are up times the top-down ones (up = 2 in the
 // bottom RBM of a DBM, Salakhutdinov & Hinton 2009, eq. 11).
-func scaledHidMeans(r *RBM, v mat32.Mat, up float32, h mat32.Mat) {
-	mat32.Mul(h, v, false, r.weights(), false, up, 0)
-	mat32.AddRowVec(h, r.HidBias)
-	mat32.Sigmoid(h.Data)
+func scaledHidMeans(r *RBM, v mat.Dense, up float32, h mat.Dense) {
+	mat.Mul(h, v, false, r.weights(), false, up, 0)
+	mat.AddRowVec(h, r.HidBias)
+	mat.Sigmoid(h.Data)
 }
 
 // scaledVisMeans sets v = sigmoid(down * h W' + b) (down = 2 in the top RBM
 // of a DBM, eq. 13).
-func scaledVisMeans(r *RBM, h mat32.Mat, down float32, v mat32.Mat) {
-	mat32.Mul(v, h, false, r.weights(), true, down, 0)
-	mat32.AddRowVec(v, r.VisBias)
-	mat32.Sigmoid(v.Data)
+func scaledVisMeans(r *RBM, h mat.Dense, down float32, v mat.Dense) {
+	mat.Mul(v, h, false, r.weights(), true, down, 0)
+	mat.AddRowVec(v, r.VisBias)
+	mat.Sigmoid(v.Data)
 }
 
 // scaledTransform returns sigmoid(up * x W + a) for every case of data.
-func scaledTransform(r *RBM, data Data, up float32) *Dense {
+func scaledTransform(r *RBM, data mat.Matrix, up float32) *mat.Dense {
 	n, d := data.Dims()
-	out := NewDense(n, r.NHid, make([]float32, n*r.NHid))
+	out := mat.NewDense(n, r.NHid, make([]float32, n*r.NHid))
 	const block = 500
-	buf := mat32.New(block, d)
+	buf := mat.New(block, d)
 	rows := make([]int, 0, block)
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
@@ -153,7 +153,7 @@ func scaledTransform(r *RBM, data Data, up float32) *Dense {
 		}
 		x := buf.Resize(hi-lo, d)
 		data.DenseRowsTo(x.Data, rows)
-		scaledHidMeans(r, x, up, mat32.View(hi-lo, r.NHid, out.Data[lo*r.NHid:hi*r.NHid]))
+		scaledHidMeans(r, x, up, mat.View(hi-lo, r.NHid, out.Data[lo*r.NHid:hi*r.NHid]))
 	}
 	return out
 }
@@ -165,7 +165,7 @@ func scaledTransform(r *RBM, data Data, up float32) *Dense {
 // optional annealing; Persistent and SampleVisible are ignored. Training
 // runs from t's epoch on with t's momentum buffers and random stream, so
 // that t's MarshalState and RestoreState checkpoint it.
-func trainScaled(t *Trainer, data Data, up, down float32, label string, onEpoch func(EpochStats) error) error {
+func trainScaled(t *Trainer, data mat.Matrix, up, down float32, label string, onEpoch func(EpochStats) error) error {
 	r, cfg := t.R, t.Cfg
 	n, d := data.Dims()
 	if d != r.NVis {
@@ -177,10 +177,10 @@ func trainScaled(t *Trainer, data Data, up, down float32, label string, onEpoch 
 	B := cfg.BatchSize
 	src := t.src
 	incW, incB, incA := t.incW, t.incB, t.incA
-	gradW := mat32.New(r.NVis, r.NHid)
+	gradW := mat.New(r.NVis, r.NHid)
 	gradB, gradA := make([]float32, r.NVis), make([]float32, r.NHid)
-	v0b, v1b := mat32.New(B, r.NVis), mat32.New(B, r.NVis)
-	h0b, hsb, h1b := mat32.New(B, r.NHid), mat32.New(B, r.NHid), mat32.New(B, r.NHid)
+	v0b, v1b := mat.New(B, r.NVis), mat.New(B, r.NVis)
+	h0b, hsb, h1b := mat.New(B, r.NHid), mat.New(B, r.NHid), mat.New(B, r.NHid)
 	perm := make([]int, n)
 	nb := (n + B - 1) / B
 	for epoch := t.epoch; epoch < cfg.Epochs; epoch++ {
@@ -205,12 +205,12 @@ func trainScaled(t *Trainer, data Data, up, down float32, label string, onEpoch 
 				scaledHidMeans(r, v1, up, h1)
 			}
 			inv := 1 / float32(m)
-			mat32.Mul(gradW, v0, true, h0, false, inv, 0)
-			mat32.Mul(gradW, v1, true, h1, false, -inv, 1)
-			mat32.ColSumsTo(gradB, v0, inv, 0)
-			mat32.ColSumsTo(gradB, v1, -inv, 1)
-			mat32.ColSumsTo(gradA, h0, inv, 0)
-			mat32.ColSumsTo(gradA, h1, -inv, 1)
+			mat.Mul(gradW, v0, true, h0, false, inv, 0)
+			mat.Mul(gradW, v1, true, h1, false, -inv, 1)
+			mat.ColSumsTo(gradB, v0, inv, 0)
+			mat.ColSumsTo(gradB, v1, -inv, 1)
+			mat.ColSumsTo(gradA, h0, inv, 0)
+			mat.ColSumsTo(gradA, h1, -inv, 1)
 			scale := float32(1)
 			if cfg.Anneal {
 				scale = 1 - (float32(epoch)+float32(b)/float32(nb))/float32(cfg.Epochs)
@@ -255,7 +255,7 @@ func trainScaled(t *Trainer, data Data, up, down float32, label string, onEpoch 
 //
 // cfg applies to every RBM (layer l draws with seed cfg.Seed + l);
 // onEpoch (may be nil) observes each epoch of each layer.
-func PretrainDBM(data Data, sizes []int, cfg Config, onEpoch func(layer int, st EpochStats) error) (*DBM, error) {
+func PretrainDBM(data mat.Matrix, sizes []int, cfg Config, onEpoch func(layer int, st EpochStats) error) (*DBM, error) {
 	var hooks Hooks
 	if onEpoch != nil {
 		hooks.Epoch = func(l int, _ *Trainer, st EpochStats) error { return onEpoch(l, st) }
@@ -271,7 +271,7 @@ func PretrainDBM(data Data, sizes []int, cfg Config, onEpoch func(layer int, st 
 // the finished RBMs after every layer, so CheckpointHooks and
 // ReadCheckpoint save and load the progress. The RBMs of a DBM checkpoint
 // are the modified ones of section 3.1, not a greedy Stack's.
-func PretrainDBMFrom(data Data, sizes []int, cfg Config, ck *Checkpoint, hooks Hooks) (*DBM, error) {
+func PretrainDBMFrom(data mat.Matrix, sizes []int, cfg Config, ck *Checkpoint, hooks Hooks) (*DBM, error) {
 	if len(sizes) < 2 {
 		return nil, fmt.Errorf("rbmstack: a DBM needs a visible and a hidden layer, got sizes %v", sizes)
 	}
@@ -386,13 +386,13 @@ func ComposeDBM(rbms []*RBM) (*DBM, error) {
 
 // dbmWork holds mean-field scratch.
 type dbmWork struct {
-	bottom mat32.Mat   // v W[0], fixed during the iterations
-	tmp    []mat32.Mat // per layer, the new means
+	bottom mat.Dense   // v W[0], fixed during the iterations
+	tmp    []mat.Dense // per layer, the new means
 }
 
 func (ws *dbmWork) ensure(d *DBM, rows int) {
 	if len(ws.tmp) != len(d.Sizes) {
-		ws.tmp = make([]mat32.Mat, len(d.Sizes))
+		ws.tmp = make([]mat.Dense, len(d.Sizes))
 	}
 	ws.bottom = ws.bottom.Resize(rows, d.Sizes[1])
 	for l := 1; l < len(d.Sizes); l++ {
@@ -404,7 +404,7 @@ func (ws *dbmWork) ensure(d *DBM, rows int) {
 // initialisation of Salakhutdinov & Hinton (2009): every hidden layer below
 // the top gets sigmoid(2 mu^{l-1} W[l-1] + B[l]), the doubled input standing
 // in for the top-down input it lacks; the top gets its single input.
-func (d *DBM) MeanFieldInit(v mat32.Mat, mu []mat32.Mat) {
+func (d *DBM) MeanFieldInit(v mat.Dense, mu []mat.Dense) {
 	L := d.Layers()
 	below := v
 	for l := 1; l <= L; l++ {
@@ -413,9 +413,9 @@ func (d *DBM) MeanFieldInit(v mat32.Mat, mu []mat32.Mat) {
 			f = 1
 		}
 		m := mu[l-1]
-		mat32.Mul(m, below, false, d.weights(l-1), false, f, 0)
-		mat32.AddRowVec(m, d.B[l])
-		mat32.Sigmoid(m.Data)
+		mat.Mul(m, below, false, d.weights(l-1), false, f, 0)
+		mat.AddRowVec(m, d.B[l])
+		mat.Sigmoid(m.Data)
 		below = m
 	}
 }
@@ -430,12 +430,12 @@ func (d *DBM) MeanFieldInit(v mat32.Mat, mu []mat32.Mat) {
 // update maximises the variational bound given the others, so the bound
 // never decreases). mu[l-1] holds layer l (rows x Sizes[l]). It returns the
 // largest absolute change of a mean in the last sweep.
-func (d *DBM) MeanField(v mat32.Mat, mu []mat32.Mat, iters int) float64 {
+func (d *DBM) MeanField(v mat.Dense, mu []mat.Dense, iters int) float64 {
 	var ws dbmWork
 	return d.meanField(v, mu, iters, &ws)
 }
 
-func (d *DBM) meanField(v mat32.Mat, mu []mat32.Mat, iters int, ws *dbmWork) float64 {
+func (d *DBM) meanField(v mat.Dense, mu []mat.Dense, iters int, ws *dbmWork) float64 {
 	d.validate()
 	L := d.Layers()
 	if len(mu) != L || v.Cols != d.Sizes[0] {
@@ -443,7 +443,7 @@ func (d *DBM) meanField(v mat32.Mat, mu []mat32.Mat, iters int, ws *dbmWork) flo
 	}
 	ws.ensure(d, v.Rows)
 	d.MeanFieldInit(v, mu)
-	mat32.Mul(ws.bottom, v, false, d.weights(0), false, 1, 0)
+	mat.Mul(ws.bottom, v, false, d.weights(0), false, 1, 0)
 	var res float32
 	for it := 0; it < iters; it++ {
 		res = 0
@@ -452,13 +452,13 @@ func (d *DBM) meanField(v mat32.Mat, mu []mat32.Mat, iters int, ws *dbmWork) flo
 			if l == 1 {
 				copy(t.Data, ws.bottom.Data)
 			} else {
-				mat32.Mul(t, mu[l-2], false, d.weights(l-1), false, 1, 0)
+				mat.Mul(t, mu[l-2], false, d.weights(l-1), false, 1, 0)
 			}
 			if l < L {
-				mat32.Mul(t, mu[l], false, d.weights(l), true, 1, 1)
+				mat.Mul(t, mu[l], false, d.weights(l), true, 1, 1)
 			}
-			mat32.AddRowVec(t, d.B[l])
-			mat32.Sigmoid(t.Data)
+			mat.AddRowVec(t, d.B[l])
+			mat.Sigmoid(t.Data)
 			for i, x := range t.Data {
 				if dx := x - mu[l-1].Data[i]; dx > res || -dx > res {
 					res = max(dx, -dx)
@@ -471,18 +471,18 @@ func (d *DBM) meanField(v mat32.Mat, mu []mat32.Mat, iters int, ws *dbmWork) flo
 }
 
 // Posterior returns the mean-field posteriors of every case of data, one
-// Dense per hidden layer (out[l-1] is layer l).
-func (d *DBM) Posterior(data Data, iters int) []*Dense {
+// mat.Dense per hidden layer (out[l-1] is layer l).
+func (d *DBM) Posterior(data mat.Matrix, iters int) []*mat.Dense {
 	n, c := data.Dims()
 	if c != d.Sizes[0] {
 		panic(fmt.Sprintf("rbmstack: Posterior: data have %d columns, the DBM %d visible units", c, d.Sizes[0]))
 	}
 	L := d.Layers()
-	out := make([]*Dense, L)
+	out := make([]*mat.Dense, L)
 	for l := range out {
-		out[l] = NewDense(n, d.Sizes[l+1], make([]float32, n*d.Sizes[l+1]))
+		out[l] = mat.NewDense(n, d.Sizes[l+1], make([]float32, n*d.Sizes[l+1]))
 	}
-	d.forBlocks(data, iters, func(lo int, v mat32.Mat, mu []mat32.Mat) {
+	d.forBlocks(data, iters, func(lo int, v mat.Dense, mu []mat.Dense) {
 		for l, m := range mu {
 			copy(out[l].Data[lo*m.Cols:], m.Data)
 		}
@@ -492,16 +492,16 @@ func (d *DBM) Posterior(data Data, iters int) []*Dense {
 
 // forBlocks runs mean-field on blocks of data and calls fn with each
 // block's first row, inputs and posteriors.
-func (d *DBM) forBlocks(data Data, iters int, fn func(lo int, v mat32.Mat, mu []mat32.Mat)) {
+func (d *DBM) forBlocks(data mat.Matrix, iters int, fn func(lo int, v mat.Dense, mu []mat.Dense)) {
 	n, c := data.Dims()
 	const block = 500
 	L := d.Layers()
-	vb := mat32.New(block, c)
-	mub := make([]mat32.Mat, L)
+	vb := mat.New(block, c)
+	mub := make([]mat.Dense, L)
 	for l := range mub {
-		mub[l] = mat32.New(block, d.Sizes[l+1])
+		mub[l] = mat.New(block, d.Sizes[l+1])
 	}
-	mu := make([]mat32.Mat, L)
+	mu := make([]mat.Dense, L)
 	rows := make([]int, 0, block)
 	var ws dbmWork
 	bar := progress.New("dbm mean-field", int64(n), "cases")
@@ -532,16 +532,16 @@ func (d *DBM) forBlocks(data Data, iters int, fn func(lo int, v mat32.Mat, mu []
 //
 // with mu^0 = v and H(q) = -sum mu log mu + (1-mu) log(1-mu). logZ is an
 // estimate (AIS) or the exact value.
-func (d *DBM) LogProbBound(data Data, logZ float64, iters int) float64 {
+func (d *DBM) LogProbBound(data mat.Matrix, logZ float64, iters int) float64 {
 	n, _ := data.Dims()
 	if n == 0 {
 		return math.NaN()
 	}
 	L := d.Layers()
 	var total float64
-	var prod mat32.Mat
-	d.forBlocks(data, iters, func(lo int, v mat32.Mat, mu []mat32.Mat) {
-		layer := func(l int) mat32.Mat {
+	var prod mat.Dense
+	d.forBlocks(data, iters, func(lo int, v mat.Dense, mu []mat.Dense) {
+		layer := func(l int) mat.Dense {
 			if l == 0 {
 				return v
 			}
@@ -565,7 +565,7 @@ func (d *DBM) LogProbBound(data Data, logZ float64, iters int) float64 {
 			}
 			up := layer(l + 1)
 			prod = prod.Resize(m.Rows, up.Cols)
-			mat32.Mul(prod, m, false, d.weights(l), false, 1, 0)
+			mat.Mul(prod, m, false, d.weights(l), false, 1, 0)
 			for i, x := range prod.Data {
 				total += float64(x * up.Data[i])
 			}
@@ -594,20 +594,20 @@ func entropy(p float32) float64 {
 // the even ones. p[l] is scratch of the shape of s[l]. On return p[l] holds,
 // for every even l, p(h^l = 1 | odd layers): conditional expectations that
 // give lower-variance statistics than the even states themselves.
-func (d *DBM) gibbs(s, p []mat32.Mat, sweeps int, src *rng.Source) {
+func (d *DBM) gibbs(s, p []mat.Dense, sweeps int, src *rng.Source) {
 	L := d.Layers()
 	for sw := 0; sw < sweeps; sw++ {
 		for parity := 0; parity < 2; parity++ {
 			for l := parity; l <= L; l += 2 {
 				d.condInput(l, s, 1, p[l])
-				mat32.Sigmoid(p[l].Data)
+				mat.Sigmoid(p[l].Data)
 				sampleBernoulli(s[l], p[l], src.Uint64())
 			}
 		}
 	}
 	for l := 0; l <= L; l += 2 {
 		d.condInput(l, s, 1, p[l])
-		mat32.Sigmoid(p[l].Data)
+		mat.Sigmoid(p[l].Data)
 	}
 }
 
@@ -726,13 +726,13 @@ type DBMTrainer struct {
 	src      *rng.Source
 	incW     [][]float32
 	incB     [][]float32
-	gradW    []mat32.Mat
+	gradW    []mat.Dense
 	gradB    [][]float32
-	v, recon mat32.Mat
-	mu       []mat32.Mat // per hidden layer, the minibatch's posteriors
-	muB      []mat32.Mat // views of mu sized to the current minibatch
-	chain    []mat32.Mat // per layer, the particles' states
-	chainP   []mat32.Mat // per layer, scratch probabilities
+	v, recon mat.Dense
+	mu       []mat.Dense // per hidden layer, the minibatch's posteriors
+	muB      []mat.Dense // views of mu sized to the current minibatch
+	chain    []mat.Dense // per layer, the particles' states
+	chainP   []mat.Dense // per layer, scratch probabilities
 	ws       dbmWork
 	perm     []int
 	epoch    int
@@ -752,17 +752,17 @@ func NewDBMTrainer(d *DBM, cfg DBMConfig) (*DBMTrainer, error) {
 		n := d.Sizes[l]
 		t.incB = append(t.incB, make([]float32, n))
 		t.gradB = append(t.gradB, make([]float32, n))
-		t.chain = append(t.chain, mat32.New(cfg.Particles, n))
-		t.chainP = append(t.chainP, mat32.New(cfg.Particles, n))
+		t.chain = append(t.chain, mat.New(cfg.Particles, n))
+		t.chainP = append(t.chainP, mat.New(cfg.Particles, n))
 		if l < L {
 			t.incW = append(t.incW, make([]float32, n*d.Sizes[l+1]))
-			t.gradW = append(t.gradW, mat32.New(n, d.Sizes[l+1]))
-			t.mu = append(t.mu, mat32.New(cfg.BatchSize, d.Sizes[l+1]))
+			t.gradW = append(t.gradW, mat.New(n, d.Sizes[l+1]))
+			t.mu = append(t.mu, mat.New(cfg.BatchSize, d.Sizes[l+1]))
 		}
 	}
-	t.muB = make([]mat32.Mat, L)
-	t.v = mat32.New(cfg.BatchSize, d.Sizes[0])
-	t.recon = mat32.New(cfg.BatchSize, d.Sizes[0])
+	t.muB = make([]mat.Dense, L)
+	t.v = mat.New(cfg.BatchSize, d.Sizes[0])
+	t.recon = mat.New(cfg.BatchSize, d.Sizes[0])
 	return t, nil
 }
 
@@ -771,13 +771,13 @@ func (t *DBMTrainer) Epoch() int { return t.epoch }
 
 // Fantasy returns the visible probabilities p(v | h^1) of the persistent
 // chains, one row per particle (zeros before training).
-func (t *DBMTrainer) Fantasy() *Dense {
+func (t *DBMTrainer) Fantasy() *mat.Dense {
 	d := t.D
-	p := NewDense(t.Cfg.Particles, d.Sizes[0], make([]float32, t.Cfg.Particles*d.Sizes[0]))
+	p := mat.NewDense(t.Cfg.Particles, d.Sizes[0], make([]float32, t.Cfg.Particles*d.Sizes[0]))
 	if t.updates > 0 {
-		m := mat32.View(p.Rows, p.Cols, p.Data)
+		m := mat.View(p.Rows, p.Cols, p.Data)
 		d.condInput(0, t.chain, 1, m)
-		mat32.Sigmoid(m.Data)
+		mat.Sigmoid(m.Data)
 	}
 	return p
 }
@@ -795,7 +795,7 @@ func (t *DBMTrainer) lr(u, total int) float32 {
 // each minibatch draws binary states), calling onEpoch (may be nil) after
 // each; an error from onEpoch stops training and is returned. A NaN or
 // infinity returns an error wrapping ErrDiverged that names the epoch.
-func (t *DBMTrainer) Train(data Data, onEpoch func(DBMEpochStats) error) error {
+func (t *DBMTrainer) Train(data mat.Matrix, onEpoch func(DBMEpochStats) error) error {
 	n, c := data.Dims()
 	d := t.D
 	if c != d.Sizes[0] {
@@ -842,9 +842,9 @@ func (t *DBMTrainer) Train(data Data, onEpoch func(DBMEpochStats) error) error {
 	return nil
 }
 
-func chainsNaN(p []mat32.Mat) bool {
+func chainsNaN(p []mat.Dense) bool {
 	for _, m := range p {
-		if mat32.HasNaN(m.Data) {
+		if mat.HasNaN(m.Data) {
 			return true
 		}
 	}
@@ -864,7 +864,7 @@ func sizesString(s []int) string {
 
 // initChains starts the particles at random training cases: binary states
 // drawn from the data and the bottom-up mean-field initialisation.
-func (t *DBMTrainer) initChains(data Data, n int) {
+func (t *DBMTrainer) initChains(data mat.Matrix, n int) {
 	d := t.D
 	M := t.Cfg.Particles
 	rows := make([]int, M)
@@ -882,7 +882,7 @@ func (t *DBMTrainer) initChains(data Data, n int) {
 
 // step performs one update on the listed rows and returns the summed
 // squared reconstruction error of the minibatch.
-func (t *DBMTrainer) step(data Data, rows []int, lr float32) float64 {
+func (t *DBMTrainer) step(data mat.Matrix, rows []int, lr float32) float64 {
 	d, c := t.D, &t.Cfg
 	L := d.Layers()
 	B := len(rows)
@@ -897,9 +897,9 @@ func (t *DBMTrainer) step(data Data, rows []int, lr float32) float64 {
 
 	// Reconstruction error, for monitoring only.
 	rec := t.recon.Resize(B, d.Sizes[0])
-	mat32.Mul(rec, mu[0], false, d.weights(0), true, 1, 0)
-	mat32.AddRowVec(rec, d.B[0])
-	mat32.Sigmoid(rec.Data)
+	mat.Mul(rec, mu[0], false, d.weights(0), true, 1, 0)
+	mat.AddRowVec(rec, d.B[0])
+	mat.Sigmoid(rec.Data)
 	var recon float64
 	for i, x := range v.Data {
 		e := float64(x - rec.Data[i])
@@ -907,7 +907,7 @@ func (t *DBMTrainer) step(data Data, rows []int, lr float32) float64 {
 	}
 
 	// Data-dependent statistics from the mean-field posteriors.
-	layer := func(l int) mat32.Mat {
+	layer := func(l int) mat.Dense {
 		if l == 0 {
 			return v
 		}
@@ -915,16 +915,16 @@ func (t *DBMTrainer) step(data Data, rows []int, lr float32) float64 {
 	}
 	invB := 1 / float32(B)
 	for l := 0; l <= L; l++ {
-		mat32.ColSumsTo(t.gradB[l], layer(l), invB, 0)
+		mat.ColSumsTo(t.gradB[l], layer(l), invB, 0)
 		if l < L {
-			mat32.Mul(t.gradW[l], layer(l), true, layer(l+1), false, invB, 0)
+			mat.Mul(t.gradW[l], layer(l), true, layer(l+1), false, invB, 0)
 		}
 	}
 
 	// Model statistics from the persistent chains: states of the odd
 	// layers, conditional probabilities of the even ones.
 	d.gibbs(t.chain, t.chainP, c.Gibbs, t.src)
-	neg := func(l int) mat32.Mat {
+	neg := func(l int) mat.Dense {
 		if l%2 == 0 {
 			return t.chainP[l]
 		}
@@ -932,9 +932,9 @@ func (t *DBMTrainer) step(data Data, rows []int, lr float32) float64 {
 	}
 	invM := 1 / float32(c.Particles)
 	for l := 0; l <= L; l++ {
-		mat32.ColSumsTo(t.gradB[l], neg(l), -invM, 1)
+		mat.ColSumsTo(t.gradB[l], neg(l), -invM, 1)
 		if l < L {
-			mat32.Mul(t.gradW[l], neg(l), true, neg(l+1), false, -invM, 1)
+			mat.Mul(t.gradW[l], neg(l), true, neg(l+1), false, -invM, 1)
 		}
 	}
 

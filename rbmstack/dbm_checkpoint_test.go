@@ -11,16 +11,17 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // randomBinary returns n cases of c fair random bits.
-func randomBinary(n, c int, seed uint64) *Dense {
+func randomBinary(n, c int, seed uint64) *mat.Dense {
 	x := make([]float32, n*c)
 	src := rng.New(seed, 5)
 	for i := range x {
 		x[i] = b2f(src.Float64() < 0.5)
 	}
-	return NewDense(n, c, x)
+	return mat.NewDense(n, c, x)
 }
 
 // sameBits reports whether a and b hold bit-identical floats.
@@ -219,7 +220,7 @@ func TestPretrainDBMResume(t *testing.T) {
 }
 
 // smallDBN returns a DBN 12-6-(5+3)-7 greedily trained on data with labels.
-func smallDBN(t *testing.T, data *Dense, labels []int) *DBN {
+func smallDBN(t *testing.T, data *mat.Dense, labels []int) *DBN {
 	t.Helper()
 	s, err := TrainStack(data, StackConfig{Visible: Binary, Layers: []LayerSpec{
 		{Hidden: 6, Config: Config{Epochs: 2, BatchSize: 20, Seed: 1}},
@@ -464,7 +465,7 @@ func TestUpDownSchedule(t *testing.T) {
 
 // labelled returns n random binary cases of c columns and the labels
 // i mod classes.
-func labelled(n, c, classes int, seed uint64) (*Dense, []int) {
+func labelled(n, c, classes int, seed uint64) (*mat.Dense, []int) {
 	labels := make([]int, n)
 	for i := range labels {
 		labels[i] = i % classes

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // randomDBM returns a DBM of the given widths with weights N(0, std^2)
@@ -103,7 +103,7 @@ func exactLogPStar(d *DBM, v []float32) float64 {
 }
 
 // dbmLogLik returns the exact mean log-probability of the rows of data.
-func dbmLogLik(t *testing.T, d *DBM, data *Dense) float64 {
+func dbmLogLik(t *testing.T, d *DBM, data *mat.Dense) float64 {
 	t.Helper()
 	logZ, err := d.ExactLogZ()
 	if err != nil {
@@ -129,23 +129,23 @@ func TestScaledMeansEqualDoubledWeights(t *testing.T) {
 		r.HidBias[i] = float32(src.Norm())
 	}
 	r2 := r.Clone()
-	mat32.Scale(r2.W, 2)
-	v := mat32.New(4, 7)
-	h := mat32.New(4, 5)
+	mat.Scale(r2.W, 2)
+	v := mat.New(4, 7)
+	h := mat.New(4, 5)
 	for i := range v.Data {
 		v.Data[i] = b2f(src.Float64() < 0.5)
 	}
 	for i := range h.Data {
 		h.Data[i] = b2f(src.Float64() < 0.5)
 	}
-	got, want := mat32.New(4, 5), mat32.New(4, 5)
+	got, want := mat.New(4, 5), mat.New(4, 5)
 	scaledHidMeans(r, v, 2, got)
 	r2.HidMeans(v, nil, want)
-	gotV, wantV := mat32.New(4, 7), mat32.New(4, 7)
+	gotV, wantV := mat.New(4, 7), mat.New(4, 7)
 	scaledVisMeans(r, h, 2, gotV)
 	r2.VisMeans(h, wantV)
 	// The undoubled direction must be the plain RBM's.
-	gotV1, wantV1 := mat32.New(4, 7), mat32.New(4, 7)
+	gotV1, wantV1 := mat.New(4, 7), mat.New(4, 7)
 	scaledVisMeans(r, h, 1, gotV1)
 	r.VisMeans(h, wantV1)
 	for _, c := range []struct {
@@ -192,13 +192,13 @@ func TestMeanFieldFixedPoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := NewDense(5, 8, make([]float32, 40))
+	data := mat.NewDense(5, 8, make([]float32, 40))
 	src := rng.New(4, 4)
 	for i := range data.Data {
 		data.Data[i] = b2f(src.Float64() < 0.5)
 	}
-	v := mat32.View(5, 8, data.Data)
-	mu := []mat32.Mat{mat32.New(5, 6), mat32.New(5, 4)}
+	v := mat.View(5, 8, data.Data)
+	mu := []mat.Dense{mat.New(5, 6), mat.New(5, 4)}
 	res := d.MeanField(v, mu, 100)
 	if res > 1e-5 {
 		t.Fatalf("mean-field residual after 100 sweeps %g, want < 1e-5", res)
@@ -242,7 +242,7 @@ func TestMeanFieldFixedPoint(t *testing.T) {
 				worst = math.Max(worst, math.Abs(e/z-float64(mu[l].Row(i)[j])))
 			}
 		}
-		bound := d.LogProbBound(NewDense(1, 8, append([]float32(nil), vi...)), logZ, 100)
+		bound := d.LogProbBound(mat.NewDense(1, 8, append([]float32(nil), vi...)), logZ, 100)
 		lp := exactLogPStar(d, vi) - logZ
 		if bound > lp+1e-4 || bound < lp-0.5 {
 			t.Errorf("case %d: bound %.5f, exact log p(v) %.5f", i, bound, lp)
@@ -291,14 +291,14 @@ func TestGibbsMatchesExactMarginals(t *testing.T) {
 	// T sweeps; the chain means are independent, so their spread gives the
 	// standard error.
 	const M, burn, T = 1000, 50, 40
-	s := make([]mat32.Mat, L+1)
-	p := make([]mat32.Mat, L+1)
-	sum := make([]mat32.Mat, L+1)
+	s := make([]mat.Dense, L+1)
+	p := make([]mat.Dense, L+1)
+	sum := make([]mat.Dense, L+1)
 	src := rng.New(7, 7)
 	for l := range s {
-		s[l] = mat32.New(M, d.Sizes[l])
-		p[l] = mat32.New(M, d.Sizes[l])
-		sum[l] = mat32.New(M, d.Sizes[l])
+		s[l] = mat.New(M, d.Sizes[l])
+		p[l] = mat.New(M, d.Sizes[l])
+		sum[l] = mat.New(M, d.Sizes[l])
 		for i := range s[l].Data {
 			s[l].Data[i] = b2f(src.Float64() < 0.5)
 		}
@@ -307,7 +307,7 @@ func TestGibbsMatchesExactMarginals(t *testing.T) {
 	for range T {
 		d.gibbs(s, p, 1, src)
 		for l := range s {
-			mat32.Axpy(1.0/T, s[l].Data, sum[l].Data)
+			mat.Axpy(1.0/T, s[l].Data, sum[l].Data)
 		}
 	}
 	for l := range s {
@@ -357,7 +357,7 @@ func TestDBMTrainingImprovesExactLikelihood(t *testing.T) {
 		if after < before+1 || after < indep+1.5 {
 			t.Errorf("log-likelihood %.3f after joint training, %.3f before; want above both and above %.3f", after, before, indep+1.5)
 		}
-		if f := tr.Fantasy(); f.Rows != 50 || f.Cols != 6 || mat32.HasNaN(f.Data) {
+		if f := tr.Fantasy(); f.Rows != 50 || f.Cols != 6 || mat.HasNaN(f.Data) {
 			t.Errorf("fantasy particles %dx%d", f.Rows, f.Cols)
 		}
 	})

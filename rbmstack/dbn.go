@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // DBN is the deep belief net of Hinton, Osindero & Teh (2006): directed
@@ -50,7 +50,7 @@ func NewDBN(lower []*RBM, top *RBM) (*DBN, error) {
 
 // TrainTop trains the top RBM of a DBN on the penultimate representation
 // joined with one-hot labels (Labels classes).
-func TrainTop(pen *Dense, labels []int, classes, hidden int, cfg Config) (*RBM, error) {
+func TrainTop(pen *mat.Dense, labels []int, classes, hidden int, cfg Config) (*RBM, error) {
 	return TrainTopFrom(pen, labels, classes, hidden, cfg, nil, nil)
 }
 
@@ -59,7 +59,7 @@ func TrainTop(pen *Dense, labels []int, classes, hidden int, cfg Config) (*RBM, 
 // run with the same arguments, from which training continues to the RBM an
 // uninterrupted run makes; onEpoch (may be nil) sees the Trainer after
 // every epoch, e.g. to save its state.
-func TrainTopFrom(pen *Dense, labels []int, classes, hidden int, cfg Config, partial []byte, onEpoch func(t *Trainer, st EpochStats) error) (*RBM, error) {
+func TrainTopFrom(pen *mat.Dense, labels []int, classes, hidden int, cfg Config, partial []byte, onEpoch func(t *Trainer, st EpochStats) error) (*RBM, error) {
 	x := joinLabels(pen, labels, classes)
 	cfg.EnsureDefaults()
 	r := New(Binary, Binary, x.Cols, hidden, cfg.InitStd, cfg.Seed)
@@ -87,9 +87,9 @@ func TrainTopFrom(pen *Dense, labels []int, classes, hidden int, cfg Config, par
 	return r, nil
 }
 
-func joinLabels(pen *Dense, labels []int, classes int) *Dense {
+func joinLabels(pen *mat.Dense, labels []int, classes int) *mat.Dense {
 	w := pen.Cols + classes
-	x := NewDense(pen.Rows, w, make([]float32, pen.Rows*w))
+	x := mat.NewDense(pen.Rows, w, make([]float32, pen.Rows*w))
 	for i := 0; i < pen.Rows; i++ {
 		copy(x.Data[i*w:], pen.Row(i))
 		x.Data[i*w+pen.Cols+labels[i]] = 1
@@ -98,16 +98,16 @@ func joinLabels(pen *Dense, labels []int, classes int) *Dense {
 }
 
 // Up returns the recognition probabilities of the penultimate layer.
-func (d *DBN) Up(data Data) *Dense {
-	var cur Data = data
-	var out *Dense
+func (d *DBN) Up(data mat.Matrix) *mat.Dense {
+	var cur mat.Matrix = data
+	var out *mat.Dense
 	for _, r := range d.Rec {
 		out = r.Transform(cur)
 		cur = out
 	}
 	if out == nil {
 		n, c := data.Dims()
-		out = NewDense(n, c, make([]float32, n*c))
+		out = mat.NewDense(n, c, make([]float32, n*c))
 		rows := make([]int, n)
 		for i := range rows {
 			rows[i] = i
@@ -120,21 +120,21 @@ func (d *DBN) Up(data Data) *Dense {
 // Classify returns, for every case of data, the label whose free energy in
 // the top RBM is lowest given the penultimate recognition probabilities:
 // F(x, c) = -b'x - b_c - sum_j log(1 + exp(a_j + x'W_j + W_cj)).
-func (d *DBN) Classify(data Data) []int {
+func (d *DBN) Classify(data mat.Matrix) []int {
 	pen := d.Up(data)
 	t := d.Top
 	nb := t.NVis - t.Labels
 	n := pen.Rows
 	out := make([]int, n)
 	const block = 500
-	base := mat32.New(block, t.NHid)
-	wPen := mat32.View(nb, t.NHid, t.W[:nb*t.NHid])
+	base := mat.New(block, t.NHid)
+	wPen := mat.View(nb, t.NHid, t.W[:nb*t.NHid])
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
-		x := mat32.View(hi-lo, nb, pen.Data[lo*nb:hi*nb])
+		x := mat.View(hi-lo, nb, pen.Data[lo*nb:hi*nb])
 		b := base.Resize(hi-lo, t.NHid)
-		mat32.Mul(b, x, false, wPen, false, 1, 0)
-		mat32.AddRowVec(b, t.HidBias)
+		mat.Mul(b, x, false, wPen, false, 1, 0)
+		mat.AddRowVec(b, t.HidBias)
 		for i := 0; i < hi-lo; i++ {
 			row := b.Row(i)
 			best, bestF := 0, math.Inf(1)
@@ -209,7 +209,7 @@ func (cfg *UpDownConfig) EnsureDefaults() {
 // recover each layer from the one below. onEpoch (may be nil) is called
 // after every epoch (1-based); an error from it stops training. An
 // UpDownTrainer does the same and can be checkpointed between epochs.
-func (d *DBN) UpDown(data Data, labels []int, cfg UpDownConfig, onEpoch func(epoch int) error) error {
+func (d *DBN) UpDown(data mat.Matrix, labels []int, cfg UpDownConfig, onEpoch func(epoch int) error) error {
 	return NewUpDownTrainer(d, cfg).Train(data, labels, onEpoch)
 }
 
@@ -237,7 +237,7 @@ func (u *UpDownTrainer) Epoch() int { return u.epoch }
 // Train runs the remaining epochs of up-down fine-tuning on data with its
 // labels, calling onEpoch (may be nil) with the epoch number (1-based)
 // after each; an error from onEpoch stops training and is returned.
-func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) error) error {
+func (u *UpDownTrainer) Train(data mat.Matrix, labels []int, onEpoch func(epoch int) error) error {
 	d, cfg, src := u.D, u.Cfg, u.src
 	n, _ := data.Dims()
 	if len(labels) != n {
@@ -256,29 +256,29 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 	nb := t.NVis - t.Labels
 	B := cfg.BatchSize
 	// wake[l] holds the states of layer l on the way up (wake[0] = data).
-	wake := make([]mat32.Mat, L+1)
-	sleep := make([]mat32.Mat, L+1)
-	pred := make([]mat32.Mat, L+1)
-	wake[0] = mat32.New(B, d.widthBelow(0))
-	sleep[0] = mat32.New(B, d.widthBelow(0))
-	pred[0] = mat32.New(B, d.widthBelow(0))
+	wake := make([]mat.Dense, L+1)
+	sleep := make([]mat.Dense, L+1)
+	pred := make([]mat.Dense, L+1)
+	wake[0] = mat.New(B, d.widthBelow(0))
+	sleep[0] = mat.New(B, d.widthBelow(0))
+	pred[0] = mat.New(B, d.widthBelow(0))
 	for l := 0; l < L; l++ {
-		wake[l+1] = mat32.New(B, d.Rec[l].NHid)
-		sleep[l+1] = mat32.New(B, d.Rec[l].NHid)
-		pred[l+1] = mat32.New(B, d.Rec[l].NHid)
+		wake[l+1] = mat.New(B, d.Rec[l].NHid)
+		sleep[l+1] = mat.New(B, d.Rec[l].NHid)
+		pred[l+1] = mat.New(B, d.Rec[l].NHid)
 	}
-	topV := mat32.New(B, t.NVis)
-	negV := mat32.New(B, t.NVis)
-	topH := mat32.New(B, t.NHid)
-	topHS := mat32.New(B, t.NHid)
-	negH := mat32.New(B, t.NHid)
-	gradTop := mat32.New(t.NVis, t.NHid)
+	topV := mat.New(B, t.NVis)
+	negV := mat.New(B, t.NVis)
+	topH := mat.New(B, t.NHid)
+	topHS := mat.New(B, t.NHid)
+	negH := mat.New(B, t.NHid)
+	gradTop := mat.New(t.NVis, t.NHid)
 	gb := make([]float32, t.NVis)
 	ga := make([]float32, t.NHid)
 	perm := make([]int, n)
 	rows := make([]int, 0, B)
-	w := make([]mat32.Mat, L+1) // this batch's views of wake and sleep
-	s := make([]mat32.Mat, L+1)
+	w := make([]mat.Dense, L+1) // this batch's views of wake and sleep
+	s := make([]mat.Dense, L+1)
 	for epoch := u.epoch + 1; epoch <= cfg.Epochs; epoch++ {
 		cdk := cfg.cdk(epoch)
 		bar := progress.New(fmt.Sprintf("up-down epoch %d/%d (CD-%d)", epoch, cfg.Epochs, cdk), int64(n), "cases")
@@ -317,15 +317,15 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 					t.sampleHid(ths, nh, src.Uint64())
 				}
 			}
-			mat32.Mul(gradTop, tv, true, th, false, 1, 0)
-			mat32.Mul(gradTop, nv, true, nh, false, -1, 1)
-			mat32.ColSumsTo(gb, tv, 1, 0)
-			mat32.ColSumsTo(gb, nv, -1, 1)
-			mat32.ColSumsTo(ga, th, 1, 0)
-			mat32.ColSumsTo(ga, nh, -1, 1)
-			mat32.Axpy(lr, gradTop.Data, t.W)
-			mat32.Axpy(lr, gb, t.VisBias)
-			mat32.Axpy(lr, ga, t.HidBias)
+			mat.Mul(gradTop, tv, true, th, false, 1, 0)
+			mat.Mul(gradTop, nv, true, nh, false, -1, 1)
+			mat.ColSumsTo(gb, tv, 1, 0)
+			mat.ColSumsTo(gb, nv, -1, 1)
+			mat.ColSumsTo(ga, th, 1, 0)
+			mat.ColSumsTo(ga, nh, -1, 1)
+			mat.Axpy(lr, gradTop.Data, t.W)
+			mat.Axpy(lr, gb, t.VisBias)
+			mat.Axpy(lr, ga, t.HidBias)
 			// Sleep: stochastic down-pass from the top's negative sample.
 			for l := range s {
 				s[l] = sleep[l].Resize(b, sleep[l].Cols)
@@ -344,10 +344,10 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 			for l := 0; l < L; l++ {
 				p := pred[l].Resize(b, pred[l].Cols)
 				d.Gen[l].VisMeans(w[l+1], p)
-				mat32.Sub(p.Data, w[l].Data, p.Data)
+				mat.Sub(p.Data, w[l].Data, p.Data)
 				g := d.Gen[l]
-				mat32.Mul(mat32.View(g.NVis, g.NHid, g.W), p, true, w[l+1], false, lr, 1)
-				mat32.ColSumsTo(g.VisBias, p, lr, 1)
+				mat.Mul(mat.View(g.NVis, g.NHid, g.W), p, true, w[l+1], false, lr, 1)
+				mat.ColSumsTo(g.VisBias, p, lr, 1)
 			}
 			// Recognition weights learn to recover sleep states from below:
 			// dRec_l = sleep_l' (sleep_{l+1} - p(sleep_{l+1} | sleep_l)).
@@ -355,9 +355,9 @@ func (u *UpDownTrainer) Train(data Data, labels []int, onEpoch func(epoch int) e
 				p := pred[l+1].Resize(b, pred[l+1].Cols)
 				r := d.Rec[l]
 				r.HidMeans(s[l], nil, p)
-				mat32.Sub(p.Data, s[l+1].Data, p.Data)
-				mat32.Mul(mat32.View(r.NVis, r.NHid, r.W), s[l], true, p, false, lr, 1)
-				mat32.ColSumsTo(r.HidBias, p, lr, 1)
+				mat.Sub(p.Data, s[l+1].Data, p.Data)
+				mat.Mul(mat.View(r.NVis, r.NHid, r.W), s[l], true, p, false, lr, 1)
+				mat.ColSumsTo(r.HidBias, p, lr, 1)
 			}
 			bar.Add(int64(b))
 		}
@@ -388,12 +388,12 @@ func (d *DBN) widthBelow(l int) int {
 // the top memory, gibbs alternating Gibbs steps before each sample is taken,
 // then a top-down pass of generative probabilities. It returns `samples`
 // rounds of `count` images each, as rows of one matrix.
-func (d *DBN) Sample(c, count, samples, gibbs int, seed uint64) *Dense {
+func (d *DBN) Sample(c, count, samples, gibbs int, seed uint64) *mat.Dense {
 	t := d.Top
 	nb := t.NVis - t.Labels
 	src := rng.New(seed, uint64(c)+11)
-	v := mat32.New(count, t.NVis)
-	h := mat32.New(count, t.NHid)
+	v := mat.New(count, t.NVis)
+	h := mat.New(count, t.NHid)
 	for i := range v.Data {
 		v.Data[i] = b2f(src.Float64() < 0.5)
 	}
@@ -404,22 +404,22 @@ func (d *DBN) Sample(c, count, samples, gibbs int, seed uint64) *Dense {
 			row[nb+c] = 1
 		}
 	}
-	out := NewDense(samples*count, d.widthBelow(0), make([]float32, samples*count*d.widthBelow(0)))
+	out := mat.NewDense(samples*count, d.widthBelow(0), make([]float32, samples*count*d.widthBelow(0)))
 	for s := 0; s < samples; s++ {
 		for g := 0; g < gibbs; g++ {
 			clamp()
 			t.HidMeans(v, nil, h)
 			sampleBernoulli(h, h, src.Uint64())
 			t.VisMeans(h, v)
-			sampleBernoulli(mat32.View(count, t.NVis, v.Data), v, src.Uint64())
+			sampleBernoulli(mat.View(count, t.NVis, v.Data), v, src.Uint64())
 		}
 		clamp()
-		cur := mat32.New(count, nb)
+		cur := mat.New(count, nb)
 		for i := 0; i < count; i++ {
 			copy(cur.Row(i), v.Row(i)[:nb])
 		}
 		for l := len(d.Gen) - 1; l >= 0; l-- {
-			below := mat32.New(count, d.Gen[l].NVis)
+			below := mat.New(count, d.Gen[l].NVis)
 			d.Gen[l].VisMeans(cur, below)
 			if l > 0 {
 				sampleBernoulli(below, below, src.Uint64())

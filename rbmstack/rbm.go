@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // Kind is the type of a layer of units.
@@ -73,14 +73,14 @@ func New(vis, hid Kind, nvis, nhid int, std float32, seed uint64) *RBM {
 }
 
 // weights returns W as a matrix view.
-func (r *RBM) weights() mat32.Mat { return mat32.View(r.NVis, r.NHid, r.W) }
+func (r *RBM) weights() mat.Dense { return mat.View(r.NVis, r.NHid, r.W) }
 
 // Prepare turns a batch of raw data rows into visible states v and the
 // per-row multiplier of the hidden bias. For Softmax units it rescales
 // counts to DocLen words (or keeps them, with the row length as the
 // multiplier) and writes word proportions into p; otherwise v = raw, p = raw
 // and scale is nil. v and p may alias raw for non-Softmax units.
-func (r *RBM) Prepare(raw, v, p mat32.Mat, scale []float32) []float32 {
+func (r *RBM) Prepare(raw, v, p mat.Dense, scale []float32) []float32 {
 	if r.Vis != Softmax {
 		if &v.Data[0] != &raw.Data[0] {
 			copy(v.Data, raw.Data)
@@ -120,39 +120,39 @@ func (r *RBM) Prepare(raw, v, p mat32.Mat, scale []float32) []float32 {
 
 // HidMeans sets h to the hidden means given visible states v: sigmoid or
 // identity of v*W + scale_i*a (scale nil: 1).
-func (r *RBM) HidMeans(v mat32.Mat, scale []float32, h mat32.Mat) {
-	mat32.Mul(h, v, false, r.weights(), false, 1, 0)
+func (r *RBM) HidMeans(v mat.Dense, scale []float32, h mat.Dense) {
+	mat.Mul(h, v, false, r.weights(), false, 1, 0)
 	if scale != nil {
-		mat32.AddScaledRowVec(h, scale, r.HidBias)
+		mat.AddScaledRowVec(h, scale, r.HidBias)
 	} else {
-		mat32.AddRowVec(h, r.HidBias)
+		mat.AddRowVec(h, r.HidBias)
 	}
 	if r.Hid == Binary {
-		mat32.Sigmoid(h.Data)
+		mat.Sigmoid(h.Data)
 	}
 }
 
 // VisMeans sets v to the visible means given hidden states h: sigmoid,
 // identity or row softmax (word probabilities) of h*W' + b.
-func (r *RBM) VisMeans(h mat32.Mat, v mat32.Mat) {
-	mat32.Mul(v, h, false, r.weights(), true, 1, 0)
-	mat32.AddRowVec(v, r.VisBias)
+func (r *RBM) VisMeans(h mat.Dense, v mat.Dense) {
+	mat.Mul(v, h, false, r.weights(), true, 1, 0)
+	mat.AddRowVec(v, r.VisBias)
 	if r.Labels > 0 {
 		nb := r.NVis - r.Labels
 		for i := 0; i < v.Rows; i++ {
 			row := v.Row(i)
 			if r.Vis == Binary {
-				mat32.Sigmoid(row[:nb])
+				mat.Sigmoid(row[:nb])
 			}
-			mat32.SoftmaxRows(mat32.View(1, r.Labels, row[nb:]))
+			mat.SoftmaxRows(mat.View(1, r.Labels, row[nb:]))
 		}
 		return
 	}
 	switch r.Vis {
 	case Binary:
-		mat32.Sigmoid(v.Data)
+		mat.Sigmoid(v.Data)
 	case Softmax:
-		mat32.SoftmaxRows(v)
+		mat.SoftmaxRows(v)
 	}
 }
 
@@ -168,7 +168,7 @@ func (r *RBM) Clone() *RBM {
 // check returns ErrDiverged if a parameter is NaN or infinite.
 func (r *RBM) check() error {
 	for _, p := range [][]float32{r.W, r.VisBias, r.HidBias} {
-		if mat32.HasNaN(p) {
+		if mat.HasNaN(p) {
 			return ErrDiverged
 		}
 	}
@@ -179,7 +179,7 @@ func (r *RBM) check() error {
 // units log(p/(1-p)) of the mean activation (Hinton's practical guide,
 // section 8), for Softmax units the log of the mean word proportions; Linear
 // units get the mean. Rare values are floored so that no bias is infinite.
-func (r *RBM) InitVisBias(data Data) {
+func (r *RBM) InitVisBias(data mat.Matrix) {
 	n, d := data.Dims()
 	if d != r.NVis || n == 0 {
 		return
@@ -194,7 +194,7 @@ func (r *RBM) InitVisBias(data Data) {
 		for i := lo; i < hi; i++ {
 			rows = append(rows, i)
 		}
-		b := mat32.View(len(rows), d, buf)
+		b := mat.View(len(rows), d, buf)
 		data.DenseRowsTo(b.Data, rows)
 		for i := 0; i < b.Rows; i++ {
 			row := b.Row(i)

@@ -7,18 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 func init() { progress.SetOutput(nil) }
 
 // twoPatterns returns n binary cases of 6 units: 111000 or 000111, each bit
 // flipped with probability 0.05.
-func twoPatterns(n int, seed uint64) *Dense {
+func twoPatterns(n int, seed uint64) *mat.Dense {
 	src := rng.New(seed, 9)
-	d := NewDense(n, 6, make([]float32, n*6))
+	d := mat.NewDense(n, 6, make([]float32, n*6))
 	for i := 0; i < n; i++ {
 		k := src.IntN(2)
 		for j := 0; j < 6; j++ {
@@ -37,7 +37,7 @@ func twoPatterns(n int, seed uint64) *Dense {
 // logLik returns the exact mean log-probability of binary data under a
 // binary RBM, enumerating the 2^NVis visible states for log Z:
 // log p(v) = -F(v) - log Z, F(v) = -b'v - sum_j log(1 + exp(a_j + v'W_j)).
-func logLik(r *RBM, d *Dense) float64 {
+func logLik(r *RBM, d *mat.Dense) float64 {
 	free := func(v []float32) float64 {
 		f := 0.0
 		for i, x := range v {
@@ -119,8 +119,8 @@ func TestSamplersStatistics(t *testing.T) {
 	for i := range p {
 		p[i] = 0.3
 	}
-	m := mat32.View(n/100, 100, p)
-	out := mat32.New(n/100, 100)
+	m := mat.View(n/100, 100, p)
+	out := mat.New(n/100, 100)
 	sampleBernoulli(out, m, 42)
 	var s float64
 	for _, x := range out.Data {
@@ -132,7 +132,7 @@ func TestSamplersStatistics(t *testing.T) {
 		t.Errorf("Bernoulli mean %.4f, want 0.3 +- %.4f", mean, 5*se)
 	}
 	// Gaussian noise: mean 0, variance 1.
-	z := mat32.New(n/100, 100)
+	z := mat.New(n/100, 100)
 	addNoise(z, 7)
 	var m1, m2 float64
 	for _, x := range z.Data {
@@ -147,13 +147,13 @@ func TestSamplersStatistics(t *testing.T) {
 	// Multinomial: chi-square of 100,000 draws over 5 categories.
 	probs := []float32{0.1, 0.2, 0.3, 0.15, 0.25}
 	rows := 1000
-	pm := mat32.New(rows, 5)
+	pm := mat.New(rows, 5)
 	nn := make([]float32, rows)
 	for i := 0; i < rows; i++ {
 		copy(pm.Row(i), probs)
 		nn[i] = 100
 	}
-	cnt := mat32.New(rows, 5)
+	cnt := mat.New(rows, 5)
 	sampleMultinomial(cnt, pm, nn, 11)
 	tot := make([]float64, 5)
 	for i := 0; i < rows; i++ {
@@ -179,9 +179,9 @@ func TestSamplersStatistics(t *testing.T) {
 
 // topicDocs makes n documents over 100 words from 4 topics, each topic
 // putting 90% of its mass on its own 25 words; lengths 5 to 300 words.
-func topicDocs(n int, seed uint64) (*Dense, []int) {
+func topicDocs(n int, seed uint64) (*mat.Dense, []int) {
 	src := rng.New(seed, 5)
-	d := NewDense(n, 100, make([]float32, n*100))
+	d := mat.NewDense(n, 100, make([]float32, n*100))
 	labels := make([]int, n)
 	for i := 0; i < n; i++ {
 		k := src.IntN(4)
@@ -203,7 +203,7 @@ func topicDocs(n int, seed uint64) (*Dense, []int) {
 
 // nnAccuracy returns the fraction of rows whose cosine nearest neighbour
 // has the same label.
-func nnAccuracy(x *Dense, labels []int) float64 {
+func nnAccuracy(x *mat.Dense, labels []int) float64 {
 	norm := func(v []float32) float64 {
 		s := 0.0
 		for _, a := range v {
@@ -218,7 +218,7 @@ func nnAccuracy(x *Dense, labels []int) float64 {
 			mean[j] += float64(v) / float64(x.Rows)
 		}
 	}
-	c := NewDense(x.Rows, x.Cols, make([]float32, len(x.Data)))
+	c := mat.NewDense(x.Rows, x.Cols, make([]float32, len(x.Data)))
 	for i := 0; i < x.Rows; i++ {
 		for j, v := range x.Row(i) {
 			c.Data[i*x.Cols+j] = v - float32(mean[j])
@@ -406,8 +406,8 @@ func TestPrepareRescalesDocuments(t *testing.T) {
 	t.Parallel()
 	r := New(Softmax, Binary, 4, 2, 0.1, 1)
 	r.DocLen = 100
-	raw := mat32.View(3, 4, []float32{1, 1, 2, 0, 0, 0, 0, 0, 10, 0, 0, 30})
-	v, p := mat32.New(3, 4), mat32.New(3, 4)
+	raw := mat.View(3, 4, []float32{1, 1, 2, 0, 0, 0, 0, 0, 10, 0, 0, 30})
+	v, p := mat.New(3, 4), mat.New(3, 4)
 	scale := r.Prepare(raw, v, p, make([]float32, 3))
 	want := []float32{25, 25, 50, 0, 0, 0, 0, 0, 25, 0, 0, 75}
 	for i, w := range want {

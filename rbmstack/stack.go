@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/progress"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // LayerSpec describes one layer of a stack: its hidden units and how the
@@ -85,7 +85,7 @@ type Hooks struct {
 // If ck holds finished layers, training continues above them, and from the
 // saved epoch of the next layer when ck.Partial holds its trainer's state:
 // the result is then the same as that of an uninterrupted run.
-func TrainStack(data Data, sc StackConfig, ck *Checkpoint, hooks Hooks) (*Stack, error) {
+func TrainStack(data mat.Matrix, sc StackConfig, ck *Checkpoint, hooks Hooks) (*Stack, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -163,16 +163,16 @@ func TrainStack(data Data, sc StackConfig, ck *Checkpoint, hooks Hooks) (*Stack,
 }
 
 // Transform returns the hidden means of r for every case of data.
-func (r *RBM) Transform(data Data) *Dense {
+func (r *RBM) Transform(data mat.Matrix) *mat.Dense {
 	n, d := data.Dims()
 	if d != r.NVis {
 		panic(fmt.Sprintf("rbmstack: Transform: data has %d columns, the RBM %d visible units", d, r.NVis))
 	}
-	out := NewDense(n, r.NHid, make([]float32, n*r.NHid))
+	out := mat.NewDense(n, r.NHid, make([]float32, n*r.NHid))
 	const block = 500
-	raw := mat32.New(block, d)
-	v := mat32.New(block, d)
-	p := mat32.New(block, d)
+	raw := mat.New(block, d)
+	v := mat.New(block, d)
+	p := mat.New(block, d)
 	scale := make([]float32, block)
 	rows := make([]int, 0, block)
 	bar := progress.New(fmt.Sprintf("transform %d-%d", r.NVis, r.NHid), int64(n), "cases")
@@ -190,7 +190,7 @@ func (r *RBM) Transform(data Data) *Dense {
 			vb, pb = rb, rb
 		}
 		sc := r.Prepare(rb, vb, pb, scale)
-		r.HidMeans(vb, sc, mat32.View(B, r.NHid, out.Data[lo*r.NHid:hi*r.NHid]))
+		r.HidMeans(vb, sc, mat.View(B, r.NHid, out.Data[lo*r.NHid:hi*r.NHid]))
 		bar.Add(int64(B))
 	}
 	bar.Finish()
@@ -199,11 +199,11 @@ func (r *RBM) Transform(data Data) *Dense {
 
 // Transform propagates data up through the first `layers` layers of s
 // (hidden means) and returns the top layer's values.
-func (s *Stack) Transform(data Data, layers int) *Dense {
+func (s *Stack) Transform(data mat.Matrix, layers int) *mat.Dense {
 	if layers < 1 || layers > len(s.Layers) {
 		panic(fmt.Sprintf("rbmstack: Transform through %d of %d layers", layers, len(s.Layers)))
 	}
-	var out *Dense
+	var out *mat.Dense
 	cur := data
 	for i := 0; i < layers; i++ {
 		out = s.Layers[i].Transform(cur)

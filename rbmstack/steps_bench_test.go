@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/progress"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/vocab"
 )
 
@@ -18,9 +19,9 @@ const stepCases = 1000
 // mnistLike returns n rows of 784 pixels: zero with probability 0.81 and
 // otherwise uniform in (0, 1], which gives MNIST's mean intensity of about
 // 0.1 and its share of nonzero pixels (about 19%).
-func mnistLike(n int) *Dense {
+func mnistLike(n int) *mat.Dense {
 	rng := rand.New(rand.NewPCG(784, uint64(n)))
-	d := NewDense(n, 784, make([]float32, n*784))
+	d := mat.NewDense(n, 784, make([]float32, n*784))
 	for i := range d.Data {
 		if rng.Float64() < 0.19 {
 			d.Data[i] = float32(1 - rng.Float64())
@@ -58,7 +59,7 @@ func countsLike(n, cols int) *vocab.Matrix {
 
 // benchStep runs t.step on consecutive batches of data and reports
 // samples/s (training cases per second).
-func benchStep(b *testing.B, t *Trainer, data Data) {
+func benchStep(b *testing.B, t *Trainer, data mat.Matrix) {
 	b.Helper()
 	progress.SetOutput(nil)
 	n, _ := data.Dims()
@@ -92,7 +93,7 @@ func BenchmarkCDStep(b *testing.B) {
 		vis        Kind
 		nvis, nhid int
 		cdk        int
-		data       Data
+		data       mat.Matrix
 	}{
 		{"binary-784x1000", Binary, 784, 1000, 1, mnist},
 		{"softmax-2000x500", Softmax, 2000, 500, 1, docs},

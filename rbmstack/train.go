@@ -6,10 +6,10 @@ import (
 	"math"
 	"sync"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // Config sets how one RBM is trained. The zero value of a field means its
@@ -129,12 +129,12 @@ type Trainer struct {
 	src           *rng.Source
 	incW, incB    []float32
 	incA          []float32
-	gradW         mat32.Mat
+	gradW         mat.Dense
 	gradB, gradA  []float32
-	raw, v0, p0   mat32.Mat
-	h0, hs        mat32.Mat
-	v1, p1, h1    mat32.Mat
-	chainH        mat32.Mat // persistent chains' hidden states
+	raw, v0, p0   mat.Dense
+	h0, hs        mat.Dense
+	v1, p1, h1    mat.Dense
+	chainH        mat.Dense // persistent chains' hidden states
 	scale, nscale []float32
 	rows          []int
 	perm          []int
@@ -150,10 +150,10 @@ func NewTrainer(r *RBM, cfg Config) (*Trainer, error) {
 	b := cfg.BatchSize
 	t := &Trainer{R: r, Cfg: cfg, src: rng.New(cfg.Seed, 1),
 		incW: make([]float32, len(r.W)), incB: make([]float32, r.NVis), incA: make([]float32, r.NHid),
-		gradW: mat32.New(r.NVis, r.NHid), gradB: make([]float32, r.NVis), gradA: make([]float32, r.NHid),
-		raw: mat32.New(b, r.NVis), v0: mat32.New(b, r.NVis), p0: mat32.New(b, r.NVis),
-		h0: mat32.New(b, r.NHid), hs: mat32.New(b, r.NHid),
-		v1: mat32.New(b, r.NVis), p1: mat32.New(b, r.NVis), h1: mat32.New(b, r.NHid),
+		gradW: mat.New(r.NVis, r.NHid), gradB: make([]float32, r.NVis), gradA: make([]float32, r.NHid),
+		raw: mat.New(b, r.NVis), v0: mat.New(b, r.NVis), p0: mat.New(b, r.NVis),
+		h0: mat.New(b, r.NHid), hs: mat.New(b, r.NHid),
+		v1: mat.New(b, r.NVis), p1: mat.New(b, r.NVis), h1: mat.New(b, r.NHid),
 		scale: make([]float32, b), nscale: make([]float32, b), rows: make([]int, 0, b)}
 	return t, nil
 }
@@ -163,7 +163,7 @@ func (t *Trainer) Epoch() int { return t.epoch }
 
 // Train runs the remaining epochs on data, calling onEpoch (may be nil)
 // after each; an error from onEpoch stops training and is returned.
-func (t *Trainer) Train(data Data, label string, onEpoch func(EpochStats) error) error {
+func (t *Trainer) Train(data mat.Matrix, label string, onEpoch func(EpochStats) error) error {
 	n, d := data.Dims()
 	if d != t.R.NVis {
 		return fmt.Errorf("rbmstack: %s: data has %d columns, the RBM %d visible units", label, d, t.R.NVis)
@@ -207,7 +207,7 @@ func (t *Trainer) Train(data Data, label string, onEpoch func(EpochStats) error)
 
 // step performs one CD-k (or PCD) update on the listed rows and returns the
 // summed squared reconstruction error of the batch.
-func (t *Trainer) step(data Data, rows []int, lrScale float32) float64 {
+func (t *Trainer) step(data mat.Matrix, rows []int, lrScale float32) float64 {
 	r, c := t.R, &t.Cfg
 	B := len(rows)
 	raw := t.raw.Resize(B, r.NVis)
@@ -226,7 +226,7 @@ func (t *Trainer) step(data Data, rows []int, lrScale float32) float64 {
 	nscale := scale
 	if c.Persistent {
 		if t.chainH.Rows != B {
-			t.chainH = mat32.New(B, r.NHid)
+			t.chainH = mat.New(B, r.NHid)
 			r.sampleHid(t.chainH, h0, t.src.Uint64())
 		}
 		copy(hs.Data, t.chainH.Data)
@@ -285,12 +285,12 @@ func (t *Trainer) step(data Data, rows []int, lrScale float32) float64 {
 
 	// Gradients of the log-likelihood estimate, averaged over the batch.
 	invB := 1 / float32(B)
-	mat32.Mul(t.gradW, p0, true, h0, false, invB, 0)
-	mat32.Mul(t.gradW, p1, true, h1, false, -invB, 1)
-	mat32.ColSumsTo(t.gradB, p0, invB, 0)
-	mat32.ColSumsTo(t.gradB, p1, -invB, 1)
-	mat32.ColSumsTo(t.gradA, h0, invB, 0)
-	mat32.ColSumsTo(t.gradA, h1, -invB, 1)
+	mat.Mul(t.gradW, p0, true, h0, false, invB, 0)
+	mat.Mul(t.gradW, p1, true, h1, false, -invB, 1)
+	mat.ColSumsTo(t.gradB, p0, invB, 0)
+	mat.ColSumsTo(t.gradB, p1, -invB, 1)
+	mat.ColSumsTo(t.gradA, h0, invB, 0)
+	mat.ColSumsTo(t.gradA, h1, -invB, 1)
 
 	mom := c.Momentum
 	if t.epoch >= c.MomentumEpochs {
@@ -315,7 +315,7 @@ func update(w, inc, grad []float32, mom, lr, wd float32) {
 
 // reconError returns the summed squared error between the data p (word
 // proportions for Softmax units) and the mean reconstruction m.
-func (r *RBM) reconError(p, m mat32.Mat) float64 {
+func (r *RBM) reconError(p, m mat.Dense) float64 {
 	var s float64
 	for i, x := range p.Data {
 		d := float64(x - m.Data[i])
@@ -328,7 +328,7 @@ func (r *RBM) reconError(p, m mat32.Mat) float64 {
 const rowBlock = 8
 
 // sampleHid writes a sample of the hidden units given their means.
-func (r *RBM) sampleHid(dst, mean mat32.Mat, base uint64) {
+func (r *RBM) sampleHid(dst, mean mat.Dense, base uint64) {
 	if r.Hid == Linear {
 		copy(dst.Data, mean.Data)
 		addNoise(dst, base)
@@ -341,7 +341,7 @@ func (r *RBM) sampleHid(dst, mean mat32.Mat, base uint64) {
 // Softmax units n[i] words are drawn for row i (when draw is set) and the
 // result holds counts; when draw is false the means are scaled to n[i]
 // expected counts.
-func (r *RBM) sampleVis(dst, mean mat32.Mat, n []float32, draw bool, base uint64) {
+func (r *RBM) sampleVis(dst, mean mat.Dense, n []float32, draw bool, base uint64) {
 	if r.Labels > 0 {
 		r.sampleVisLabels(dst, mean, base)
 		return
@@ -368,13 +368,13 @@ func (r *RBM) sampleVis(dst, mean mat32.Mat, n []float32, draw bool, base uint64
 	}
 }
 
-func sampleBernoulli(dst, p mat32.Mat, base uint64) {
+func sampleBernoulli(dst, p mat.Dense, base uint64) {
 	par.Blocks(p.Rows, rowBlock, func(b, lo, hi int) {
 		rng.Derive(base, uint64(b)).Bernoulli(dst.Data[lo*p.Cols:hi*p.Cols], p.Data[lo*p.Cols:hi*p.Cols])
 	})
 }
 
-func addNoise(m mat32.Mat, base uint64) {
+func addNoise(m mat.Dense, base uint64) {
 	par.Blocks(m.Rows, rowBlock, func(b, lo, hi int) {
 		rng.Derive(base, uint64(b)).AddNorm(m.Data[lo*m.Cols : hi*m.Cols])
 	})
@@ -382,7 +382,7 @@ func addNoise(m mat32.Mat, base uint64) {
 
 var cumPool sync.Pool
 
-func sampleMultinomial(dst, p mat32.Mat, n []float32, base uint64) {
+func sampleMultinomial(dst, p mat.Dense, n []float32, base uint64) {
 	par.Blocks(p.Rows, rowBlock, func(b, lo, hi int) {
 		cp, _ := cumPool.Get().(*[]float32)
 		if cp == nil || len(*cp) < p.Cols {
@@ -401,7 +401,7 @@ func sampleMultinomial(dst, p mat32.Mat, n []float32, base uint64) {
 // sampleVisLabels samples a visible layer with a label group: Bernoulli
 // (or Gaussian) for the first NVis-Labels units, one draw of the softmax for
 // the label units.
-func (r *RBM) sampleVisLabels(dst, mean mat32.Mat, base uint64) {
+func (r *RBM) sampleVisLabels(dst, mean mat.Dense, base uint64) {
 	nb := r.NVis - r.Labels
 	par.Blocks(mean.Rows, rowBlock, func(b, lo, hi int) {
 		src := rng.Derive(base, uint64(b))

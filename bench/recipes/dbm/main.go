@@ -17,9 +17,10 @@ import (
 
 	"github.com/docsearch/docsearch/mnist"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
-func stats(tag string, d *rbmstack.DBM, x *rbmstack.Dense) {
+func stats(tag string, d *rbmstack.DBM, x *mat.Dense) {
 	for l, w := range d.W {
 		var ss, mx float64
 		for _, v := range w {
@@ -82,8 +83,8 @@ func main() {
 		panic(err)
 	}
 	tr := train.Slice(0, *n)
-	x := rbmstack.NewDense(tr.N, tr.Dim(), tr.Images)
-	xs := rbmstack.NewDense(1000, tr.Dim(), tr.Images[:1000*tr.Dim()])
+	x := mat.NewDense(tr.N, tr.Dim(), tr.Images)
+	xs := mat.NewDense(1000, tr.Dim(), tr.Images[:1000*tr.Dim()])
 	tb := mnist.Binarize(test.Slice(0, *nt), 0xb1a5)
 	start := time.Now()
 	cache := fmt.Sprintf("/tmp/dbmpre-%d-%d-%g-%g.gob", *n, *pe, *plr, *pwd)

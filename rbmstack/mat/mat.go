@@ -1,10 +1,19 @@
-// Package mat32 holds the float32 dense-matrix kernels shared by the RBMs
-// and the autoencoders: a row-major matrix view, the matrix product (handed
-// to internal/blas), and fast elementwise activations.
+// Package mat holds the dense float32 matrix that every docsearch model
+// reads and writes, the Matrix interface through which trainers read
+// their cases a block of rows at a time, and the kernels the trainers
+// share: the matrix product (handed to internal/blas: AVX-512 or AVX2
+// assembly, OpenBLAS or gonum), row and column sums and fast elementwise
+// activations.
 //
-// Ownership: a Mat is a view; Data is shared, never copied implicitly.
-// Functions named XTo write into a caller-supplied destination.
-package mat32
+// # Shapes and ownership
+//
+// A Dense is Rows x Cols values in row-major order: element (i, j) is
+// Data[i*Cols+j]. A Dense is a view: copying the struct shares Data, and
+// View and Resize never copy. Functions named XTo write into a
+// caller-supplied destination; the others allocate what they return. The
+// kernels panic on a shape mismatch, a programmer's mistake (as gonum's
+// mat.ErrShape).
+package mat
 
 import (
 	"fmt"
@@ -14,38 +23,92 @@ import (
 	"github.com/docsearch/docsearch/internal/par"
 )
 
-// Mat is a row-major Rows x Cols matrix stored contiguously in Data.
-type Mat struct {
+// Matrix is a matrix of training or query cases, one per row, read a
+// block of rows at a time. Dense implements it; so do vocab.Matrix (sparse
+// word counts) and any view a caller builds, such as two matrices side by
+// side.
+type Matrix interface {
+	// Dims returns the number of rows (cases) and of columns (values per
+	// case).
+	Dims() (rows, cols int)
+	// DenseRowsTo writes the listed rows into dst, one after another;
+	// dst holds len(rows)*cols values.
+	DenseRowsTo(dst []float32, rows []int)
+}
+
+// Dense is a row-major Rows x Cols matrix stored contiguously in Data.
+type Dense struct {
 	Rows, Cols int
 	Data       []float32
 }
 
 // New returns a zeroed r x c matrix.
-func New(r, c int) Mat { return Mat{Rows: r, Cols: c, Data: make([]float32, r*c)} }
+func New(r, c int) Dense { return Dense{Rows: r, Cols: c, Data: make([]float32, r*c)} }
 
 // View wraps data (len >= r*c) as an r x c matrix.
-func View(r, c int, data []float32) Mat {
+func View(r, c int, data []float32) Dense {
 	if len(data) < r*c {
-		panic(fmt.Sprintf("mat32: View %dx%d over %d values", r, c, len(data)))
+		panic(fmt.Sprintf("mat: View %dx%d over %d values", r, c, len(data)))
 	}
-	return Mat{Rows: r, Cols: c, Data: data[:r*c]}
+	return Dense{Rows: r, Cols: c, Data: data[:r*c]}
+}
+
+// NewDense returns an r x c matrix over data, which must hold exactly r*c
+// values; nil data allocates a zeroed one.
+func NewDense(r, c int, data []float32) *Dense {
+	if data == nil {
+		data = make([]float32, r*c)
+	}
+	if len(data) != r*c {
+		panic(fmt.Sprintf("mat: NewDense %dx%d over %d values", r, c, len(data)))
+	}
+	return &Dense{Rows: r, Cols: c, Data: data}
+}
+
+// Dims implements Matrix.
+func (m Dense) Dims() (rows, cols int) { return m.Rows, m.Cols }
+
+// DenseRowsTo implements Matrix.
+func (m Dense) DenseRowsTo(dst []float32, rows []int) {
+	for k, i := range rows {
+		copy(dst[k*m.Cols:(k+1)*m.Cols], m.Data[i*m.Cols:(i+1)*m.Cols])
+	}
 }
 
 // Row returns row i, aliasing m.
-func (m Mat) Row(i int) []float32 { return m.Data[i*m.Cols : (i+1)*m.Cols] }
+func (m Dense) Row(i int) []float32 { return m.Data[i*m.Cols : (i+1)*m.Cols] }
 
 // Resize returns a view of m's storage as r x c, growing it if needed.
 // It is how workspaces are reused across minibatches of varying size.
-func (m Mat) Resize(r, c int) Mat {
+func (m Dense) Resize(r, c int) Dense {
 	if cap(m.Data) < r*c {
 		return New(r, c)
 	}
-	return Mat{Rows: r, Cols: c, Data: m.Data[:r*c]}
+	return Dense{Rows: r, Cols: c, Data: m.Data[:r*c]}
+}
+
+// EachBlock reads the rows of x in order, in blocks of at most n, and
+// calls fn with each block's first row index and its values: a view of
+// one buffer, reused from call to call.
+func EachBlock(x Matrix, n int, fn func(lo int, block Dense)) {
+	rows, cols := x.Dims()
+	buf := New(min(n, rows), cols)
+	idx := make([]int, 0, n)
+	for lo := 0; lo < rows; lo += n {
+		hi := min(lo+n, rows)
+		idx = idx[:0]
+		for i := lo; i < hi; i++ {
+			idx = append(idx, i)
+		}
+		b := buf.Resize(hi-lo, cols)
+		x.DenseRowsTo(b.Data, idx)
+		fn(lo, b)
+	}
 }
 
 // Mul computes dst = alpha*op(a)*op(b) + beta*dst, where op(x) is x or its
 // transpose. It panics on a shape mismatch.
-func Mul(dst Mat, a Mat, ta bool, b Mat, tb bool, alpha, beta float32) {
+func Mul(dst Dense, a Dense, ta bool, b Dense, tb bool, alpha, beta float32) {
 	m, k := a.Rows, a.Cols
 	if ta {
 		m, k = k, m
@@ -55,7 +118,7 @@ func Mul(dst Mat, a Mat, ta bool, b Mat, tb bool, alpha, beta float32) {
 		k2, n = n, k2
 	}
 	if k != k2 || dst.Rows != m || dst.Cols != n {
-		panic(fmt.Sprintf("mat32: Mul shape mismatch: op(a) %dx%d, op(b) %dx%d, dst %dx%d", m, k, k2, n, dst.Rows, dst.Cols))
+		panic(fmt.Sprintf("mat: Mul shape mismatch: op(a) %dx%d, op(b) %dx%d, dst %dx%d", m, k, k2, n, dst.Rows, dst.Cols))
 	}
 	if m == 0 || n == 0 {
 		return
@@ -68,9 +131,9 @@ func Mul(dst Mat, a Mat, ta bool, b Mat, tb bool, alpha, beta float32) {
 }
 
 // AddRowVec adds v to every row of m.
-func AddRowVec(m Mat, v []float32) {
+func AddRowVec(m Dense, v []float32) {
 	if len(v) != m.Cols {
-		panic("mat32: AddRowVec length mismatch")
+		panic("mat: AddRowVec length mismatch")
 	}
 	for i := 0; i < m.Rows; i++ {
 		r := m.Row(i)
@@ -81,7 +144,7 @@ func AddRowVec(m Mat, v []float32) {
 }
 
 // AddScaledRowVec adds s[i]*v to row i of m.
-func AddScaledRowVec(m Mat, s []float32, v []float32) {
+func AddScaledRowVec(m Dense, s []float32, v []float32) {
 	for i := 0; i < m.Rows; i++ {
 		r := m.Row(i)
 		si := s[i]
@@ -92,9 +155,9 @@ func AddScaledRowVec(m Mat, s []float32, v []float32) {
 }
 
 // ColSumsTo sets dst = beta*dst + alpha*(sum of m's rows).
-func ColSumsTo(dst []float32, m Mat, alpha, beta float32) {
+func ColSumsTo(dst []float32, m Dense, alpha, beta float32) {
 	if len(dst) != m.Cols {
-		panic("mat32: ColSumsTo length mismatch")
+		panic("mat: ColSumsTo length mismatch")
 	}
 	// Columns in float32 blocks of 8 rows summed into float64 partials:
 	// no allocation, and the float32 error stays at 8 terms.
@@ -171,7 +234,7 @@ func sigmoid(x []float32) {
 }
 
 // SoftmaxRows replaces each row of m by its softmax.
-func SoftmaxRows(m Mat) {
+func SoftmaxRows(m Dense) {
 	par.For(m.Rows, max(1, parGrain/max(1, m.Cols)), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			softmax(m.Row(i))

@@ -1,4 +1,4 @@
-package mat32
+package mat
 
 import (
 	"math"
