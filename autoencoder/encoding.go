@@ -4,17 +4,6 @@ import (
 	"github.com/docsearch/docsearch/internal/binenc"
 )
 
-// Errors of decoding a stored net or trainer state: the same values as
-// rbmstack's and vocab's, so that errors.Is matches any damaged or
-// unreadable docsearch file whichever package read it.
-var (
-	// ErrCorrupt means stored bytes fail their checksum or do not decode.
-	ErrCorrupt = binenc.ErrCorrupt
-	// ErrVersion means the data were written by a docsearch whose format
-	// this build does not read.
-	ErrVersion = binenc.ErrVersion
-)
-
 // netFormat is the stored net: the loss (a byte), InputLen, Code, the
 // number of layers, the input width, per layer its output width and
 // activation (a byte), then Params as a float32 run of known length.
@@ -42,7 +31,8 @@ func (n *Net) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary decodes data written by MarshalBinary into n. Damaged
-// data give an error wrapping ErrCorrupt or ErrVersion, never a panic.
+// data give an error wrapping rbmstack.ErrCorrupt or rbmstack.ErrVersion,
+// never a panic.
 func (n *Net) UnmarshalBinary(data []byte) error {
 	rd, err := netFormat.Open(data)
 	if err != nil {

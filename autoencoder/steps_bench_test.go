@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/progress"
+	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
@@ -84,7 +85,7 @@ func BenchmarkAdamStep(b *testing.B) {
 			}
 			// Ten batches of fresh rows, as in an epoch.
 			data := stepData(10*tc.batch, tc.enc[0], tc.loss == SoftmaxCE)
-			t, err := NewTrainer(n, Reconstruction(data, tc.loss), TrainConfig{Method: "adam", BatchSize: tc.batch, Seed: 1})
+			t, err := NewTrainer(n, Reconstruction(data, tc.loss), Config{Method: Adam, Schedule: rbmstack.Schedule{BatchSize: tc.batch}, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -95,7 +96,7 @@ func BenchmarkAdamStep(b *testing.B) {
 			b.ReportAllocs()
 			lo := 0
 			for b.Loop() {
-				t.adamBatch(rows[lo : lo+tc.batch])
+				t.adamBatch(rows[lo:lo+tc.batch], t.Cfg.LR)
 				if lo += tc.batch; lo+tc.batch > len(rows) {
 					lo = 0
 				}

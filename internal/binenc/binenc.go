@@ -36,6 +36,9 @@ var (
 	// ErrVersion is matched by the error about intact data of a format
 	// version this build does not read.
 	ErrVersion = errors.New("unsupported format version")
+	// ErrMismatch is matched by the error about an intact saved state of
+	// another configuration (ConfigMismatch) or model shape.
+	ErrMismatch = errors.New("saved state is from a different training run")
 )
 
 // CorruptError reports damaged data of a format: a wrong magic, a checksum
@@ -198,7 +201,7 @@ func (w *Writer) RawF32s(f []float32) {
 }
 
 // Config appends the configuration cfg as fmt's %+v prints it, for states
-// that may only be restored under the same settings (Reader.Config).
+// that may only be restored under the same settings (Format.OpenState).
 func (w *Writer) Config(cfg any) { w.String(fmt.Sprintf("%+v", cfg)) }
 
 // Seal appends the checksum and returns the frame.
@@ -346,23 +349,31 @@ func (r *Reader) RawF32s(n int) []float32 {
 	return out
 }
 
-// ConfigMismatch is the error of Reader.Config for a state saved under
-// another configuration.
-type ConfigMismatch struct{ Saved, Here string }
+// ConfigMismatch is the error of OpenState for a state saved under
+// another configuration. It matches ErrMismatch.
+type ConfigMismatch struct{ Format, Saved, Here string }
 
 func (e *ConfigMismatch) Error() string {
-	return fmt.Sprintf("saved with configuration %s, resuming with %s", e.Saved, e.Here)
+	return fmt.Sprintf("%s saved with configuration %s, resuming with %s", e.Format, e.Saved, e.Here)
 }
 
-// Config reads a configuration written by Writer.Config and returns a
-// *ConfigMismatch unless it is cfg's; a damaged field is left to Err.
-func (r *Reader) Config(cfg any) error {
+// Is reports whether target is ErrMismatch.
+func (e *ConfigMismatch) Is(target error) bool { return target == ErrMismatch }
+
+// OpenState opens a frame of f whose first field is a configuration
+// written by Writer.Config, and returns a Reader over the fields after it,
+// or a *ConfigMismatch unless that configuration is cfg's.
+func (f Format) OpenState(data []byte, cfg any) (*Reader, error) {
+	r, err := f.Open(data)
+	if err != nil {
+		return nil, err
+	}
 	saved := r.String()
 	if r.err != nil {
-		return nil
+		return nil, r.err
 	}
 	if here := fmt.Sprintf("%+v", cfg); saved != here {
-		return &ConfigMismatch{Saved: saved, Here: here}
+		return nil, &ConfigMismatch{Format: f.Name, Saved: saved, Here: here}
 	}
-	return nil
+	return r, nil
 }

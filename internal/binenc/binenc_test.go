@@ -105,20 +105,20 @@ func TestVersions(t *testing.T) {
 	}
 }
 
-// TestConfig: a state opens under its own configuration and names both
+// TestOpenState: a state opens under its own configuration and names both
 // under another.
-func TestConfig(t *testing.T) {
+func TestOpenState(t *testing.T) {
 	type cfg struct{ LR float32 }
 	w := testFormat.NewWriter()
 	w.Config(cfg{0.1})
+	w.U32(7)
 	b := w.Seal()
-	r, _ := testFormat.Open(b)
-	if err := r.Config(cfg{0.1}); err != nil || r.Err() != nil {
+	r, err := testFormat.OpenState(b, cfg{0.1})
+	if err != nil || r.U32() != 7 || r.Err() != nil {
 		t.Fatalf("own configuration: %v", err)
 	}
-	r, _ = testFormat.Open(b)
 	var mm *ConfigMismatch
-	if err := r.Config(cfg{0.2}); !errors.As(err, &mm) || mm.Saved != "{LR:0.1}" || mm.Here != "{LR:0.2}" {
+	if _, err := testFormat.OpenState(b, cfg{0.2}); !errors.As(err, &mm) || !errors.Is(err, ErrMismatch) || mm.Saved != "{LR:0.1}" || mm.Here != "{LR:0.2}" {
 		t.Errorf("other configuration: %v", err)
 	}
 }

@@ -48,6 +48,12 @@ func New(label string, total int64, unit string) *Bar {
 	mu.Lock()
 	w := Output
 	mu.Unlock()
+	return NewTo(w, label, total, unit)
+}
+
+// NewTo starts a bar on w counting to total units (total <= 0: unknown);
+// a nil w gives a nil Bar.
+func NewTo(w io.Writer, label string, total int64, unit string) *Bar {
 	if w == nil {
 		return nil
 	}
@@ -71,6 +77,17 @@ func (b *Bar) Add(n int64) {
 		b.last = now
 		b.draw(now, false)
 	}
+}
+
+// Set moves the bar to done units.
+func (b *Bar) Set(done int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.done = 0
+	b.mu.Unlock()
+	b.Add(done)
 }
 
 // SetSuffix sets a short text shown after the rate (e.g. a loss).

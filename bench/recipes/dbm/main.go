@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"encoding/gob"
 	"flag"
 	"fmt"
@@ -17,10 +18,11 @@ import (
 
 	"github.com/docsearch/docsearch/mnist"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/dbm"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
-func stats(tag string, d *rbmstack.DBM, x *mat.Dense) {
+func stats(tag string, d *dbm.DBM, x *mat.Dense) {
 	for l, w := range d.W {
 		var ss, mx float64
 		for _, v := range w {
@@ -74,6 +76,7 @@ func main() {
 	skipPre := flag.Bool("skippre", false, "skip evaluating the pretrained DBM")
 	mom := flag.Float64("mom", 0, "momentum after epoch 5 (0: the default, 0.9)")
 	flag.Parse()
+	ctx, obs := context.Background(), rbmstack.ProgressBars(os.Stderr)
 	dir, err := mnist.DefaultDir()
 	if err != nil {
 		panic(err)
@@ -88,16 +91,24 @@ func main() {
 	tb := mnist.Binarize(test.Slice(0, *nt), 0xb1a5)
 	start := time.Now()
 	cache := fmt.Sprintf("/tmp/dbmpre-%d-%d-%g-%g.gob", *n, *pe, *plr, *pwd)
-	var d *rbmstack.DBM
+	var d *dbm.DBM
 	if f, err := os.Open(cache); err == nil {
-		d = new(rbmstack.DBM)
+		d = new(dbm.DBM)
 		if err := gob.NewDecoder(f).Decode(d); err != nil {
 			panic(err)
 		}
 		f.Close()
 	} else {
-		d, err = rbmstack.PretrainDBM(x, []int{784, 500, 1000}, rbmstack.Config{Epochs: *pe, LR: float32(*plr), WeightDecay: float32(*pwd), InitStd: 0.01, Seed: 1}, nil)
+		cfg := mnist.DBMPretrain
+		cfg.Epochs, cfg.LR, cfg.WeightDecay, cfg.Seed = *pe, float32(*plr), float32(*pwd), 1
+		p, err := dbm.NewPretrainer(x, []int{784, 500, 1000}, cfg)
 		if err != nil {
+			panic(err)
+		}
+		if err := p.Train(ctx, obs); err != nil {
+			panic(err)
+		}
+		if d, err = p.DBM(); err != nil {
 			panic(err)
 		}
 		f, _ := os.Create(cache)
@@ -107,7 +118,7 @@ func main() {
 	fmt.Fprintf(os.Stderr, "pretrain %v\n", time.Since(start))
 	stats("pre", d, xs)
 	eval := func(tag string) {
-		a, err := d.AIS(rbmstack.AISConfig{Runs: *aisr, Betas: *aisb, BaseVisBias: rbmstack.BaseRateBias(x), Seed: 3})
+		a, err := d.AIS(ctx, dbm.AISConfig{Runs: *aisr, Betas: *aisb, BaseVisBias: dbm.BaseRateBias(x), Seed: 3}, obs)
 		if err != nil {
 			panic(err)
 		}
@@ -119,19 +130,21 @@ func main() {
 	}
 	jcache := fmt.Sprintf("%s-joint-%d-%g-%g.gob", cache, *je, *jlr, *mom)
 	if f, err := os.Open(jcache); err == nil && *je > 0 {
-		d = new(rbmstack.DBM)
+		d = new(dbm.DBM)
 		if err := gob.NewDecoder(f).Decode(d); err != nil {
 			panic(err)
 		}
 		f.Close()
 	} else if *je > 0 {
-		t, err := rbmstack.NewDBMTrainer(d, rbmstack.DBMConfig{Epochs: *je, LR: float32(*jlr), FinalMomentum: float32(*mom), Seed: 20})
+		t, err := dbm.NewTrainer(d, x, dbm.Config{Schedule: rbmstack.Schedule{Epochs: *je, LR: float32(*jlr), Momentum: float32(*mom)}, Seed: 20})
 		if err != nil {
 			panic(err)
 		}
-		if err := t.Train(x, func(st rbmstack.DBMEpochStats) error {
-			fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", st.Epoch, st.Recon, st.LR)
-			return nil
+		if err := t.Train(ctx, func(e rbmstack.Event) error {
+			if e.Kind == rbmstack.EpochEnd {
+				fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", e.Epoch, e.Loss, e.LR)
+			}
+			return obs.Notify(e)
 		}); err != nil {
 			panic(err)
 		}
