@@ -8,15 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
 	"github.com/docsearch/docsearch/rbmstack/stack"
 )
-
-func init() { progress.SetOutput(nil) }
 
 func randData(n, d int, seed uint64, counts bool) *mat.Dense {
 	src := rng.New(seed, 3)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
@@ -62,7 +61,6 @@ func deep(enc []int, out Act) ([]int, []Act) {
 // rescaled to 100 words). bench/torch_steps.py times the same steps in
 // PyTorch.
 func BenchmarkAdamStep(b *testing.B) {
-	progress.SetOutput(nil)
 	for _, tc := range []struct {
 		name  string
 		enc   []int

@@ -12,8 +12,8 @@ import (
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
 	"github.com/docsearch/docsearch/internal/blas"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/query"
+	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/vocab"
 )
 
@@ -39,6 +39,8 @@ type Options struct {
 	// Epochs, when positive, overrides every layer's and fine-tuning's
 	// epoch count (for experiments and tests).
 	Epochs int
+	// Observer receives the progress of reading and training (may be nil).
+	Observer rbmstack.Observer
 }
 
 // EnsureDefaults fills zero fields.
@@ -169,13 +171,13 @@ type collected struct {
 // vectorize reads spec and turns every document into counts. Reading
 // (decompression, decoding) runs on its own goroutine while the previous
 // batch is analysed on all cores.
-func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string) (*collected, error) {
+func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string, obs rbmstack.Observer) (*collected, error) {
 	c := &collected{counts: vocab.NewMatrix(v.Len())}
 	const batch = 512
 	batches := make(chan []string, 2)
 	var st ingest.Stats
 	var werr error
-	bar := progress.New(label, 0, "docs")
+	bar := newCounter(obs, label, "docs")
 	go func() {
 		defer close(batches)
 		texts := make([]string, 0, batch)
@@ -200,7 +202,7 @@ func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string) (
 			c.words += int64(words[i])
 			c.known += int64(m.RowSum(i))
 		}
-		bar.Add(int64(len(texts)))
+		bar.Add(len(texts))
 	}
 	if werr != nil {
 		return nil, werr
@@ -247,7 +249,7 @@ func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 	if err := putModel(w, tr, o, sum); err != nil {
 		return err
 	}
-	in, err := encodeCorpus(o.Corpus, tr.model, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "index", w.Add)
+	in, err := encodeCorpus(o.Corpus, tr.model, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "index", o.Observer, w.Add)
 	if err != nil {
 		return fmt.Errorf("reading the corpus: %w", err)
 	}

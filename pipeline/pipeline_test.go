@@ -9,12 +9,9 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/ingest"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/testenv"
 	"github.com/docsearch/docsearch/query"
 )
-
-func init() { progress.SetOutput(nil) }
 
 // slice20News writes every step-th document of one split of 20 Newsgroups
 // as JSON Lines and returns the file's path.

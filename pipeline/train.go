@@ -10,7 +10,6 @@ import (
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/ingest"
 	"github.com/docsearch/docsearch/internal/checkpoint"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/query"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/stack"
@@ -30,7 +29,7 @@ type trained struct {
 // training fields of sum.
 func train(o Options, sum *Summary) (*trained, error) {
 	ctx := context.Background()
-	obs := rbmstack.ProgressBars(progress.Output)
+	obs := o.Observer
 	recipe, err := recipe(o)
 	if err != nil {
 		return nil, err
@@ -109,7 +108,7 @@ func trainingCounts(o Options, sum *Summary) (*vocab.Vocab, *vocab.Matrix, *coll
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	bar := progress.New("vocabulary", 0, "docs")
+	bar := newCounter(o.Observer, "vocabulary", "docs")
 	if _, err := walk(o.Train, iopts, func(d ingest.Document) error {
 		b.Add(d.Text)
 		bar.Add(1)
@@ -126,10 +125,10 @@ func trainingCounts(o Options, sum *Summary) (*vocab.Vocab, *vocab.Matrix, *coll
 		return nil, nil, nil, fmt.Errorf("training corpus %s: %w", o.Train, err)
 	}
 	if voc.Short() {
-		progress.Logf("note: the training corpus has only %d distinct terms; the vocabulary is smaller than %d", voc.Len(), o.VocabSize)
+		note(o.Observer, "note: the training corpus has only %d distinct terms; the vocabulary is smaller than %d", voc.Len(), o.VocabSize)
 	}
 	sum.VocabLen = voc.Len()
-	train, err := vectorize(o.Train, voc, iopts, "training counts")
+	train, err := vectorize(o.Train, voc, iopts, "training counts", o.Observer)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("reading the training corpus: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/docsearch/docsearch/internal/progress"
 )
@@ -26,7 +27,7 @@ func ProgressBars(w io.Writer) Observer {
 			if unit == "" {
 				unit = "cases"
 			}
-			bar, label = progress.NewTo(w, l, int64(e.Total), unit), l
+			bar, label = progress.New(w, l, int64(e.Total), unit), l
 		}
 	}
 	return func(e Event) error {
@@ -36,14 +37,18 @@ func ProgressBars(w io.Writer) Observer {
 			bar.Set(int64(e.Done))
 		case EpochEnd:
 			start(e)
-			suffix := fmt.Sprintf("loss %.4g", e.Loss)
+			bar.Set(int64(e.Done))
+			var suffix string
+			if !math.IsNaN(e.Loss) {
+				suffix = fmt.Sprintf("loss %.4g", e.Loss)
+			}
 			if !math.IsNaN(e.HeldOut) {
 				suffix += fmt.Sprintf(" held-out %.4g", e.HeldOut)
 			}
 			if e.LR != 0 {
 				suffix += fmt.Sprintf(" lr %.3g", e.LR)
 			}
-			bar.SetSuffix("%s", suffix)
+			bar.SetSuffix("%s", strings.TrimSpace(suffix))
 			bar.Finish()
 			bar = nil
 		case StageEnd:

@@ -36,12 +36,12 @@ func indexCmd() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output"},
 		},
 		Action: func(c *cli.Context) error {
-			quiet(c)
 			o := pipeline.Options{
 				Corpus: c.String("corpus"), Train: c.String("train"), Dir: c.String("index"),
 				Profile: c.String("profile"), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
 				Code: c.Int("code"), Hidden: c.IntSlice("hidden"), Stem: c.Bool("stem"),
 				FineTune: c.String("finetune"), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
+				Observer: observer(c),
 			}
 			// Zero means "default" inside pipeline.Options; on the command
 			// line it is a mistake, reported with every other problem.

@@ -13,7 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/docsearch/docsearch/mnist"
-	"github.com/docsearch/docsearch/rbmstack"
 )
 
 func mnistCmd() *cli.Command {
@@ -52,9 +51,7 @@ func mnistCommon(c *cli.Context) (mnist.Common, error) {
 		errs = append(errs, errors.New("--resume: needs --checkpoint DIR, the folder of the run to continue"))
 	}
 	o := mnist.Common{Profile: p, Seed: c.Uint64("seed"), Checkpoint: c.String("checkpoint"), Resume: c.Bool("resume")}
-	if !c.Bool("quiet") {
-		o.Observer = rbmstack.ProgressBars(c.App.ErrWriter)
-	}
+	o.Observer = observer(c)
 	return o, errors.Join(errs...)
 }
 

@@ -6,14 +6,17 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/docsearch/docsearch/eval"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/pipeline"
+	"github.com/docsearch/docsearch/rbmstack"
 )
 
-func quiet(c *cli.Context) {
+// observer returns the progress bars of a command on its error writer,
+// nil with --quiet.
+func observer(c *cli.Context) rbmstack.Observer {
 	if c.Bool("quiet") {
-		progress.SetOutput(nil)
+		return nil
 	}
+	return rbmstack.ProgressBars(c.App.ErrWriter)
 }
 
 func evalPlot(path, title string, ev *pipeline.Evaluation) error {

@@ -30,8 +30,9 @@ func (e *MismatchError) Error() string {
 // Is reports whether target is binenc.ErrMismatch.
 func (e *MismatchError) Is(target error) bool { return target == binenc.ErrMismatch }
 
-// compare returns a *MismatchError unless saved and here agree on every
-// setting either names.
+// compare returns a *MismatchError unless saved agrees with every setting
+// here names (settings saved by Require later in a run are checked by
+// Require).
 func (r *Run) compare(saved, here []Setting) error {
 	get := func(s []Setting, name string) string {
 		for _, x := range s {
@@ -43,7 +44,7 @@ func (r *Run) compare(saved, here []Setting) error {
 	}
 	e := &MismatchError{Dir: r.dir}
 	seen := map[string]bool{}
-	for _, s := range append(append([]Setting(nil), here...), saved...) {
+	for _, s := range here {
 		if seen[s.Name] {
 			continue
 		}
