@@ -42,7 +42,7 @@ func (c *counter) RestoreState(b []byte) error {
 type store struct{ b []byte }
 
 func (s *store) Load() ([]byte, error) { return s.b, nil }
-func (s *store) Save(b []byte) error  { s.b = b; return nil }
+func (s *store) Save(b []byte) error   { s.b = b; return nil }
 func (s *store) String() string        { return "the store" }
 
 // TestResume: Resume saves at every boundary before the observer hears of
