@@ -234,10 +234,12 @@ func Build(o Options) (*Summary, error) {
 		return nil, err
 	}
 	if err := store(o, tr, w, sum); err != nil {
-		return nil, err
+		return nil, tr.run.Failed(err, rbmstack.ErrDiverged)
 	}
 	sum.Total = time.Since(start)
-	os.RemoveAll(checkpointDir(o.Dir))
+	if err := tr.run.Remove(); err != nil {
+		note(o.Observer, "the index is committed; removing its checkpoint failed: %v", err)
+	}
 	return sum, nil
 }
 

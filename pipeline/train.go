@@ -16,18 +16,26 @@ import (
 	"github.com/docsearch/docsearch/vocab"
 )
 
+// CheckpointKept is the error of a run that failed but kept its checkpoint
+// because a resume can continue from it: Dir names the folder.
+type CheckpointKept = checkpoint.KeptError
+
 // trained is what the training stage hands to the storing stage.
 type trained struct {
 	model *query.Model // the fine-tuned model (the pretrained one with FineTune "none")
 	pre   *query.Model // the unrolled stack before fine-tuning
 	stack *stack.Stack
-	train *collected // the training documents as counts
+	train *collected      // the training documents as counts
+	run   *checkpoint.Run // the checkpoints, removed once the index is committed
 }
 
 // train chooses the vocabulary on o.Train, pretrains the RBM stack, unrolls
 // and fine-tunes it, with a checkpoint after every epoch, and fills the
-// training fields of sum.
-func train(o Options, sum *Summary) (*trained, error) {
+// training fields of sum. With o.Resume it continues from the checkpoint
+// of an earlier run with the same settings, and refuses one of other
+// settings naming both. When it fails, the checkpoint is kept if a resume
+// can continue from it (the error says where) and removed otherwise.
+func train(o Options, sum *Summary) (tr *trained, err error) {
 	ctx := context.Background()
 	obs := o.Observer
 	recipe, err := recipe(o)
@@ -38,6 +46,10 @@ func train(o Options, sum *Summary) (*trained, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Resume && !run.Resumed() {
+		note(obs, "no checkpoint to resume in %s: training from the start", run.Dir())
+	}
+	defer func() { err = run.Failed(err, rbmstack.ErrDiverged) }()
 	voc, trainData, train, err := trainingCounts(o, sum)
 	if err != nil {
 		return nil, err
@@ -77,7 +89,7 @@ func train(o Options, sum *Summary) (*trained, error) {
 	model.Mean = query.MeanOf(net.Encode(trainData))
 	premodel := &query.Model{Vocab: voc, Net: pre}
 	premodel.Mean = query.MeanOf(pre.Encode(trainData))
-	return &trained{model: model, pre: premodel, stack: s, train: train}, nil
+	return &trained{model: model, pre: premodel, stack: s, train: train, run: run}, nil
 }
 
 // recipe returns the training recipe of o's profile and layers, with o's

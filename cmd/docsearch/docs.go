@@ -32,7 +32,7 @@ func indexCmd() *cli.Command {
 			&cli.BoolFlag{Name: "stem", Usage: "English stemming"},
 			&cli.StringFlag{Name: "finetune", Value: "adam", Usage: "fine-tuning: adam, cg (conjugate gradients, as the paper) or none"},
 			&cli.IntFlag{Name: "epochs", Usage: "override every layer's epochs (experiments)"},
-			&cli.BoolFlag{Name: "resume", Usage: "continue the pretraining of a killed run from its checkpoint"},
+			&cli.BoolFlag{Name: "resume", Usage: "continue a killed or failed run (pretraining and fine-tuning) from its checkpoint; refused when the settings differ"},
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output"},
 		},
 		Action: func(c *cli.Context) error {
@@ -60,7 +60,7 @@ func indexCmd() *cli.Command {
 			}
 			s, err := pipeline.Build(o)
 			if err != nil {
-				return err
+				return resumeHint(err)
 			}
 			w := c.App.Writer
 			fmt.Fprintf(w, "indexed %d documents into %s (model %v trained on %d documents, vocabulary %d, backend %s)\n",

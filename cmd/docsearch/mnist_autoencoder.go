@@ -36,7 +36,7 @@ func runMNISTAutoencoder(c *cli.Context) error {
 	defer stop()
 	res, net, pca, err := mnist.RunAutoencoder(c.Context, train, test, o)
 	if err != nil {
-		return err
+		return resumeHint(err)
 	}
 	if path := c.String("plot"); path != "" {
 		if err := mnist.WriteReconstructions(path, net, pca, test, 10); err != nil {

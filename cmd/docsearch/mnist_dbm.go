@@ -43,7 +43,7 @@ func runMNISTDBM(c *cli.Context) error {
 	defer stop()
 	res, _, err := mnist.RunDBM(c.Context, train, test, mnist.DBMOptions{Common: common, Sizes: sizes, AISRuns: c.Int("ais-runs"), AISBetas: c.Int("ais-betas")})
 	if err != nil {
-		return err
+		return resumeHint(err)
 	}
 	if path := c.String("samples"); path != "" {
 		if err := mnist.WriteDBMSamples(path, res.Particles); err != nil {

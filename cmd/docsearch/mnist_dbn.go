@@ -43,7 +43,7 @@ func runMNISTDBN(c *cli.Context) error {
 	if c.String("finetune") == "backprop" {
 		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: mnist.InitRBM})
 		if err != nil {
-			return err
+			return resumeHint(err)
 		}
 		if c.Bool("json") {
 			return writeJSON(w, res)
@@ -54,7 +54,7 @@ func runMNISTDBN(c *cli.Context) error {
 	}
 	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs")})
 	if err != nil {
-		return err
+		return resumeHint(err)
 	}
 	if path := c.String("samples"); path != "" {
 		if err := mnist.WriteDBNSamples(path, d, 10, c.Int("gibbs"), common.Seed); err != nil {

@@ -39,7 +39,7 @@ func runMNISTDNN(c *cli.Context) error {
 	for _, in := range inits {
 		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in})
 		if err != nil {
-			return fmt.Errorf("--init %s: %w", in, err)
+			return resumeHint(fmt.Errorf("--init %s: %w", in, err))
 		}
 		results[in.String()] = res
 	}

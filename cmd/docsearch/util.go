@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/urfave/cli/v2"
@@ -9,6 +11,16 @@ import (
 	"github.com/docsearch/docsearch/pipeline"
 	"github.com/docsearch/docsearch/rbmstack"
 )
+
+// resumeHint adds how to continue to the error of a run that kept its
+// checkpoint.
+func resumeHint(err error) error {
+	var kept *pipeline.CheckpointKept
+	if errors.As(err, &kept) {
+		return fmt.Errorf("%w\nto continue: run the same command with --resume", err)
+	}
+	return err
+}
 
 // observer returns the progress bars of a command on its error writer,
 // nil with --quiet.

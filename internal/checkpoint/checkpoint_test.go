@@ -115,6 +115,14 @@ func TestFailed(t *testing.T) {
 		}
 	}
 	r, _ = Open(dir, "index", settings, false)
+	r.Require(Setting{"vocabulary", "abc"})
+	r.Stage("stack").Save([]byte("state"))
+	r, _ = Open(dir, "index", settings, true)
+	refused := r.Require(Setting{"vocabulary", "other"})
+	if err := r.Failed(refused); refused == nil || err != refused || names(t, dir) == nil {
+		t.Errorf("a refused resume: %v, files %v", err, names(t, dir))
+	}
+	r, _ = Open(dir, "index", settings, false)
 	if err := r.Failed(disk); err != disk {
 		t.Errorf("failure before any save: %v", err)
 	}

@@ -77,15 +77,18 @@ func (e *KeptError) Unwrap() error { return e.Err }
 // and err can be resumed from (an interruption, a full disk, a failure
 // after training), it keeps the files and returns a *KeptError wrapping
 // err; when err would come back on resuming (one of repeats, such as
-// rbmstack.ErrDiverged, or a damaged or foreign checkpoint), or nothing
-// was saved, it removes them and returns err.
+// rbmstack.ErrDiverged, or a damaged checkpoint or one this build cannot
+// restore), or nothing was saved, it removes them and returns err. The
+// checkpoint of a run with other settings (a *MismatchError) is left
+// alone.
 func (r *Run) Failed(err error, repeats ...error) error {
 	if r == nil || err == nil {
 		return err
 	}
 	var kept *KeptError
-	if errors.As(err, &kept) {
-		return err
+	var other *MismatchError
+	if errors.As(err, &kept) || errors.As(err, &other) {
+		return err // kept already, or another run's, refused untouched
 	}
 	files, _ := r.files()
 	resumable := len(files) > 0
