@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/docsearch/docsearch/internal/enum"
 	"github.com/docsearch/docsearch/rbmstack"
 )
 
@@ -20,24 +21,15 @@ const (
 	CG
 )
 
-var methodNames = []string{Adam: "adam", SGD: "sgd", CG: "cg"}
+var methodNames = enum.Names[Method]{Adam: "adam", SGD: "sgd", CG: "cg"}
 
-func (m Method) String() string {
-	if int(m) < len(methodNames) && methodNames[m] != "" {
-		return methodNames[m]
-	}
-	return fmt.Sprintf("Method(%d)", uint8(m))
-}
+func (m Method) String() string { return methodNames.String("Method", m) }
+
+// Valid reports whether m is Adam, SGD or CG.
+func (m Method) Valid() bool { return methodNames.Valid(m) }
 
 // ParseMethod returns the Method named s: "adam", "sgd" or "cg".
-func ParseMethod(s string) (Method, error) {
-	for m, n := range methodNames {
-		if n != "" && n == s {
-			return Method(m), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown method %q (known: adam, sgd, cg)", s)
-}
+func ParseMethod(s string) (Method, error) { return methodNames.Parse("method", s) }
 
 // The defaults of Config.Schedule by method: 20 epochs; Adam at a constant
 // rate of 1e-3 on minibatches of 100; SGD at 0.1 with momentum 0.9 on a
@@ -102,7 +94,7 @@ func (c *Config) EnsureDefaults() {
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("autoencoder: "+f, a...)) }
-	if c.Method < Adam || c.Method > CG {
+	if !c.Method.Valid() {
 		bad("Method must be adam, sgd or cg, got %v", c.Method)
 	}
 	c.Schedule.Check(bad)

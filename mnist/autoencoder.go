@@ -37,7 +37,7 @@ func (o *AutoencoderOptions) EnsureDefaults() {
 // Validate reports every problem at once.
 func (o AutoencoderOptions) Validate() error {
 	errs := validSizes(o.check(nil), "sizes", o.Sizes)
-	if o.FineTune < autoencoder.Adam || o.FineTune > autoencoder.CG {
+	if !o.FineTune.Valid() {
 		errs = append(errs, fmt.Errorf("mnist: unknown fine-tuning method %v", o.FineTune))
 	}
 	return errors.Join(errs...)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/internal/checkpoint"
+	"github.com/docsearch/docsearch/internal/enum"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
@@ -33,24 +34,12 @@ const (
 // Inits lists every Init, in the order of the comparison table.
 var Inits = []Init{InitNone, InitSupervised, InitRBM, InitAutoencoder}
 
-var initNames = []string{InitNone: "none", InitSupervised: "supervised", InitRBM: "rbm", InitAutoencoder: "autoencoder"}
+var initNames = enum.Names[Init]{InitNone: "none", InitSupervised: "supervised", InitRBM: "rbm", InitAutoencoder: "autoencoder"}
 
-func (i Init) String() string {
-	if int(i) < len(initNames) && initNames[i] != "" {
-		return initNames[i]
-	}
-	return fmt.Sprintf("Init(%d)", uint8(i))
-}
+func (i Init) String() string { return initNames.String("Init", i) }
 
 // ParseInit returns the Init named s: none, supervised, rbm or autoencoder.
-func ParseInit(s string) (Init, error) {
-	for i, n := range initNames {
-		if n != "" && n == s {
-			return Init(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown start %q (known: none, supervised, rbm, autoencoder)", s)
-}
+func ParseInit(s string) (Init, error) { return initNames.Parse("start", s) }
 
 // DNNOptions configure RunDNN. Zero fields take the defaults of
 // EnsureDefaults.
@@ -90,7 +79,7 @@ func (o *DNNOptions) EnsureDefaults() {
 // Validate reports every problem at once.
 func (o DNNOptions) Validate() error {
 	errs := validSizes(o.check(nil), "hidden", o.Hidden)
-	if o.Init < InitNone || o.Init > InitAutoencoder {
+	if !initNames.Valid(o.Init) {
 		errs = append(errs, fmt.Errorf("mnist: unknown start %v (known: none, supervised, rbm, autoencoder)", o.Init))
 	}
 	if !(o.PretrainLR > 0 && o.PretrainLR <= 10) {

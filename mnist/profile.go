@@ -1,6 +1,6 @@
 package mnist
 
-import "fmt"
+import "github.com/docsearch/docsearch/internal/enum"
 
 // Profile names the size of an experiment: Quick fits in a few minutes on
 // a 2-core machine; Paper follows the published recipes.
@@ -11,24 +11,12 @@ const (
 	Paper
 )
 
-var profileNames = []string{Quick: "quick", Paper: "paper"}
+var profileNames = enum.Names[Profile]{Quick: "quick", Paper: "paper"}
 
-func (p Profile) String() string {
-	if int(p) < len(profileNames) && profileNames[p] != "" {
-		return profileNames[p]
-	}
-	return fmt.Sprintf("Profile(%d)", uint8(p))
-}
+func (p Profile) String() string { return profileNames.String("Profile", p) }
 
 // ParseProfile returns the Profile named s: "quick" or "paper".
-func ParseProfile(s string) (Profile, error) {
-	for p, n := range profileNames {
-		if n != "" && n == s {
-			return Profile(p), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown profile %q (known: quick, paper)", s)
-}
+func ParseProfile(s string) (Profile, error) { return profileNames.Parse("profile", s) }
 
 // Budget is how much an experiment trains.
 type Budget struct {

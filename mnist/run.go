@@ -48,7 +48,7 @@ func (c *Common) EnsureDefaults() {
 
 // check appends the problems of c to errs.
 func (c Common) check(errs []error) []error {
-	if c.Profile != Quick && c.Profile != Paper {
+	if !profileNames.Valid(c.Profile) {
 		errs = append(errs, fmt.Errorf("mnist: unknown profile %v", c.Profile))
 	}
 	b := c.Budget

@@ -1,9 +1,9 @@
 package rbmstack
 
 import (
-	"fmt"
 	"math"
 
+	"github.com/docsearch/docsearch/internal/enum"
 	"github.com/docsearch/docsearch/internal/par"
 )
 
@@ -43,14 +43,9 @@ const (
 	Inverse // LR/(1+t/Tau) after t updates
 )
 
-var decayNames = []string{Constant: "constant", Linear: "linear", Cosine: "cosine", Inverse: "inverse"}
+var decayNames = enum.Names[Decay]{Constant: "constant", Linear: "linear", Cosine: "cosine", Inverse: "inverse"}
 
-func (d Decay) String() string {
-	if int(d) < len(decayNames) && decayNames[d] != "" {
-		return decayNames[d]
-	}
-	return fmt.Sprintf("Decay(%d)", uint8(d))
-}
+func (d Decay) String() string { return decayNames.String("Decay", d) }
 
 // maxLR bounds every learning rate: beyond it training diverges at once.
 const maxLR = 100
@@ -94,7 +89,7 @@ func (s Schedule) Check(bad func(format string, args ...any)) {
 	if !(s.LR > 0 && s.LR <= maxLR) {
 		bad("LR must be in (0, %d], got %g", maxLR, s.LR)
 	}
-	if s.Decay < Constant || s.Decay > Inverse {
+	if !decayNames.Valid(s.Decay) {
 		bad("Decay must be constant, linear, cosine or inverse, got %v", s.Decay)
 	}
 	if s.Decay == Inverse && !(s.Tau > 0) || !(s.Tau >= 0) {

@@ -1,6 +1,6 @@
 package rbm
 
-import "fmt"
+import "github.com/docsearch/docsearch/internal/enum"
 
 // Kind is the type of a layer of units.
 type Kind uint8
@@ -14,21 +14,9 @@ const (
 	Softmax
 )
 
-var kindNames = []string{Binary: "binary", Linear: "linear", Softmax: "softmax"}
+var kindNames = enum.Names[Kind]{Binary: "binary", Linear: "linear", Softmax: "softmax"}
 
-func (k Kind) String() string {
-	if int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return fmt.Sprintf("Kind(%d)", uint8(k))
-}
+func (k Kind) String() string { return kindNames.String("Kind", k) }
 
-// ParseKind returns the Kind named s ("binary", "linear" or "softmax").
-func ParseKind(s string) (Kind, error) {
-	for k, n := range kindNames {
-		if n == s {
-			return Kind(k), nil
-		}
-	}
-	return 0, fmt.Errorf("rbm: unknown unit kind %q (known: binary, linear, softmax)", s)
-}
+// ParseKind returns the Kind named s: "binary", "linear" or "softmax".
+func ParseKind(s string) (Kind, error) { return kindNames.Parse("unit kind", s) }

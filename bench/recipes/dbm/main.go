@@ -78,50 +78,30 @@ func main() {
 	flag.Parse()
 	ctx, obs := context.Background(), rbmstack.ProgressBars(os.Stderr)
 	dir, err := mnist.DefaultDir()
-	if err != nil {
-		panic(err)
-	}
+	check(err)
 	train, test, err := mnist.Load(dir)
-	if err != nil {
-		panic(err)
-	}
+	check(err)
 	tr := train.Slice(0, *n)
 	x := mat.NewDense(tr.N, tr.Dim(), tr.Images)
 	xs := mat.NewDense(1000, tr.Dim(), tr.Images[:1000*tr.Dim()])
 	tb := mnist.Binarize(test.Slice(0, *nt), 0xb1a5)
 	start := time.Now()
 	cache := fmt.Sprintf("/tmp/dbmpre-%d-%d-%g-%g.gob", *n, *pe, *plr, *pwd)
-	var d *dbm.DBM
-	if f, err := os.Open(cache); err == nil {
-		d = new(dbm.DBM)
-		if err := gob.NewDecoder(f).Decode(d); err != nil {
-			panic(err)
-		}
-		f.Close()
-	} else {
+	d := cached(cache, func() *dbm.DBM {
 		cfg := mnist.DBMPretrain
 		cfg.Epochs, cfg.LR, cfg.WeightDecay, cfg.Seed = *pe, float32(*plr), float32(*pwd), 1
 		p, err := dbm.NewPretrainer(x, []int{784, 500, 1000}, cfg)
-		if err != nil {
-			panic(err)
-		}
-		if err := p.Train(ctx, obs); err != nil {
-			panic(err)
-		}
-		if d, err = p.DBM(); err != nil {
-			panic(err)
-		}
-		f, _ := os.Create(cache)
-		gob.NewEncoder(f).Encode(d)
-		f.Close()
-	}
+		check(err)
+		check(p.Train(ctx, obs))
+		d, err := p.DBM()
+		check(err)
+		return d
+	})
 	fmt.Fprintf(os.Stderr, "pretrain %v\n", time.Since(start))
 	stats("pre", d, xs)
 	eval := func(tag string) {
 		a, err := d.AIS(ctx, dbm.AISConfig{Runs: *aisr, Betas: *aisb, BaseVisBias: dbm.BaseRateBias(x), Seed: 3}, obs)
-		if err != nil {
-			panic(err)
-		}
+		check(err)
 		b := d.LogProbBound(tb, a.LogZ, 10)
 		fmt.Printf("%s logZ %.2f (+%.2f) bound %.2f\n", tag, a.LogZ, a.LogZHigh-a.LogZ, b)
 	}
@@ -129,32 +109,45 @@ func main() {
 		eval("pre")
 	}
 	jcache := fmt.Sprintf("%s-joint-%d-%g-%g.gob", cache, *je, *jlr, *mom)
-	if f, err := os.Open(jcache); err == nil && *je > 0 {
-		d = new(dbm.DBM)
-		if err := gob.NewDecoder(f).Decode(d); err != nil {
-			panic(err)
-		}
-		f.Close()
-	} else if *je > 0 {
-		t, err := dbm.NewTrainer(d, x, dbm.Config{Schedule: rbmstack.Schedule{Epochs: *je, LR: float32(*jlr), Momentum: float32(*mom)}, Seed: 20})
-		if err != nil {
-			panic(err)
-		}
-		if err := t.Train(ctx, func(e rbmstack.Event) error {
-			if e.Kind == rbmstack.EpochEnd {
-				fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", e.Epoch, e.Loss, e.LR)
-			}
-			return obs.Notify(e)
-		}); err != nil {
-			panic(err)
-		}
-		f, _ := os.Create(jcache)
-		gob.NewEncoder(f).Encode(d)
-		f.Close()
+	if *je > 0 {
+		d = cached(jcache, func() *dbm.DBM {
+			t, err := dbm.NewTrainer(d, x, dbm.Config{Schedule: rbmstack.Schedule{Epochs: *je, LR: float32(*jlr), Momentum: float32(*mom)}, Seed: 20})
+			check(err)
+			check(t.Train(ctx, func(e rbmstack.Event) error {
+				if e.Kind == rbmstack.EpochEnd {
+					fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", e.Epoch, e.Loss, e.LR)
+				}
+				return obs.Notify(e)
+			}))
+			return d
+		})
 	}
 	if *je > 0 {
 		stats("joint", d, xs)
 		eval("joint")
 	}
 	fmt.Fprintf(os.Stderr, "total %v\n", time.Since(start))
+}
+
+// cached returns the DBM gob-encoded in path, or makes it and stores it
+// there.
+func cached(path string, build func() *dbm.DBM) *dbm.DBM {
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		d := new(dbm.DBM)
+		check(gob.NewDecoder(f).Decode(d))
+		return d
+	}
+	d := build()
+	f, err := os.Create(path)
+	check(err)
+	check(gob.NewEncoder(f).Encode(d))
+	check(f.Close())
+	return d
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
 }
