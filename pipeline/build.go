@@ -24,18 +24,18 @@ const GoStd = "go:std"
 
 // Options configure Build. Zero fields take the defaults of EnsureDefaults.
 type Options struct {
-	Corpus      string // corpus spec (see ingest.Walk) or GoStd; default GoStd
-	Train       string // training corpus spec; default: Corpus
-	Dir         string // index directory (required)
-	Profile     string // "paper" (default) or "quick"
-	Seed        uint64 // default 1
-	VocabSize   int    // default 2000
-	Hidden      []int  // hidden layer widths below the code; default 500, 250, 125
-	Code        int    // code size; default 10
-	Stem        bool   // English stemming in the analyzer
-	FineTune    string // "adam" (default), "cg" or "none"
-	Resume      bool   // continue from the checkpoint of a killed run
-	MaxDocBytes int64  // see ingest.Options
+	Corpus      string     // corpus spec (see ingest.Walk) or GoStd; default GoStd
+	Train       string     // training corpus spec; default: Corpus
+	Dir         string     // index directory (required)
+	Profile     Profile    // Paper (default) or Quick
+	Seed        uint64     // default 1
+	VocabSize   int        // default 2000
+	Hidden      []int      // hidden layer widths below the code; default 500, 250, 125
+	Code        int        // code size; default 10
+	Stem        bool       // English stemming in the analyzer
+	FineTune    FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
+	Resume      bool       // continue from the checkpoint of a killed run
+	MaxDocBytes int64      // see ingest.Options
 	// Epochs, when positive, overrides every layer's and fine-tuning's
 	// epoch count (for experiments and tests).
 	Epochs int
@@ -52,7 +52,7 @@ func (o *Options) EnsureDefaults() {
 		o.Train = o.Corpus
 	}
 	if o.Profile == "" {
-		o.Profile = "paper"
+		o.Profile = Paper
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
@@ -67,7 +67,7 @@ func (o *Options) EnsureDefaults() {
 		o.Code = 10
 	}
 	if o.FineTune == "" {
-		o.FineTune = "adam"
+		o.FineTune = FineTuneAdam
 	}
 }
 
@@ -78,7 +78,7 @@ func (o Options) Validate() error {
 	if o.Dir == "" {
 		bad("Dir", "an index directory is required")
 	}
-	if o.Profile != "paper" && o.Profile != "quick" {
+	if o.Profile != Paper && o.Profile != Quick {
 		bad("Profile", "unknown profile %q (known: paper, quick)", o.Profile)
 	}
 	if o.VocabSize < 1 || o.VocabSize > 1<<20 {
@@ -92,7 +92,7 @@ func (o Options) Validate() error {
 			bad("Hidden", "layer widths must be in [1, 65536], got %d", h)
 		}
 	}
-	if o.FineTune != "adam" && o.FineTune != "cg" && o.FineTune != "none" {
+	if o.FineTune != FineTuneAdam && o.FineTune != FineTuneCG && o.FineTune != FineTuneNone {
 		bad("FineTune", "must be adam, cg or none, got %q", o.FineTune)
 	}
 	if o.Epochs < 0 {
@@ -260,8 +260,8 @@ func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 		return fmt.Errorf("the corpus %s holds no readable document", o.Corpus)
 	}
 	for k, v := range map[string]string{
-		"profile": o.Profile, "seed": strconv.FormatUint(o.Seed, 10), "corpus": o.Corpus, "train": o.Train,
-		"finetune": o.FineTune, "sizes": fmt.Sprint(sum.Sizes), "backend": sum.Backend,
+		"profile": string(o.Profile), "seed": strconv.FormatUint(o.Seed, 10), "corpus": o.Corpus, "train": o.Train,
+		"finetune": string(o.FineTune), "sizes": fmt.Sprint(sum.Sizes), "backend": sum.Backend,
 		extraModelGen: strconv.FormatUint(w.Generation(), 10),
 	} {
 		w.SetExtra(k, v)
@@ -301,7 +301,7 @@ func putModel(w *index.Writer, tr *trained, o Options, sum *Summary) error {
 		return err
 	}
 	info := query.TrainInfo{
-		Corpus: o.Train, Docs: sum.TrainDocs, Profile: o.Profile, Seed: o.Seed, Sizes: sum.Sizes,
+		Corpus: o.Train, Docs: sum.TrainDocs, Profile: string(o.Profile), Seed: o.Seed, Sizes: sum.Sizes,
 		Vocab: sum.VocabLen, Words: tr.train.words, Known: tr.train.known, Trained: time.Now().UTC(),
 	}
 	if blobs[query.BlobTrainInfo], err = json.Marshal(info); err != nil {

@@ -13,10 +13,25 @@ import (
 	"github.com/docsearch/docsearch/rbmstack/stack"
 )
 
-// Profiles names the training recipes: "paper" follows the Science paper's
-// architecture with the recipe of RECIPES.md; "quick" trains a few epochs
-// for smoke tests and first looks.
-var Profiles = []string{"paper", "quick"}
+// Profile names a training recipe.
+type Profile string
+
+const (
+	// Paper is the Science paper's architecture with the recipe of
+	// RECIPES.md.
+	Paper Profile = "paper"
+	// Quick trains a few epochs, for smoke tests and first looks.
+	Quick Profile = "quick"
+)
+
+// FineTuning is how the unrolled autoencoder is fine-tuned.
+type FineTuning string
+
+const (
+	FineTuneAdam FineTuning = "adam" // Adam, the FineTune recipe
+	FineTuneCG   FineTuning = "cg"   // the Science paper's conjugate gradients
+	FineTuneNone FineTuning = "none" // the pretrained stack's codes
+)
 
 // The document recipes (RECIPES.md, "A first-layer recipe that works" and
 // "Upper layers", measured on 20 Newsgroups). Epochs and seeds are set by
@@ -54,7 +69,7 @@ var (
 // profileEpochs are the epochs of the layers below the code, of the code
 // layer and of fine-tuning: "paper" as RECIPES.md (60 epochs or a
 // decaying rate gave nothing more; the top layer 50), "quick" a few.
-var profileEpochs = map[string][3]int{"paper": {30, 50, 30}, "quick": {4, 8, 3}}
+var profileEpochs = map[Profile][3]int{Paper: {30, 50, 30}, Quick: {4, 8, 3}}
 
 // Recipe is a complete training recipe.
 type Recipe struct {
@@ -65,7 +80,7 @@ type Recipe struct {
 // RecipeFor returns the recipe of profile for the layer widths hidden (the
 // last one is the code size, with linear units) over a vocabulary of any
 // size, seeded by seed.
-func RecipeFor(profile string, hidden []int, seed uint64) (Recipe, error) {
+func RecipeFor(profile Profile, hidden []int, seed uint64) (Recipe, error) {
 	ep, ok := profileEpochs[profile]
 	if !ok {
 		return Recipe{}, fmt.Errorf("pipeline: unknown profile %q (known: paper, quick)", profile)

@@ -74,7 +74,7 @@ func train(o Options, sum *Summary) (tr *trained, err error) {
 	}
 	net := pre.Clone()
 	t0 = time.Now()
-	if o.FineTune != "none" {
+	if o.FineTune != FineTuneNone {
 		ft, err := autoencoder.NewTrainer(net, autoencoder.Reconstruction(trainData, net.Loss), recipe.FineTune)
 		if err != nil {
 			return nil, err
@@ -105,7 +105,7 @@ func recipe(o Options) (Recipe, error) {
 		}
 		r.FineTune.Epochs = o.Epochs
 	}
-	if o.FineTune == "cg" {
+	if o.FineTune == FineTuneCG {
 		r.FineTune.Method, r.FineTune.BatchSize = autoencoder.CG, 1000
 	}
 	return r, nil
@@ -163,7 +163,7 @@ func trainingCounts(o Options, sum *Summary) (*vocab.Vocab, *vocab.Matrix, *coll
 func checkpointSettings(o Options) []checkpoint.Setting {
 	return []checkpoint.Setting{
 		{Name: "training corpus", Value: o.Train},
-		{Name: "profile", Value: o.Profile},
+		{Name: "profile", Value: string(o.Profile)},
 		{Name: "seed", Value: strconv.FormatUint(o.Seed, 10)},
 		{Name: "vocabulary size", Value: strconv.Itoa(o.VocabSize)},
 		{Name: "stemming", Value: strconv.FormatBool(o.Stem)},
@@ -171,7 +171,7 @@ func checkpointSettings(o Options) []checkpoint.Setting {
 		{Name: "hidden layers", Value: fmt.Sprint(o.Hidden)},
 		{Name: "code size", Value: strconv.Itoa(o.Code)},
 		{Name: "epochs", Value: strconv.Itoa(o.Epochs)},
-		{Name: "fine-tuning", Value: o.FineTune},
+		{Name: "fine-tuning", Value: string(o.FineTune)},
 	}
 }
 

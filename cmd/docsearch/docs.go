@@ -38,9 +38,9 @@ func indexCmd() *cli.Command {
 		Action: func(c *cli.Context) error {
 			o := pipeline.Options{
 				Corpus: c.String("corpus"), Train: c.String("train"), Dir: c.String("index"),
-				Profile: c.String("profile"), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
+				Profile: pipeline.Profile(c.String("profile")), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
 				Code: c.Int("code"), Hidden: c.IntSlice("hidden"), Stem: c.Bool("stem"),
-				FineTune: c.String("finetune"), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
+				FineTune: pipeline.FineTuning(c.String("finetune")), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
 				Observer: observer(c),
 			}
 			// Zero means "default" inside pipeline.Options; on the command
