@@ -14,7 +14,7 @@ import (
 type memory struct{ state []byte }
 
 func (m *memory) Load() ([]byte, error) { return m.state, nil }
-func (m *memory) Save(b []byte) error  { m.state = b; return nil }
+func (m *memory) Save(b []byte) error   { m.state = b; return nil }
 
 // Resume saves a trainer's state at every epoch: a run stopped after its
 // second epoch (here by its observer; in life by a kill) continues in a
