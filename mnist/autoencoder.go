@@ -74,9 +74,10 @@ func RunAutoencoder(ctx context.Context, train, test *Set, o AutoencoderOptions)
 	defer func() { err = run.Failed(err, rbmstack.ErrDiverged) }()
 	sc := stack.Config{Visible: rbm.Binary}
 	for i, h := range o.Sizes {
-		l := stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, o.Seed*1000+uint64(i)+1)}
+		seed := o.seed(fmt.Sprintf("rbm %d", i+1))
+		l := stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, seed)}
 		if i == len(o.Sizes)-1 {
-			l.Kind, l.Config = rbm.Linear, rbmLayer(LinearCode, o.Budget.TopEpochs, o.Seed*1000+uint64(i)+1)
+			l.Kind, l.Config = rbm.Linear, rbmLayer(LinearCode, o.Budget.TopEpochs, seed)
 		}
 		sc.Layers = append(sc.Layers, l)
 	}
@@ -91,7 +92,7 @@ func RunAutoencoder(ctx context.Context, train, test *Set, o AutoencoderOptions)
 		return nil, nil, nil, err
 	}
 	res = &AutoencoderResult{TrainImages: tr.N, PretrainedTestSqError: ReconError(net, test)}
-	cfg := backprop(AutoencoderFineTune, o.Budget.FineTuneEpochs, o.Seed*1000+99)
+	cfg := backprop(AutoencoderFineTune, o.Budget.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Method = o.FineTune
 	if o.FineTune == autoencoder.SGD {
 		cfg.LR = Backprop.LR

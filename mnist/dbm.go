@@ -154,7 +154,7 @@ func RunDBM(ctx context.Context, train, test *Set, o DBMOptions) (res *DBMResult
 // the visible probabilities of its persistent chains.
 func (o DBMOptions) trainDBM(ctx context.Context, run *checkpoint.Run, x *mat.Dense) (*dbm.DBM, *mat.Dense, error) {
 	sizes := append([]int{x.Cols}, o.Sizes...)
-	p, err := dbm.NewPretrainer(x, sizes, rbmLayer(DBMPretrain, o.Budget.PretrainEpochs, o.Seed*1000+1))
+	p, err := dbm.NewPretrainer(x, sizes, rbmLayer(DBMPretrain, o.Budget.PretrainEpochs, o.seed("pretraining")))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,7 +166,7 @@ func (o DBMOptions) trainDBM(ctx context.Context, run *checkpoint.Run, x *mat.De
 		return nil, nil, err
 	}
 	cfg := DBMJoint
-	cfg.Epochs, cfg.MeanField, cfg.Seed = o.Epochs, o.MeanField, o.Seed*1000+20
+	cfg.Epochs, cfg.MeanField, cfg.Seed = o.Epochs, o.MeanField, o.seed("joint training")
 	t, err := dbm.NewTrainer(d, x, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +180,7 @@ func (o DBMOptions) trainDBM(ctx context.Context, run *checkpoint.Run, x *mat.De
 // logProb estimates log Z by AIS and the variational bounds on the test
 // images and the first 10,000 training images.
 func (o DBMOptions) logProb(ctx context.Context, d *dbm.DBM, x *mat.Dense, tr, test *Set, res *DBMResult) error {
-	ais, err := d.AIS(ctx, dbm.AISConfig{Runs: o.AISRuns, Betas: o.AISBetas, BaseVisBias: dbm.BaseRateBias(x), Seed: o.Seed*1000 + 30}, o.Observer)
+	ais, err := d.AIS(ctx, dbm.AISConfig{Runs: o.AISRuns, Betas: o.AISBetas, BaseVisBias: dbm.BaseRateBias(x), Seed: o.seed("ais")}, o.Observer)
 	if err != nil {
 		return err
 	}
@@ -194,13 +194,13 @@ func (o DBMOptions) logProb(ctx context.Context, d *dbm.DBM, x *mat.Dense, tr, t
 // classify fine-tunes the classifier of d on [v, q(h^2)] and records its
 // errors.
 func (o DBMOptions) classify(ctx context.Context, run *checkpoint.Run, d *dbm.DBM, tr, test *Set, res *DBMResult) error {
-	net, err := dbmClassifier(d, o.Seed*1000+40)
+	net, err := dbmClassifier(d, o.seed("classifier"))
 	if err != nil {
 		return err
 	}
 	trainX := joined{data(tr), d.Posterior(data(tr), o.MeanField)[1]}
 	testX := joined{data(test), d.Posterior(data(test), o.MeanField)[1]}
-	cfg := backprop(Backprop, o.FineTuneEpochs, o.Seed*1000+50)
+	cfg := backprop(Backprop, o.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.FineTuneEpochs)
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(trainX, labels(tr), 10), cfg)
 	if err != nil {

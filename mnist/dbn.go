@@ -75,7 +75,7 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	x, lab := data(tr), labels(tr)
 	sc := stack.Config{Visible: rbm.Binary}
 	for i, h := range o.Hidden {
-		sc.Layers = append(sc.Layers, stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, o.Seed*1000+uint64(i)+1)})
+		sc.Layers = append(sc.Layers, stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, o.seed(fmt.Sprintf("rbm %d", i+1)))})
 	}
 	st, err := stack.NewTrainer(x, sc)
 	if err != nil {
@@ -85,7 +85,7 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 		return nil, nil, fmt.Errorf("pretraining: %w", err)
 	}
 	s := st.Stack()
-	top, err := dbn.NewTopTrainer(s.Transform(x, len(s.Layers)), lab, 10, o.Top, rbmLayer(TopMemory, o.Budget.PretrainEpochs, o.Seed*1000+50))
+	top, err := dbn.NewTopTrainer(s.Transform(x, len(s.Layers)), lab, 10, o.Top, rbmLayer(TopMemory, o.Budget.PretrainEpochs, o.seed("top memory")))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,7 +97,7 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	}
 	res = &DBNResult{UpDownEpochs: o.UpDownEpochs, PretrainTestError: dbnError(d, test)}
 	ud := UpDown
-	ud.Epochs, ud.Seed = o.UpDownEpochs, o.Seed*1000+60
+	ud.Epochs, ud.Seed = o.UpDownEpochs, o.seed("up-down")
 	u, err := dbn.NewUpDownTrainer(d, x, lab, ud)
 	if err != nil {
 		return nil, nil, err

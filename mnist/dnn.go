@@ -115,10 +115,10 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	sizes := append(append([]int{tr.Dim()}, o.Hidden...), 10)
 	acts := make([]autoencoder.Act, len(sizes)-1)
 	acts[len(acts)-1] = autoencoder.Softmax
-	if net, err = autoencoder.New(sizes, acts, autoencoder.SoftmaxCE, 0.01, o.Seed); err != nil {
+	if net, err = autoencoder.New(sizes, acts, autoencoder.SoftmaxCE, 0.01, o.seed("net")); err != nil {
 		return nil, nil, err
 	}
-	net.InitGlorot(o.Seed)
+	net.InitGlorot(o.seed("net"))
 	switch o.Init {
 	case InitRBM:
 		err = o.startRBM(ctx, run, net, data(tr))
@@ -128,7 +128,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := backprop(Backprop, o.Budget.FineTuneEpochs, o.Seed*1000+77)
+	cfg := backprop(Backprop, o.Budget.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.Budget.FineTuneEpochs)
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
 	if err != nil {
@@ -147,7 +147,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 func (o DNNOptions) startRBM(ctx context.Context, run *checkpoint.Run, net *autoencoder.Net, x *mat.Dense) error {
 	sc := stack.Config{Visible: rbm.Binary}
 	for i, h := range o.Hidden {
-		sc.Layers = append(sc.Layers, stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, o.Seed*1000+uint64(i)+1)})
+		sc.Layers = append(sc.Layers, stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, o.seed(fmt.Sprintf("rbm %d", i+1)))})
 	}
 	st, err := stack.NewTrainer(x, sc)
 	if err != nil {
@@ -174,7 +174,7 @@ func (o DNNOptions) startGreedy(ctx context.Context, run *checkpoint.Run, net *a
 	var cur mat.Matrix = x
 	in := x.Cols
 	for i, h := range o.Hidden {
-		seed := o.Seed + uint64(i)
+		seed := o.seed(fmt.Sprintf("greedy %d", i+1))
 		sizes, acts, loss := []int{in, h, in}, []autoencoder.Act{autoencoder.Sigmoid, autoencoder.Sigmoid}, autoencoder.LogisticCE
 		b := autoencoder.Reconstruction(cur, loss)
 		if o.Init == InitSupervised {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/docsearch/docsearch/internal/checkpoint"
+	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
@@ -87,6 +88,9 @@ func (c Common) train(ctx context.Context, run *checkpoint.Run, stage string, t 
 	}
 	return rbmstack.Resume(ctx, t, s, c.Observer)
 }
+
+// seed returns the seed of the part called name of the run (rng.Named).
+func (c Common) seed(name string) uint64 { return rng.Named(c.Seed, name) }
 
 // setting names a setting of a run by its value.
 func setting(name string, v any) checkpoint.Setting {

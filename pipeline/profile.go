@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/docsearch/docsearch/autoencoder"
+	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
 	"github.com/docsearch/docsearch/rbmstack/stack"
@@ -79,7 +80,7 @@ type Recipe struct {
 
 // RecipeFor returns the recipe of profile for the layer widths hidden (the
 // last one is the code size, with linear units) over a vocabulary of any
-// size, seeded by seed.
+// size, each part seeded by its name and seed (rng.Named).
 func RecipeFor(profile Profile, hidden []int, seed uint64) (Recipe, error) {
 	ep, ok := profileEpochs[profile]
 	if !ok {
@@ -101,10 +102,10 @@ func RecipeFor(profile Profile, hidden []int, seed uint64) (Recipe, error) {
 				l.Config = SoftmaxCodeLayer
 			}
 		}
-		l.Config.Epochs, l.Config.Seed = epochs, seed*1000+uint64(i)+1
+		l.Config.Epochs, l.Config.Seed = epochs, rng.Named(seed, fmt.Sprintf("rbm %d", i+1))
 		r.Stack.Layers = append(r.Stack.Layers, l)
 	}
 	r.FineTune = FineTune
-	r.FineTune.Epochs, r.FineTune.Seed = ep[2], seed*1000+99
+	r.FineTune.Epochs, r.FineTune.Seed = ep[2], rng.Named(seed, "fine-tune")
 	return r, nil
 }

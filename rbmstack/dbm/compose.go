@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
 	"github.com/docsearch/docsearch/rbmstack/stack"
@@ -24,7 +25,8 @@ type Pretrainer struct {
 }
 
 // NewPretrainer prepares to pretrain a DBM of widths sizes (visible first)
-// on data; cfg applies to every RBM, layer l drawing with seed cfg.Seed+l.
+// on data; cfg applies to every RBM, each drawing with the seed named by
+// its layer ("layer 1", "layer 2", ...; rng.Named) from cfg.Seed.
 func NewPretrainer(data mat.Matrix, sizes []int, cfg rbm.Config) (*Pretrainer, error) {
 	if len(sizes) < 2 {
 		return nil, fmt.Errorf("dbm: a DBM needs a visible and a hidden layer, got sizes %v", sizes)
@@ -45,7 +47,7 @@ func NewPretrainer(data mat.Matrix, sizes []int, cfg rbm.Config) (*Pretrainer, e
 	sc := stack.Config{Visible: rbm.Binary}
 	for l := 0; l < L; l++ {
 		c := cfg
-		c.Seed = cfg.Seed + uint64(l)
+		c.Seed = rng.Named(cfg.Seed, fmt.Sprintf("layer %d", l+1))
 		c.SampleInput = true
 		if L > 1 && l == 0 {
 			c.UpScale = 2
