@@ -1,9 +1,6 @@
 package autoencoder
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/docsearch/docsearch/internal/enum"
 	"github.com/docsearch/docsearch/rbmstack"
 )
@@ -92,23 +89,22 @@ func (c *Config) EnsureDefaults() {
 
 // Validate reports every problem at once.
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("autoencoder: "+f, a...)) }
+	p := rbmstack.Problems{Prefix: "autoencoder: "}
 	if !c.Method.Valid() {
-		bad("Method must be adam, sgd or cg, got %v", c.Method)
+		p.Add("Method must be adam, sgd or cg, got %v", c.Method)
 	}
-	c.Schedule.Check(bad)
+	c.Schedule.Check(p.Add)
 	if c.Method != SGD && (c.Momentum != 0 || c.InitialMomentum != 0) {
-		bad("momentum applies to sgd, not %v", c.Method)
+		p.Add("momentum applies to sgd, not %v", c.Method)
 	}
 	if !(c.Holdout >= 0 && c.Holdout < 1) {
-		bad("Holdout must be in [0, 1), got %g", c.Holdout)
+		p.Add("Holdout must be in [0, 1), got %g", c.Holdout)
 	}
 	if c.Tied && c.Method == CG {
-		bad("Tied works with adam and sgd, not cg")
+		p.Add("Tied works with adam and sgd, not cg")
 	}
 	if c.LineSearches < 1 || c.Patience < 1 {
-		bad("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)
+		p.Add("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }

@@ -2,7 +2,6 @@ package mnist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -36,11 +35,12 @@ func (o *AutoencoderOptions) EnsureDefaults() {
 
 // Validate reports every problem at once.
 func (o AutoencoderOptions) Validate() error {
-	errs := validSizes(o.check(nil), "sizes", o.Sizes)
+	p := o.check()
+	checkSizes(p, "sizes", o.Sizes)
 	if !o.FineTune.Valid() {
-		errs = append(errs, fmt.Errorf("mnist: unknown fine-tuning method %v", o.FineTune))
+		p.Add("unknown fine-tuning method %v", o.FineTune)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 // AutoencoderResult is what RunAutoencoder measured.

@@ -2,7 +2,6 @@ package mnist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -59,15 +58,16 @@ func (o *DBMOptions) EnsureDefaults() {
 
 // Validate reports every problem at once.
 func (o DBMOptions) Validate() error {
-	errs := validSizes(o.check(nil), "sizes", o.Sizes)
+	p := o.check()
+	checkSizes(p, "sizes", o.Sizes)
 	if len(o.Sizes) < 2 || len(o.Sizes) > 3 {
-		errs = append(errs, fmt.Errorf("mnist: a DBM has two or three hidden layers, got sizes %v", o.Sizes))
+		p.Add("a DBM has two or three hidden layers, got sizes %v", o.Sizes)
 	}
 	if o.Epochs < 0 || o.FineTuneEpochs < 0 || o.MeanField < 1 || o.AISRuns < 1 || o.AISBetas < 3 {
-		errs = append(errs, fmt.Errorf("mnist: epochs %d and fine-tuning epochs %d must not be negative; mean-field sweeps %d and AIS runs %d positive; AIS betas %d at least 3",
-			o.Epochs, o.FineTuneEpochs, o.MeanField, o.AISRuns, o.AISBetas))
+		p.Add("epochs %d and fine-tuning epochs %d must not be negative; mean-field sweeps %d and AIS runs %d positive; AIS betas %d at least 3",
+			o.Epochs, o.FineTuneEpochs, o.MeanField, o.AISRuns, o.AISBetas)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 // DBMResult is what RunDBM measured.

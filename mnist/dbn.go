@@ -2,7 +2,6 @@ package mnist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -39,11 +38,12 @@ func (o *DBNOptions) EnsureDefaults() {
 
 // Validate reports every problem at once.
 func (o DBNOptions) Validate() error {
-	errs := validSizes(o.check(nil), "hidden", append(append([]int(nil), o.Hidden...), o.Top))
+	p := o.check()
+	checkSizes(p, "hidden", append(append([]int(nil), o.Hidden...), o.Top))
 	if o.UpDownEpochs < 0 || o.UpDownEpochs > 100000 {
-		errs = append(errs, fmt.Errorf("mnist: up-down epochs must be in [0, 100000], got %d", o.UpDownEpochs))
+		p.Add("up-down epochs must be in [0, 100000], got %d", o.UpDownEpochs)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 // DBNResult is what RunDBN measured.

@@ -2,7 +2,6 @@ package mnist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -78,14 +77,15 @@ func (o *DNNOptions) EnsureDefaults() {
 
 // Validate reports every problem at once.
 func (o DNNOptions) Validate() error {
-	errs := validSizes(o.check(nil), "hidden", o.Hidden)
+	p := o.check()
+	checkSizes(p, "hidden", o.Hidden)
 	if !initNames.Valid(o.Init) {
-		errs = append(errs, fmt.Errorf("mnist: unknown start %v (known: none, supervised, rbm, autoencoder)", o.Init))
+		p.Add("unknown start %v (known: none, supervised, rbm, autoencoder)", o.Init)
 	}
 	if !(o.PretrainLR > 0 && o.PretrainLR <= 10) {
-		errs = append(errs, fmt.Errorf("mnist: pretraining rate must be in (0, 10], got %g", o.PretrainLR))
+		p.Add("pretraining rate must be in (0, 10], got %g", o.PretrainLR)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 // DNNResult is what RunDNN measured.

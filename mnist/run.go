@@ -2,7 +2,6 @@ package mnist
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -47,19 +46,21 @@ func (c *Common) EnsureDefaults() {
 	}
 }
 
-// check appends the problems of c to errs.
-func (c Common) check(errs []error) []error {
+// check returns the problems of c, to which the experiment's options add
+// their own.
+func (c Common) check() *rbmstack.Problems {
+	p := &rbmstack.Problems{Prefix: "mnist: "}
 	if !profileNames.Valid(c.Profile) {
-		errs = append(errs, fmt.Errorf("mnist: unknown profile %v", c.Profile))
+		p.Add("unknown profile %v", c.Profile)
 	}
 	b := c.Budget
 	if b.TrainImages < 0 || b.PretrainEpochs < 0 || b.TopEpochs < 0 || b.FineTuneEpochs < 0 {
-		errs = append(errs, fmt.Errorf("mnist: budget %+v: no field may be negative", b))
+		p.Add("budget %+v: no field may be negative", b)
 	}
 	if c.Resume && c.Checkpoint == "" {
-		errs = append(errs, errors.New("mnist: resume needs a checkpoint folder"))
+		p.Add("resume needs a checkpoint folder")
 	}
-	return errs
+	return p
 }
 
 // open returns the checkpoints of experiment name (nil without a
@@ -109,12 +110,12 @@ func labels(s *Set) []int {
 	return out
 }
 
-// validSizes appends a problem of layer widths sizes (field name) to errs.
-func validSizes(errs []error, name string, sizes []int) []error {
+// checkSizes records a problem of the layer widths sizes of field name.
+func checkSizes(p *rbmstack.Problems, name string, sizes []int) {
 	for _, h := range sizes {
 		if h < 1 || h > 1<<16 {
-			return append(errs, fmt.Errorf("mnist: %s %v: every width must be in [1, 65536]", name, sizes))
+			p.Add("%s %v: every width must be in [1, 65536]", name, sizes)
+			return
 		}
 	}
-	return errs
 }

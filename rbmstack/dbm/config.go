@@ -1,9 +1,6 @@
 package dbm
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/docsearch/docsearch/rbmstack"
 )
 
@@ -46,17 +43,16 @@ func (c *Config) EnsureDefaults() {
 
 // Validate reports every out-of-range field at once.
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(f string, args ...any) { errs = append(errs, fmt.Errorf("dbm: "+f, args...)) }
-	c.Schedule.Check(bad)
+	p := rbmstack.Problems{Prefix: "dbm: "}
+	c.Schedule.Check(p.Add)
 	if c.Particles < 1 || c.Particles > 1<<20 {
-		bad("Particles must be in [1, 2^20], got %d", c.Particles)
+		p.Add("Particles must be in [1, 2^20], got %d", c.Particles)
 	}
 	if c.Gibbs < 1 || c.Gibbs > 1000 {
-		bad("Gibbs must be in [1, 1000], got %d", c.Gibbs)
+		p.Add("Gibbs must be in [1, 1000], got %d", c.Gibbs)
 	}
 	if c.MeanField < 1 || c.MeanField > 1000 {
-		bad("MeanField must be in [1, 1000], got %d", c.MeanField)
+		p.Add("MeanField must be in [1, 1000], got %d", c.MeanField)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }

@@ -2,8 +2,6 @@ package dbm
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 
 	"github.com/docsearch/docsearch/internal/rng"
@@ -48,17 +46,13 @@ var _ rbmstack.Trainer = (*Trainer)(nil)
 // reporting every problem at once.
 func NewTrainer(d *DBM, data mat.Matrix, cfg Config) (*Trainer, error) {
 	cfg.EnsureDefaults()
-	errs := []error{cfg.Validate()}
-	n, c := data.Dims()
-	if c != d.Sizes[0] {
-		errs = append(errs, fmt.Errorf("dbm: data have %d columns, the DBM %d visible units", c, d.Sizes[0]))
-	}
-	if n == 0 {
-		errs = append(errs, errors.New("dbm: no training cases"))
-	}
-	if err := errors.Join(errs...); err != nil {
+	p := rbmstack.Problems{Prefix: "dbm: "}
+	p.Join(cfg.Validate())
+	p.Cases(data, d.Sizes[0])
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	n, _ := data.Dims()
 	d.validate()
 	t := &Trainer{D: d, Cfg: cfg, Stage: d.String(), data: data, src: rng.New(cfg.Seed, 0xdb1), perm: make([]int, n)}
 	L := d.Layers()

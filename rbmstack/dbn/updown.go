@@ -2,7 +2,6 @@ package dbn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
@@ -43,23 +42,22 @@ func (c *UpDownConfig) EnsureDefaults() {
 
 // Validate reports every out-of-range field at once.
 func (c UpDownConfig) Validate() error {
-	var errs []error
-	bad := func(f string, args ...any) { errs = append(errs, fmt.Errorf("dbn: up-down "+f, args...)) }
-	c.Schedule.Check(bad)
+	p := rbmstack.Problems{Prefix: "dbn: up-down "}
+	c.Schedule.Check(p.Add)
 	if c.Momentum != 0 || c.InitialMomentum != 0 || c.WeightDecay != 0 || c.Decay != rbmstack.Constant {
-		bad("uses a constant rate without momentum or weight decay, got %v decay, momentum %g (initial %g), weight decay %g",
+		p.Add("uses a constant rate without momentum or weight decay, got %v decay, momentum %g (initial %g), weight decay %g",
 			c.Decay, c.Momentum, c.InitialMomentum, c.WeightDecay)
 	}
 	if c.CDk < 1 || c.CDk > 1000 {
-		bad("CDk must be in [1, 1000], got %d", c.CDk)
+		p.Add("CDk must be in [1, 1000], got %d", c.CDk)
 	}
 	for _, k := range c.CDkSchedule {
 		if k < 1 || k > 1000 {
-			bad("CDkSchedule %v: every entry must be in [1, 1000]", c.CDkSchedule)
+			p.Add("CDkSchedule %v: every entry must be in [1, 1000]", c.CDkSchedule)
 			break
 		}
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }
 
 // cdk returns the Gibbs steps of epoch (1-based).
@@ -98,24 +96,20 @@ var _ rbmstack.Trainer = (*UpDownTrainer)(nil)
 // reporting every problem at once.
 func NewUpDownTrainer(d *DBN, data mat.Matrix, labels []int, cfg UpDownConfig) (*UpDownTrainer, error) {
 	cfg.EnsureDefaults()
-	errs := []error{cfg.Validate()}
-	n, c := data.Dims()
+	p := rbmstack.Problems{Prefix: "dbn: "}
+	p.Join(cfg.Validate())
+	p.Cases(data, d.widthBelow(0))
+	n, _ := data.Dims()
 	if len(labels) != n {
-		errs = append(errs, fmt.Errorf("dbn: %d labels for %d cases", len(labels), n))
-	}
-	if n == 0 {
-		errs = append(errs, errors.New("dbn: no training cases"))
-	}
-	if c != d.widthBelow(0) {
-		errs = append(errs, fmt.Errorf("dbn: data have %d columns, the DBN %d inputs", c, d.widthBelow(0)))
+		p.Add("%d labels for %d cases", len(labels), n)
 	}
 	for i, l := range labels {
 		if l < 0 || l >= d.Top.Labels {
-			errs = append(errs, fmt.Errorf("dbn: label %d of case %d is not in [0, %d)", l, i, d.Top.Labels))
+			p.Add("label %d of case %d is not in [0, %d)", l, i, d.Top.Labels)
 			break
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	u := &UpDownTrainer{D: d, Cfg: cfg, Stage: "up-down", data: data, labels: labels, src: rng.New(cfg.Seed, 3)}

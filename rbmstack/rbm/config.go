@@ -1,9 +1,6 @@
 package rbm
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/docsearch/docsearch/rbmstack"
 )
 
@@ -70,19 +67,18 @@ func (c *Config) EnsureDefaults() {
 
 // Validate reports every out-of-range field at once.
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(f string, args ...any) { errs = append(errs, fmt.Errorf("rbm: "+f, args...)) }
-	c.Schedule.Check(bad)
+	p := rbmstack.Problems{Prefix: "rbm: "}
+	c.Schedule.Check(p.Add)
 	for _, f := range []struct {
 		name   string
 		v, max float32
 	}{{"LRHidBias", c.LRHidBias, 100}, {"InitStd", c.InitStd, 10}, {"UpScale", c.UpScale, 10}, {"DownScale", c.DownScale, 10}} {
 		if !(f.v > 0 && f.v <= f.max) {
-			bad("%s must be in (0, %g], got %g", f.name, f.max, f.v)
+			p.Add("%s must be in (0, %g], got %g", f.name, f.max, f.v)
 		}
 	}
 	if c.CDk < 1 || c.CDk > 1000 {
-		bad("CDk must be in [1, 1000], got %d", c.CDk)
+		p.Add("CDk must be in [1, 1000], got %d", c.CDk)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }

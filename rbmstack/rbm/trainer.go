@@ -2,8 +2,6 @@ package rbm
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 
 	"github.com/docsearch/docsearch/internal/rng"
@@ -41,17 +39,13 @@ var _ rbmstack.Trainer = (*Trainer)(nil)
 // applied), reporting every problem of cfg and data at once.
 func NewTrainer(r *RBM, data mat.Matrix, cfg Config) (*Trainer, error) {
 	cfg.EnsureDefaults()
-	errs := []error{cfg.Validate()}
-	n, d := data.Dims()
-	if d != r.NVis {
-		errs = append(errs, fmt.Errorf("rbm: data have %d columns, the RBM %d visible units", d, r.NVis))
-	}
-	if n == 0 {
-		errs = append(errs, errors.New("rbm: no training cases"))
-	}
-	if err := errors.Join(errs...); err != nil {
+	p := rbmstack.Problems{Prefix: "rbm: "}
+	p.Join(cfg.Validate())
+	p.Cases(data, r.NVis)
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	n, _ := data.Dims()
 	b := cfg.BatchSize
 	t := &Trainer{R: r, Cfg: cfg, Stage: "rbm " + rbmstack.Shape(r.NVis, r.NHid), data: data, src: rng.New(cfg.Seed, 1),
 		incW: make([]float32, len(r.W)), incB: make([]float32, r.NVis), incA: make([]float32, r.NHid),

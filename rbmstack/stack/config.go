@@ -1,9 +1,9 @@
 package stack
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
 )
 
@@ -27,29 +27,28 @@ type Config struct {
 
 // Validate reports every problem of the configuration at once.
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(f string, args ...any) { errs = append(errs, fmt.Errorf("stack: "+f, args...)) }
+	p := rbmstack.Problems{Prefix: "stack: "}
 	if len(c.Layers) == 0 {
-		bad("a stack needs at least one layer")
+		p.Add("a stack needs at least one layer")
 	}
 	for i, l := range c.Layers {
 		if l.Hidden < 1 || l.Hidden > 1<<20 {
-			bad("layer %d: hidden size must be in [1, 2^20], got %d", i+1, l.Hidden)
+			p.Add("layer %d: hidden size must be in [1, 2^20], got %d", i+1, l.Hidden)
 		}
 		if l.Kind == rbm.Softmax {
-			bad("layer %d: softmax hidden units are not supported", i+1)
+			p.Add("layer %d: softmax hidden units are not supported", i+1)
 		}
 		if l.Kind == rbm.Linear && i != len(c.Layers)-1 {
-			bad("layer %d: linear hidden units only on the top layer", i+1)
+			p.Add("layer %d: linear hidden units only on the top layer", i+1)
 		}
 		lc := l.Config
 		lc.EnsureDefaults()
 		if err := lc.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("stack: layer %d: %w", i+1, err))
+			p.Join(fmt.Errorf("stack: layer %d: %w", i+1, err))
 		}
 	}
 	if c.Visible == rbm.Softmax && c.DocLen < 0 {
-		bad("DocLen must not be negative, got %g", c.DocLen)
+		p.Add("DocLen must not be negative, got %g", c.DocLen)
 	}
-	return errors.Join(errs...)
+	return p.Err()
 }

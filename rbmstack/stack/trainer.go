@@ -2,7 +2,6 @@ package stack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/docsearch/docsearch/internal/binenc"
@@ -31,11 +30,12 @@ var _ rbmstack.Trainer = (*Trainer)(nil)
 // NewTrainer prepares to train a stack of cfg on the rows of data,
 // reporting every problem at once.
 func NewTrainer(data mat.Matrix, cfg Config) (*Trainer, error) {
-	errs := []error{cfg.Validate()}
+	p := rbmstack.Problems{Prefix: "stack: "}
+	p.Join(cfg.Validate())
 	if n, _ := data.Dims(); n == 0 {
-		errs = append(errs, errors.New("stack: no training cases"))
+		p.Add("no training cases")
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	cfg.Layers = append([]Layer(nil), cfg.Layers...)
