@@ -68,9 +68,7 @@ type Config struct {
 
 // EnsureDefaults fills zero fields.
 func (c *Config) EnsureDefaults() {
-	if c.Method == 0 {
-		c.Method = Adam
-	}
+	rbmstack.Default(&c.Method, Adam)
 	switch c.Method {
 	case SGD:
 		c.Schedule.EnsureDefaults(DefaultSGD)
@@ -79,12 +77,8 @@ func (c *Config) EnsureDefaults() {
 	default:
 		c.Schedule.EnsureDefaults(DefaultAdam)
 	}
-	if c.LineSearches == 0 {
-		c.LineSearches = 3
-	}
-	if c.Patience == 0 {
-		c.Patience = 5
-	}
+	rbmstack.Default(&c.LineSearches, 3)
+	rbmstack.Default(&c.Patience, 5)
 }
 
 // Validate reports every problem at once.

@@ -28,9 +28,7 @@ func (o *AutoencoderOptions) EnsureDefaults() {
 	if len(o.Sizes) == 0 {
 		o.Sizes = []int{1000, 500, 250, 30}
 	}
-	if o.FineTune == 0 {
-		o.FineTune = autoencoder.Adam
-	}
+	rbmstack.Default(&o.FineTune, autoencoder.Adam)
 }
 
 // Validate reports every problem at once.

@@ -28,12 +28,8 @@ func (o *DBNOptions) EnsureDefaults() {
 	if len(o.Hidden) == 0 {
 		o.Hidden = []int{500, 500}
 	}
-	if o.Top == 0 {
-		o.Top = 2000
-	}
-	if o.UpDownEpochs == 0 {
-		o.UpDownEpochs = o.Budget.FineTuneEpochs
-	}
+	rbmstack.Default(&o.Top, 2000)
+	rbmstack.Default(&o.UpDownEpochs, o.Budget.FineTuneEpochs)
 }
 
 // Validate reports every problem at once.

@@ -64,9 +64,7 @@ func (o *DNNOptions) EnsureDefaults() {
 	if len(o.Hidden) == 0 {
 		o.Hidden = []int{500, 500, 2000}
 	}
-	if o.Init == 0 {
-		o.Init = InitRBM
-	}
+	rbmstack.Default(&o.Init, InitRBM)
 	if o.PretrainLR == 0 {
 		o.PretrainLR = 0.1
 		if o.Init == InitAutoencoder {

@@ -35,15 +35,11 @@ type Common struct {
 
 // EnsureDefaults fills zero fields.
 func (c *Common) EnsureDefaults() {
-	if c.Profile == 0 {
-		c.Profile = Quick
-	}
+	rbmstack.Default(&c.Profile, Quick)
 	if c.Budget == (Budget{}) {
 		c.Budget = c.Profile.Budget()
 	}
-	if c.Seed == 0 {
-		c.Seed = 1
-	}
+	rbmstack.Default(&c.Seed, 1)
 }
 
 // check returns the problems of c, to which the experiment's options add

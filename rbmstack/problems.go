@@ -41,3 +41,12 @@ func (p *Problems) Cases(data mat.Matrix, cols int) {
 
 // Err returns the problems joined, nil when there are none.
 func (p *Problems) Err() error { return errors.Join(p.errs...) }
+
+// Default sets *v to d when *v is the zero value: the EnsureDefaults of
+// every configuration.
+func Default[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
+}

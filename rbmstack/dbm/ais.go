@@ -29,12 +29,8 @@ type AISConfig struct {
 
 // EnsureDefaults fills zero fields.
 func (c *AISConfig) EnsureDefaults() {
-	if c.Runs == 0 {
-		c.Runs = 100
-	}
-	if c.Betas == 0 {
-		c.Betas = 14500
-	}
+	rbmstack.Default(&c.Runs, 100)
+	rbmstack.Default(&c.Betas, 14500)
 }
 
 // Validate reports every problem at once for a model of nvis visible

@@ -30,15 +30,9 @@ func (c *Config) EnsureDefaults() {
 		c.Decay = rbmstack.Inverse
 	}
 	c.Schedule.EnsureDefaults(DefaultSchedule)
-	if c.Particles == 0 {
-		c.Particles = 100
-	}
-	if c.Gibbs == 0 {
-		c.Gibbs = 5
-	}
-	if c.MeanField == 0 {
-		c.MeanField = 10
-	}
+	rbmstack.Default(&c.Particles, 100)
+	rbmstack.Default(&c.Gibbs, 5)
+	rbmstack.Default(&c.MeanField, 10)
 }
 
 // Validate reports every out-of-range field at once.

@@ -35,9 +35,7 @@ type UpDownConfig struct {
 // EnsureDefaults fills zero fields with their defaults.
 func (c *UpDownConfig) EnsureDefaults() {
 	c.Schedule.EnsureDefaults(DefaultUpDown)
-	if c.CDk == 0 {
-		c.CDk = 3
-	}
+	rbmstack.Default(&c.CDk, 3)
 }
 
 // Validate reports every out-of-range field at once.

@@ -48,21 +48,11 @@ type Config struct {
 // EnsureDefaults fills zero fields with their defaults.
 func (c *Config) EnsureDefaults() {
 	c.Schedule.EnsureDefaults(DefaultSchedule)
-	if c.LRHidBias == 0 {
-		c.LRHidBias = c.LR
-	}
-	if c.CDk == 0 {
-		c.CDk = 1
-	}
-	if c.UpScale == 0 {
-		c.UpScale = 1
-	}
-	if c.DownScale == 0 {
-		c.DownScale = 1
-	}
-	if c.InitStd == 0 {
-		c.InitStd = 0.01
-	}
+	rbmstack.Default(&c.LRHidBias, c.LR)
+	rbmstack.Default(&c.CDk, 1)
+	rbmstack.Default(&c.UpScale, 1)
+	rbmstack.Default(&c.DownScale, 1)
+	rbmstack.Default(&c.InitStd, 0.01)
 }
 
 // Validate reports every out-of-range field at once.
