@@ -272,21 +272,23 @@ func TestResumeMidTraining(t *testing.T) {
 	want := New(Binary, Binary, 6, 4, 0.1, 1)
 	train(t, want, data, cfg)
 	var store testcase.Store
-	got := New(Binary, Binary, 6, 4, 0.1, 1)
-	for kills := 0; ; kills++ {
+	var got *RBM
+	kills := 0
+	for ; got == nil && kills <= 10; kills++ {
 		r := New(Binary, Binary, 6, 4, 0.1, 1)
 		tr, err := NewTrainer(r, data, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = rbmstack.Resume(context.Background(), tr, &store, testcase.KillAfter(1))
-		if err == nil || kills > 10 {
+		if err == nil {
 			got = r
-			break
-		}
-		if !errors.Is(err, testcase.ErrKilled) {
+		} else if !errors.Is(err, testcase.ErrKilled) {
 			t.Fatal(err)
 		}
+	}
+	if kills != 5 {
+		t.Fatalf("%d runs, want 5: one per epoch killed and one that finishes", kills)
 	}
 	if !bytes.Equal(MarshalLayers([]*RBM{got}), MarshalLayers([]*RBM{want})) {
 		t.Error("resumed RBM differs from the uninterrupted one")
