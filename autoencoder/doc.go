@@ -20,6 +20,19 @@
 // All weights and biases live in one slice, Net.Params, so optimizers
 // (Adam, and conjugate gradients through gonum/optimize) see one vector.
 //
+// # Training
+//
+// A Trainer fine-tunes a Net on the cases of a Batcher (Reconstruction for
+// an autoencoder, Classification for a classifier) by Adam, SGD with
+// momentum or conjugate gradients (Method), with early stopping on a
+// held-out fraction, and optionally with the decoder tied to the encoder.
+// It keeps the rbmstack.Trainer contract (Train with a context and an
+// Observer, MarshalState and RestoreState at epoch boundaries), its
+// Config embeds an rbmstack.Schedule whose defaults depend on the method
+// (DefaultAdam, DefaultSGD, DefaultCG), and it stops with
+// rbmstack.ErrDiverged on a NaN. Stored nets and trainer states are
+// framed by internal/binenc; damage is rbmstack.ErrCorrupt.
+//
 // # Documents
 //
 // With InputLen > 0 every input row is rescaled to sum InputLen before the

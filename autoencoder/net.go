@@ -1,13 +1,10 @@
 package autoencoder
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
-	"github.com/docsearch/docsearch/internal/mat32"
 	"github.com/docsearch/docsearch/internal/rng"
-	"github.com/docsearch/docsearch/rbmstack"
 )
 
 // Act is a layer's activation function.
@@ -81,9 +78,6 @@ type Net struct {
 	Code   int
 	Params []float32
 }
-
-// ErrDiverged is returned when fine-tuning produces NaN or infinities.
-var ErrDiverged = errors.New("autoencoder: training diverged")
 
 // New returns a net with layer widths sizes (len(acts) = len(sizes)-1),
 // weights from N(0, std^2) using seed and zero biases. The last activation
@@ -168,228 +162,10 @@ func (n *Net) Clone() *Net {
 	return c
 }
 
-// Unroll builds the autoencoder of a stack: encoder layers with the RBMs'
-// weights and hidden biases, decoder layers with their transposes and
-// visible biases. A Softmax bottom layer gives SoftmaxCE and rescaled
-// inputs (its hidden bias, multiplied by DocLen, becomes the first bias);
-// Binary gives LogisticCE; Linear gives Squared.
-func Unroll(s *rbmstack.Stack) (*Net, error) {
-	L := len(s.Layers)
-	if L == 0 {
-		return nil, errors.New("autoencoder: empty stack")
-	}
-	bottom := s.Layers[0]
-	var loss Loss
-	switch bottom.Vis {
-	case rbmstack.Softmax:
-		loss = SoftmaxCE
-		if bottom.DocLen <= 0 {
-			return nil, errors.New("autoencoder: a softmax bottom layer must use a fixed DocLen to unroll")
-		}
-	case rbmstack.Binary:
-		loss = LogisticCE
-	default:
-		loss = Squared
-	}
-	sizes := s.Sizes()
-	var all []int
-	var acts []Act
-	all = append(all, sizes...)
-	for i := L - 1; i >= 0; i-- {
-		all = append(all, sizes[i])
-	}
-	for _, r := range s.Layers {
-		if r.Hid == rbmstack.Linear {
-			acts = append(acts, Linear)
-		} else {
-			acts = append(acts, Sigmoid)
-		}
-	}
-	for i := L - 1; i >= 0; i-- {
-		switch s.Layers[i].Vis {
-		case rbmstack.Binary:
-			acts = append(acts, Sigmoid)
-		case rbmstack.Softmax:
-			acts = append(acts, Softmax)
-		default:
-			acts = append(acts, Linear)
-		}
-	}
-	n, err := New(all, acts, loss, 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	n.Code = L - 1
-	if loss == SoftmaxCE {
-		n.InputLen = bottom.DocLen
-	}
-	for i, r := range s.Layers {
-		enc := n.Layers[i]
-		copy(enc.W, r.W)
-		copy(enc.B, r.HidBias)
-		if i == 0 && r.Vis == rbmstack.Softmax {
-			mat32.Scale(enc.B, r.DocLen)
-		}
-		dec := n.Layers[2*L-1-i]
-		// dec.W is NHid x NVis = r.W transposed.
-		for a := 0; a < r.NVis; a++ {
-			for b := 0; b < r.NHid; b++ {
-				dec.W[b*r.NVis+a] = r.W[a*r.NHid+b]
-			}
-		}
-		copy(dec.B, r.VisBias)
-	}
-	return n, nil
-}
-
 // CodeSize returns the width of the code layer (0 without one).
 func (n *Net) CodeSize() int {
 	if n.Code < 0 {
 		return 0
 	}
 	return n.Layers[n.Code].Out
-}
-
-// Workspace holds the activations and deltas of one minibatch; reuse one
-// per goroutine so that steady-state training allocates nothing.
-type Workspace struct {
-	acts   []mat32.Mat // acts[0] = prepared input, acts[l+1] = output of layer l
-	deltas []mat32.Mat // deltas[l] = dLoss/d(pre-activation of layer l)
-	target mat32.Mat
-}
-
-func (n *Net) ensure(ws *Workspace, rows int) {
-	if len(ws.acts) != len(n.Layers)+1 {
-		ws.acts = make([]mat32.Mat, len(n.Layers)+1)
-		ws.deltas = make([]mat32.Mat, len(n.Layers))
-	}
-	ws.acts[0] = ws.acts[0].Resize(rows, n.Layers[0].In)
-	for i, l := range n.Layers {
-		ws.acts[i+1] = ws.acts[i+1].Resize(rows, l.Out)
-		ws.deltas[i] = ws.deltas[i].Resize(rows, l.Out)
-	}
-	ws.target = ws.target.Resize(rows, n.Layers[len(n.Layers)-1].Out)
-}
-
-// prepare rescales input rows in place when InputLen > 0.
-func (n *Net) prepare(x mat32.Mat) {
-	if n.InputLen <= 0 {
-		return
-	}
-	for i := 0; i < x.Rows; i++ {
-		r := x.Row(i)
-		var s float32
-		for _, v := range r {
-			s += v
-		}
-		if s > 0 {
-			mat32.Scale(r, n.InputLen/s)
-		}
-	}
-}
-
-// forward runs layers [0, upto) on ws.acts[0] (already prepared).
-func (n *Net) forward(ws *Workspace, upto int) {
-	for i := 0; i < upto; i++ {
-		l := n.Layers[i]
-		out := ws.acts[i+1]
-		mat32.Mul(out, ws.acts[i], false, mat32.View(l.In, l.Out, l.W), false, 1, 0)
-		mat32.AddRowVec(out, l.B)
-		switch l.Act {
-		case Sigmoid:
-			mat32.Sigmoid(out.Data)
-		case Softmax:
-			mat32.SoftmaxRows(out)
-		}
-	}
-}
-
-// lossOf returns the summed loss of output y against target t.
-func lossOf(loss Loss, y, t []float32) float64 {
-	var s float64
-	switch loss {
-	case SoftmaxCE:
-		for j, tj := range t {
-			if tj != 0 {
-				s -= float64(tj) * math.Log(max(float64(y[j]), 1e-30))
-			}
-		}
-	case LogisticCE:
-		for j, tj := range t {
-			yj := min(max(float64(y[j]), 1e-7), 1-1e-7)
-			s -= float64(tj)*math.Log(yj) + (1-float64(tj))*math.Log(1-yj)
-		}
-	default:
-		for j, tj := range t {
-			d := float64(y[j] - tj)
-			s += 0.5 * d * d
-		}
-	}
-	return s
-}
-
-// LossGrad computes the mean loss over the rows of ws's input and target
-// (filled by a Batcher) and, when grad is not nil, writes its gradient with
-// respect to Params into grad.
-func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
-	L := len(n.Layers)
-	n.forward(ws, L)
-	y, t := ws.acts[L], ws.target
-	B := y.Rows
-	var loss float64
-	for i := 0; i < B; i++ {
-		loss += lossOf(n.Loss, y.Row(i), t.Row(i))
-	}
-	loss /= float64(B)
-	if grad == nil {
-		return loss
-	}
-	inv := 1 / float32(B)
-	mat32.Sub(ws.deltas[L-1].Data, y.Data, t.Data)
-	off := len(n.Params)
-	for l := L - 1; l >= 0; l-- {
-		ly := n.Layers[l]
-		off -= ly.In*ly.Out + ly.Out
-		gW := mat32.View(ly.In, ly.Out, grad[off:off+ly.In*ly.Out])
-		gB := grad[off+ly.In*ly.Out : off+ly.In*ly.Out+ly.Out]
-		d := ws.deltas[l]
-		mat32.Mul(gW, ws.acts[l], true, d, false, inv, 0)
-		mat32.ColSumsTo(gB, d, inv, 0)
-		if l == 0 {
-			break
-		}
-		prev := ws.deltas[l-1]
-		mat32.Mul(prev, d, false, mat32.View(ly.In, ly.Out, ly.W), true, 1, 0)
-		if n.Layers[l-1].Act == Sigmoid {
-			a := ws.acts[l].Data
-			for i, v := range a {
-				prev.Data[i] *= v * (1 - v)
-			}
-		}
-	}
-	return loss
-}
-
-// Input returns the workspace's input matrix for rows cases, to be filled
-// by the caller before LossGrad; Target likewise.
-func (n *Net) Input(ws *Workspace, rows int) mat32.Mat {
-	n.ensure(ws, rows)
-	return ws.acts[0]
-}
-
-// Target returns the workspace's target matrix (valid after Input).
-func (n *Net) Target(ws *Workspace) mat32.Mat { return ws.target }
-
-// Output returns the output of the last layer after LossGrad or Forward.
-func (n *Net) Output(ws *Workspace) mat32.Mat { return ws.acts[len(n.Layers)] }
-
-// Forward fills ws from the raw rows x (copied, prepared) and runs the
-// layers up to and including layer upto; it returns that layer's output,
-// aliasing ws.
-func (n *Net) Forward(ws *Workspace, x mat32.Mat, upto int) mat32.Mat {
-	in := n.Input(ws, x.Rows)
-	copy(in.Data, x.Data)
-	n.prepare(in)
-	n.forward(ws, upto+1)
-	return ws.acts[upto+1]
 }

@@ -2,21 +2,22 @@ package autoencoder
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
 	"strings"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
+	"github.com/docsearch/docsearch/rbmstack/rbm"
+	"github.com/docsearch/docsearch/rbmstack/stack"
 )
 
-func init() { progress.SetOutput(nil) }
-
-func randData(n, d int, seed uint64, counts bool) *rbmstack.Dense {
+func randData(n, d int, seed uint64, counts bool) *mat.Dense {
 	src := rng.New(seed, 3)
-	x := rbmstack.NewDense(n, d, make([]float32, n*d))
+	x := mat.NewDense(n, d, make([]float32, n*d))
 	for i := range x.Data {
 		if counts {
 			x.Data[i] = float32(src.IntN(4))
@@ -100,15 +101,15 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 
 func TestUnrollMatchesStack(t *testing.T) {
 	t.Parallel()
-	for _, vis := range []rbmstack.Kind{rbmstack.Softmax, rbmstack.Binary} {
-		l1 := rbmstack.New(vis, rbmstack.Binary, 9, 6, 0.3, 1)
-		l2 := rbmstack.New(rbmstack.Binary, rbmstack.Linear, 6, 3, 0.3, 2)
+	for _, vis := range []rbm.Kind{rbm.Softmax, rbm.Binary} {
+		l1 := rbm.New(vis, rbm.Binary, 9, 6, 0.3, 1)
+		l2 := rbm.New(rbm.Binary, rbm.Linear, 6, 3, 0.3, 2)
 		for i := range l1.HidBias {
 			l1.HidBias[i] = 0.01 * float32(i)
 			l1.VisBias[i] = -0.1 * float32(i)
 		}
 		l1.DocLen = 50
-		s := &rbmstack.Stack{Layers: []*rbmstack.RBM{l1, l2}}
+		s := &stack.Stack{Layers: []*rbm.RBM{l1, l2}}
 		n, err := Unroll(s)
 		if err != nil {
 			t.Fatal(err)
@@ -116,7 +117,7 @@ func TestUnrollMatchesStack(t *testing.T) {
 		if got := n.Sizes(); len(got) != 5 || got[2] != 3 || got[4] != 9 {
 			t.Fatalf("sizes %v", got)
 		}
-		data := randData(20, 9, 4, vis == rbmstack.Softmax)
+		data := randData(20, 9, 4, vis == rbm.Softmax)
 		want := s.Transform(data, 2)
 		got := n.Encode(data)
 		for i := range want.Data {
@@ -124,10 +125,10 @@ func TestUnrollMatchesStack(t *testing.T) {
 				t.Fatalf("%s: code %d: unrolled %g, stack %g", vis, i, got.Data[i], want.Data[i])
 			}
 		}
-		if vis == rbmstack.Softmax && (n.Loss != SoftmaxCE || n.InputLen != 50) {
+		if vis == rbm.Softmax && (n.Loss != SoftmaxCE || n.InputLen != 50) {
 			t.Errorf("softmax stack unrolled to loss %s InputLen %g", n.Loss, n.InputLen)
 		}
-		if vis == rbmstack.Binary && n.Loss != LogisticCE {
+		if vis == rbm.Binary && n.Loss != LogisticCE {
 			t.Errorf("binary stack unrolled to loss %s", n.Loss)
 		}
 		// decoder's first layer is the top RBM transposed.
@@ -143,7 +144,7 @@ func TestTrainingLowersLoss(t *testing.T) {
 	// Data on a 2-D manifold embedded in 12 sigmoid outputs.
 	src := rng.New(8, 8)
 	const N, D = 600, 12
-	x := rbmstack.NewDense(N, D, make([]float32, N*D))
+	x := mat.NewDense(N, D, make([]float32, N*D))
 	for i := 0; i < N; i++ {
 		a, b := src.Float64()*2-1, src.Float64()*2-1
 		for j := 0; j < D; j++ {
@@ -151,18 +152,18 @@ func TestTrainingLowersLoss(t *testing.T) {
 			x.Data[i*D+j] = float32(1 / (1 + math.Exp(-2*v)))
 		}
 	}
-	for _, method := range []string{"adam", "cg", "sgd"} {
-		t.Run(method, func(t *testing.T) {
+	for _, method := range []Method{Adam, CG, SGD} {
+		t.Run(method.String(), func(t *testing.T) {
 			n, err := New([]int{D, 16, 2, 16, D}, []Act{Sigmoid, Linear, Sigmoid, Sigmoid}, LogisticCE, 0.1, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			n.Code = 1
-			cfg := TrainConfig{Method: method, Epochs: 30, Holdout: 0.1, Seed: 1, LR: 1e-2, Patience: 30}
+			cfg := Config{Method: method, Schedule: sched(30, 0, 1e-2), Holdout: 0.1, Seed: 1, Patience: 30}
 			switch method {
-			case "cg":
+			case CG:
 				cfg.BatchSize = 100
-			case "sgd":
+			case SGD:
 				cfg.LR = 0.5
 				cfg.BatchSize = 20
 			}
@@ -171,13 +172,16 @@ func TestTrainingLowersLoss(t *testing.T) {
 				t.Fatal(err)
 			}
 			first, last := math.NaN(), math.NaN()
-			err = tr.Train("ae", func(st EpochStats) error {
-				if st.Epoch == 1 {
-					first = st.ValLoss
+			err = tr.Train(context.Background(), func(e rbmstack.Event) error {
+				if e.Kind != rbmstack.EpochEnd {
+					return nil
 				}
-				last = math.Min(last, st.ValLoss)
+				if e.Epoch == 1 {
+					first = e.HeldOut
+				}
+				last = math.Min(last, e.HeldOut)
 				if math.IsNaN(last) {
-					last = st.ValLoss
+					last = e.HeldOut
 				}
 				return nil
 			})
@@ -198,7 +202,7 @@ func TestClassifierLearns(t *testing.T) {
 	t.Parallel()
 	src := rng.New(3, 3)
 	const N = 900
-	x := rbmstack.NewDense(N, 2, make([]float32, N*2))
+	x := mat.NewDense(N, 2, make([]float32, N*2))
 	labels := make([]int, N)
 	for i := 0; i < N; i++ {
 		k := i % 3
@@ -211,11 +215,11 @@ func TestClassifierLearns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTrainer(n, Classification(x, labels, 3), TrainConfig{Epochs: 40, LR: 1e-2, Seed: 2, BatchSize: 30})
+	tr, err := NewTrainer(n, Classification(x, labels, 3), Config{Schedule: sched(40, 30, 1e-2), Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.Train("clf", nil); err != nil {
+	if err := tr.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	out := n.Activations(x, 1)
@@ -242,14 +246,14 @@ func TestDivergenceIsCaught(t *testing.T) {
 	t.Parallel()
 	x := randData(100, 5, 1, false)
 	n, _ := New([]int{5, 4, 5}, []Act{Linear, Linear}, Squared, 1, 1)
-	tr, err := NewTrainer(n, Reconstruction(x, Squared), TrainConfig{Method: "adam", Epochs: 5, LR: 1, Seed: 1})
+	tr, err := NewTrainer(n, Reconstruction(x, Squared), Config{Method: Adam, Schedule: sched(5, 0, 1), Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n.Params {
 		n.Params[i] = 1e30
 	}
-	if err := tr.Train("ae", nil); !errors.Is(err, ErrDiverged) {
+	if err := tr.Train(context.Background(), nil); !errors.Is(err, rbmstack.ErrDiverged) {
 		t.Fatalf("err = %v, want ErrDiverged", err)
 	}
 }
@@ -259,8 +263,8 @@ func TestReproducible(t *testing.T) {
 	x := randData(200, 6, 1, false)
 	run := func() []byte {
 		n, _ := New([]int{6, 4, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 7)
-		tr, _ := NewTrainer(n, Reconstruction(x, LogisticCE), TrainConfig{Epochs: 3, Holdout: 0.2, Seed: 9})
-		if err := tr.Train("r", nil); err != nil {
+		tr, _ := NewTrainer(n, Reconstruction(x, LogisticCE), Config{Schedule: sched(3, 0, 0), Holdout: 0.2, Seed: 9})
+		if err := tr.Train(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := n.MarshalBinary()
@@ -285,7 +289,7 @@ func TestMarshalRoundTripAndCorruption(t *testing.T) {
 		t.Fatal("round trip changed the net")
 	}
 	for k := 0; k < len(b); k++ {
-		if err := new(Net).UnmarshalBinary(b[:k]); !errors.Is(err, ErrCorrupt) {
+		if err := new(Net).UnmarshalBinary(b[:k]); !errors.Is(err, rbmstack.ErrCorrupt) {
 			t.Fatalf("truncated to %d: %v", k, err)
 		}
 		c := append([]byte(nil), b...)
@@ -298,14 +302,37 @@ func TestMarshalRoundTripAndCorruption(t *testing.T) {
 
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
-	err := TrainConfig{Method: "rmsprop", Epochs: -1, BatchSize: 1, LR: 5, LineSearches: 1, Patience: 1, Holdout: 1}.Validate()
+	err := Config{Method: 7, Schedule: rbmstack.Schedule{Epochs: -1, BatchSize: 1, LR: 500, Momentum: 0.5}, LineSearches: 1, Patience: 1, Holdout: 1}.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, w := range []string{"Method", "Epochs", "LR", "Holdout"} {
+	for _, w := range []string{"Method", "Epochs", "LR", "Holdout", "momentum applies to sgd"} {
 		if !bytes.Contains([]byte(err.Error()), []byte(w)) {
 			t.Errorf("error %q lacks %s", err, w)
 		}
+	}
+}
+
+func sched(epochs, batch int, lr float32) rbmstack.Schedule {
+	return rbmstack.Schedule{Epochs: epochs, BatchSize: batch, LR: lr}
+}
+
+// memStore is an in-memory rbmstack.Store.
+type memStore struct{ state []byte }
+
+func (s *memStore) Load() ([]byte, error) { return s.state, nil }
+func (s *memStore) Save(b []byte) error   { s.state = append([]byte(nil), b...); return nil }
+
+var errKilled = errors.New("killed")
+
+// killAt returns an observer that stops training at the end of epoch n,
+// after rbmstack.Resume saved it, as a kill would.
+func killAt(n int) rbmstack.Observer {
+	return func(e rbmstack.Event) error {
+		if e.Kind == rbmstack.EpochEnd && e.Epoch == n {
+			return errKilled
+		}
+		return nil
 	}
 }
 
@@ -323,41 +350,35 @@ func FuzzUnmarshal(f *testing.F) {
 func TestResumeFineTuning(t *testing.T) {
 	t.Parallel()
 	x := randData(300, 6, 4, false)
-	for _, method := range []string{"adam", "sgd", "cg"} {
+	for _, method := range []Method{Adam, SGD, CG} {
 		// No holdout: the final parameters are the last ones, not the best
 		// ones, so every epoch after the cut counts.
-		cfg := TrainConfig{Method: method, Epochs: 5, Seed: 3, BatchSize: 50}
+		cfg := Config{Method: method, Schedule: sched(5, 50, 0), Seed: 3}
 		newNet := func() *Net {
 			n, _ := New([]int{6, 4, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 7)
 			return n
 		}
 		full := newNet()
 		tr, _ := NewTrainer(full, Reconstruction(x, LogisticCE), cfg)
-		if err := tr.Train("full", nil); err != nil {
+		if err := tr.Train(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
 		want, _ := full.MarshalBinary()
 
 		cut := newNet()
 		tr, _ = NewTrainer(cut, Reconstruction(x, LogisticCE), cfg)
-		var state []byte
-		stop := errors.New("killed")
-		err := tr.Train("cut", func(st EpochStats) error {
-			state, _ = tr.MarshalState()
-			if st.Epoch == 2 {
-				return stop
-			}
-			return nil
-		})
-		if !errors.Is(err, stop) {
+		var store memStore
+		err := rbmstack.Resume(context.Background(), tr, &store, killAt(2))
+		if !errors.Is(err, errKilled) {
 			t.Fatal(err)
 		}
+		state := store.state
 		again := newNet()
 		tr, _ = NewTrainer(again, Reconstruction(x, LogisticCE), cfg)
 		if err := tr.RestoreState(state); err != nil {
 			t.Fatal(err)
 		}
-		if err := tr.Train("resumed", nil); err != nil {
+		if err := tr.Train(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := again.MarshalBinary()
@@ -367,11 +388,11 @@ func TestResumeFineTuning(t *testing.T) {
 		other := cfg
 		other.Epochs = 6
 		tr2, _ := NewTrainer(newNet(), Reconstruction(x, LogisticCE), other)
-		if err := tr2.RestoreState(state); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "Epochs:6") {
+		if err := tr2.RestoreState(state); !errors.Is(err, rbmstack.ErrMismatch) || !strings.Contains(err.Error(), "Epochs:6") {
 			t.Errorf("%s: state restored into another configuration: %v", method, err)
 		}
 		state[len(state)/2] ^= 1
-		if err := tr.RestoreState(state); !errors.Is(err, ErrCorrupt) {
+		if err := tr.RestoreState(state); !errors.Is(err, rbmstack.ErrCorrupt) {
 			t.Errorf("damaged state: %v", err)
 		}
 	}
@@ -388,7 +409,7 @@ func TestTiedGradientAndShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := randData(20, 6, 4, false)
-	tr, err := NewTrainer(n, Reconstruction(data, LogisticCE), TrainConfig{Method: "sgd", Epochs: 30, LR: 0.2, BatchSize: 5, Tied: true, Seed: 1})
+	tr, err := NewTrainer(n, Reconstruction(data, LogisticCE), Config{Method: SGD, Schedule: sched(30, 5, 0.2), Tied: true, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +459,7 @@ func TestTiedGradientAndShape(t *testing.T) {
 		}
 	}
 	before := tr.Loss(rows)
-	if err := tr.Train("tied", nil); err != nil {
+	if err := tr.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if after := tr.Loss(rows); !(after < before) {
@@ -447,11 +468,11 @@ func TestTiedGradientAndShape(t *testing.T) {
 	if !transposed() {
 		t.Error("after training the decoder is no longer the encoder's transpose")
 	}
-	if _, err := NewTrainer(n, Reconstruction(data, LogisticCE), TrainConfig{Method: "cg", Tied: true}); err == nil {
+	if _, err := NewTrainer(n, Reconstruction(data, LogisticCE), Config{Method: CG, Tied: true}); err == nil {
 		t.Error("Tied with cg was accepted")
 	}
 	odd, _ := New([]int{6, 4, 3}, []Act{Sigmoid, Softmax}, SoftmaxCE, 0.5, 3)
-	if _, err := NewTrainer(odd, Classification(data, make([]int, 20), 3), TrainConfig{Tied: true}); err == nil {
+	if _, err := NewTrainer(odd, Classification(data, make([]int, 20), 3), Config{Tied: true}); err == nil {
 		t.Error("Tied on a net that is not mirror-shaped was accepted")
 	}
 }
@@ -462,21 +483,18 @@ func TestTiedGradientAndShape(t *testing.T) {
 func TestResumeAfterEarlyStop(t *testing.T) {
 	t.Parallel()
 	x := randData(60, 6, 11, false)
-	cfg := TrainConfig{Method: "adam", Epochs: 200, LR: 0.05, BatchSize: 10, Holdout: 0.5, Patience: 2, Seed: 4}
+	cfg := Config{Method: Adam, Schedule: sched(200, 10, 0.05), Holdout: 0.5, Patience: 2, Seed: 4}
 	newNet := func() *Net {
 		n, _ := New([]int{6, 30, 6}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 7)
 		return n
 	}
 	full := newNet()
 	tr, _ := NewTrainer(full, Reconstruction(x, LogisticCE), cfg)
-	var last []byte
-	if err := tr.Train("full", func(EpochStats) error {
-		var err error
-		last, err = tr.MarshalState()
-		return err
-	}); err != nil {
+	var store memStore
+	if err := rbmstack.Resume(context.Background(), tr, &store, nil); err != nil {
 		t.Fatal(err)
 	}
+	last := store.state
 	if tr.Epoch() >= cfg.Epochs {
 		t.Fatalf("the run never stopped early (%d epochs); the test needs it to", tr.Epoch())
 	}
@@ -486,7 +504,7 @@ func TestResumeAfterEarlyStop(t *testing.T) {
 	if err := tr2.RestoreState(last); err != nil {
 		t.Fatal(err)
 	}
-	if err := tr2.Train("resumed", nil); err != nil {
+	if err := tr2.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if tr2.Epoch() != tr.Epoch() {

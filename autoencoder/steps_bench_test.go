@@ -6,17 +6,17 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // stepData returns n rows of cols values: for counts, about 60 words per
 // row drawn from a Zipf distribution (exponent 1.1) over a per-row random
 // shift of the vocabulary, median length 100; otherwise MNIST-like pixels,
 // zero with probability 0.81 and uniform in (0, 1] else.
-func stepData(n, cols int, counts bool) *rbmstack.Dense {
+func stepData(n, cols int, counts bool) *mat.Dense {
 	rng := rand.New(rand.NewPCG(uint64(cols), uint64(n)))
-	d := rbmstack.NewDense(n, cols, make([]float32, n*cols))
+	d := mat.NewDense(n, cols, make([]float32, n*cols))
 	if !counts {
 		for i := range d.Data {
 			if rng.Float64() < 0.19 {
@@ -61,7 +61,6 @@ func deep(enc []int, out Act) ([]int, []Act) {
 // rescaled to 100 words). bench/torch_steps.py times the same steps in
 // PyTorch.
 func BenchmarkAdamStep(b *testing.B) {
-	progress.SetOutput(nil)
 	for _, tc := range []struct {
 		name  string
 		enc   []int
@@ -84,7 +83,7 @@ func BenchmarkAdamStep(b *testing.B) {
 			}
 			// Ten batches of fresh rows, as in an epoch.
 			data := stepData(10*tc.batch, tc.enc[0], tc.loss == SoftmaxCE)
-			t, err := NewTrainer(n, Reconstruction(data, tc.loss), TrainConfig{Method: "adam", BatchSize: tc.batch, Seed: 1})
+			t, err := NewTrainer(n, Reconstruction(data, tc.loss), Config{Method: Adam, Schedule: rbmstack.Schedule{BatchSize: tc.batch}, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -95,7 +94,7 @@ func BenchmarkAdamStep(b *testing.B) {
 			b.ReportAllocs()
 			lo := 0
 			for b.Loop() {
-				t.adamBatch(rows[lo : lo+tc.batch])
+				t.adamBatch(rows[lo:lo+tc.batch], t.Cfg.LR)
 				if lo += tc.batch; lo+tc.batch > len(rows) {
 					lo = 0
 				}

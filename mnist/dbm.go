@@ -1,40 +1,73 @@
 package mnist
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/docsearch/docsearch/autoencoder"
+	"github.com/docsearch/docsearch/internal/checkpoint"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/dbm"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
-// DBMOptions configure RunDBM. Zero fields take the profile's values.
+// DBMOptions configure RunDBM. Zero fields take the defaults of
+// EnsureDefaults, which depend on the profile.
 type DBMOptions struct {
-	Profile Profile
-	// Sizes are the hidden widths, two or three layers; default 500-1000
+	Common
+	// Sizes are the hidden widths, two or three layers; default 500, 1000
 	// (the paper's 784-500-1000 DBM).
 	Sizes []int
-	// Epochs of joint training; default 30 for the paper profile, else
-	// Profile.TopEpochs. The paper runs 300,000 updates (500 epochs):
-	// 30 epochs (18,000 updates) is what fits 2 cores in about half an hour.
+	// Epochs of joint training; default 30 for the Paper profile, else the
+	// budget's TopEpochs. The paper runs 300,000 updates (500 epochs): 30
+	// epochs (18,000 updates) is what fits 2 cores in about half an hour.
 	Epochs int
-	// FineTuneEpochs of the classifier; default Profile.FineTuneEpochs.
+	// FineTuneEpochs of the classifier; default the budget's.
 	FineTuneEpochs int
 	// MeanField sweeps of the mean-field fixed point; default 10.
 	MeanField int
 	// AISRuns and AISBetas size the AIS estimate of log Z: default 100 runs
-	// of 14,500 betas (the paper's schedule) for the paper profile, 50 runs
+	// of 14,500 betas (the paper's schedule) for the Paper profile, 50 runs
 	// of 2,000 betas otherwise.
 	AISRuns, AISBetas int
-	Seed              uint64
-	// Checkpoint, when set, is a folder where pretraining, joint training
-	// and fine-tuning are saved after every epoch; with Resume a killed run
-	// continues from there (same options and seed give the same model as
-	// an uninterrupted run). Without Resume a run first deletes the
-	// checkpoints an earlier run of the same options left.
-	Checkpoint string
-	Resume     bool
+}
+
+// EnsureDefaults fills zero fields.
+func (o *DBMOptions) EnsureDefaults() {
+	o.Common.EnsureDefaults()
+	paper := o.Profile == Paper
+	pick := func(v *int, quick, paperV int) {
+		if *v == 0 {
+			*v = quick
+			if paper {
+				*v = paperV
+			}
+		}
+	}
+	if len(o.Sizes) == 0 {
+		o.Sizes = []int{500, 1000}
+	}
+	pick(&o.Epochs, o.Budget.TopEpochs, 30)
+	pick(&o.FineTuneEpochs, o.Budget.FineTuneEpochs, o.Budget.FineTuneEpochs)
+	pick(&o.MeanField, 10, 10)
+	pick(&o.AISRuns, 50, 100)
+	pick(&o.AISBetas, 2000, 14500)
+}
+
+// Validate reports every problem at once.
+func (o DBMOptions) Validate() error {
+	p := o.check()
+	checkSizes(p, "sizes", o.Sizes)
+	if len(o.Sizes) < 2 || len(o.Sizes) > 3 {
+		p.Add("a DBM has two or three hidden layers, got sizes %v", o.Sizes)
+	}
+	if o.Epochs < 0 || o.FineTuneEpochs < 0 || o.MeanField < 1 || o.AISRuns < 1 || o.AISBetas < 3 {
+		p.Add("epochs %d and fine-tuning epochs %d must not be negative; mean-field sweeps %d and AIS runs %d positive; AIS betas %d at least 3",
+			o.Epochs, o.FineTuneEpochs, o.MeanField, o.AISRuns, o.AISBetas)
+	}
+	return p.Err()
 }
 
 // DBMResult is what RunDBM measured.
@@ -53,8 +86,8 @@ type DBMResult struct {
 	LogZErr float64 `json:"log_z_err"`
 	// AISESS is the effective sample size of the AIS runs and AISLogWStd
 	// the spread of their log weights; LogZReliable is false when a few
-	// runs carry the estimate (rbmstack.AISResult.Reliable), and then LogZ
-	// is probably too low and TestLogProb too high.
+	// runs carry the estimate (dbm.AISResult.Reliable), and then LogZ is
+	// probably too low and TestLogProb too high.
 	AISESS       float64 `json:"ais_ess"`
 	AISLogWStd   float64 `json:"ais_log_w_sd"`
 	LogZReliable bool    `json:"log_z_reliable"`
@@ -65,7 +98,7 @@ type DBMResult struct {
 	Seconds      float64 `json:"seconds"`
 	// Particles are the visible probabilities p(v | h^1) of the persistent
 	// chains at the end of training, one image per row.
-	Particles *rbmstack.Dense `json:"-"`
+	Particles *mat.Dense `json:"-"`
 }
 
 // binarizeSeed fixes the stochastic binarisation of the test images, so
@@ -75,117 +108,111 @@ const binarizeSeed = 0xb1a5
 // RunDBM reproduces the MNIST experiments of Salakhutdinov & Hinton, "Deep
 // Boltzmann machines" (AISTATS 2009), section 4, on a smaller budget:
 //
-//  1. greedy pretraining of the modified RBMs (section 3.1), on binary
+//  1. greedy pretraining of the modified RBMs (DBMPretrain), on binary
 //     states drawn from the pixel intensities for every minibatch;
-//  2. joint training by stochastic approximation: 10 mean-field sweeps per
-//     minibatch, 100 persistent chains with 5 Gibbs sweeps per update, a
-//     learning rate of 0.01 decayed linearly to zero, momentum 0.5;
+//  2. joint training by stochastic approximation (DBMJoint): 10 mean-field
+//     sweeps per minibatch, 100 persistent chains with 5 Gibbs sweeps per
+//     update;
 //  3. log Z by AIS from the base-rate model, and the mean variational lower
-//     bound on log p(v) of the test images (the paper: log Z 356.18 and
-//     -84.62 nats for 784-500-1000);
+//     bound on log p(v) of the test images (Published: 356.18 and -84.62);
 //  4. classification: the 784-500-1000 net whose input is the image and
 //     its mean-field posterior q(h^2), its first layer [W[0]; W[1]'] with
 //     biases B[1] and its second W[1], B[2] taken from the DBM, a random
-//     softmax layer on top, fine-tuned by backpropagation with SGD as in RunDNN
-//     (the paper: 0.95% test error). With three hidden layers the input is
-//     still [v, q(h^2)] and the upper layers follow the DBM's weights.
-func RunDBM(train, test *Set, o DBMOptions) (*DBMResult, *rbmstack.DBM, error) {
+//     softmax layer on top, fine-tuned by Backprop (Published: 0.95%).
+//     With three hidden layers the input is still [v, q(h^2)] and the
+//     upper layers follow the DBM's weights.
+func RunDBM(ctx context.Context, train, test *Set, o DBMOptions) (res *DBMResult, d *dbm.DBM, err error) {
 	start := time.Now()
-	if len(o.Sizes) == 0 {
-		o.Sizes = []int{500, 1000}
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, nil, err
 	}
-	if len(o.Sizes) < 2 || len(o.Sizes) > 3 {
-		return nil, nil, fmt.Errorf("mnist: a DBM has two or three hidden layers, got %v", o.Sizes)
-	}
-	paper := o.Profile.Name == "paper"
-	if o.Epochs == 0 {
-		o.Epochs = o.Profile.TopEpochs
-		if paper {
-			o.Epochs = 30
-		}
-	}
-	if o.FineTuneEpochs == 0 {
-		o.FineTuneEpochs = o.Profile.FineTuneEpochs
-	}
-	if o.MeanField == 0 {
-		o.MeanField = 10
-	}
-	if o.AISRuns == 0 {
-		o.AISRuns = 50
-		if paper {
-			o.AISRuns = 100
-		}
-	}
-	if o.AISBetas == 0 {
-		o.AISBetas = 2000
-		if paper {
-			o.AISBetas = 14500
-		}
-	}
-	tr := o.Profile.trainSet(train)
-	x := data(tr)
-	sizes := append([]int{tr.Dim()}, o.Sizes...)
-	ck, err := dbmCheckpoints(o, sizes, tr.N)
+	tr := o.Budget.trainSet(train)
+	run, err := o.open("dbm", tr, setting("sizes", rbmstack.Shape(o.Sizes...)), setting("joint epochs", o.Epochs),
+		setting("classifier epochs", o.FineTuneEpochs), setting("mean-field sweeps", o.MeanField))
 	if err != nil {
 		return nil, nil, err
 	}
-
-	// 1. Greedy pretraining. The paper trains each RBM for 100 epochs; the
-	// paper profile gives Profile.PretrainEpochs (20).
-	// Weight decay 1e-3 (five times the RBM default) keeps the top RBM's
-	// units alive: with 2e-4, 151 of its 1000 units never turned on
-	// (20,000 images, 20 epochs).
-	d, err := ck.pretrainDBM("pretrain", x, sizes, rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.05, WeightDecay: 1e-3, InitStd: 0.01, Seed: o.Seed*1000 + 1})
+	defer func() { err = run.Failed(err, rbmstack.ErrDiverged) }()
+	x := data(tr)
+	d, particles, err := o.trainDBM(ctx, run, x)
 	if err != nil {
+		return nil, nil, err
+	}
+	res = &DBMResult{TrainImages: tr.N, Epochs: o.Epochs, AISRuns: o.AISRuns, AISBetas: o.AISBetas, Particles: particles}
+	if err := o.logProb(ctx, d, x, tr, test, res); err != nil {
+		return nil, nil, err
+	}
+	if err := o.classify(ctx, run, d, tr, test, res); err != nil {
+		return nil, nil, err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, d, nil
+}
+
+// trainDBM pretrains and jointly trains the DBM on x and returns it with
+// the visible probabilities of its persistent chains.
+func (o DBMOptions) trainDBM(ctx context.Context, run *checkpoint.Run, x *mat.Dense) (*dbm.DBM, *mat.Dense, error) {
+	sizes := append([]int{x.Cols}, o.Sizes...)
+	p, err := dbm.NewPretrainer(x, sizes, rbmLayer(DBMPretrain, o.Budget.PretrainEpochs, o.seed("pretraining")))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := o.train(ctx, run, "pretrain", p); err != nil {
 		return nil, nil, fmt.Errorf("pretraining: %w", err)
 	}
-	// 2. Joint training. Measured on 20,000 images, 10 epochs, test bound
-	// with AIS: momentum 0.9 after epoch 5 set the chains oscillating
-	// (reconstruction error 6.4 -> 14.4) and ended at -122 nats; momentum
-	// 0.5 throughout gave -105 at a rate of 0.005 and -101.5 at 0.01.
-	t, err := rbmstack.NewDBMTrainer(d, rbmstack.DBMConfig{Epochs: o.Epochs, LR: 0.01, Momentum: 0.5, FinalMomentum: 0.5, MeanField: o.MeanField, Seed: o.Seed*1000 + 20})
+	d, err := p.DBM()
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := ck.trainDBM("joint", t, x); err != nil {
+	cfg := DBMJoint
+	cfg.Epochs, cfg.MeanField, cfg.Seed = o.Epochs, o.MeanField, o.seed("joint training")
+	t, err := dbm.NewTrainer(d, x, cfg)
+	if err != nil {
 		return nil, nil, err
 	}
-	res := &DBMResult{TrainImages: tr.N, Epochs: o.Epochs, AISRuns: o.AISRuns, AISBetas: o.AISBetas, Particles: t.Fantasy()}
+	if err := o.train(ctx, run, "joint", t); err != nil {
+		return nil, nil, err
+	}
+	return d, t.Fantasy(), nil
+}
 
-	// 3. log Z and the test log-probability bound.
-	ais, err := d.AIS(rbmstack.AISConfig{Runs: o.AISRuns, Betas: o.AISBetas, BaseVisBias: rbmstack.BaseRateBias(x), Seed: o.Seed*1000 + 30})
+// logProb estimates log Z by AIS and the variational bounds on the test
+// images and the first 10,000 training images.
+func (o DBMOptions) logProb(ctx context.Context, d *dbm.DBM, x *mat.Dense, tr, test *Set, res *DBMResult) error {
+	ais, err := d.AIS(ctx, dbm.AISConfig{Runs: o.AISRuns, Betas: o.AISBetas, BaseVisBias: dbm.BaseRateBias(x), Seed: o.seed("ais")}, o.Observer)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	res.LogZ, res.LogZErr = ais.LogZ, ais.LogZHigh-ais.LogZ
 	res.AISESS, res.AISLogWStd, res.LogZReliable = ais.ESS, ais.LogWStd, ais.Reliable()
 	res.TestLogProb = d.LogProbBound(Binarize(test, binarizeSeed), res.LogZ, o.MeanField)
 	res.TrainLogProb = d.LogProbBound(Binarize(tr.Slice(0, min(10000, tr.N)), binarizeSeed), res.LogZ, o.MeanField)
+	return nil
+}
 
-	// 4. Classification from [v, q(h^2)].
-	net, err := dbmClassifier(d, o.Seed*1000+40)
+// classify fine-tunes the classifier of d on [v, q(h^2)] and records its
+// errors.
+func (o DBMOptions) classify(ctx context.Context, run *checkpoint.Run, d *dbm.DBM, tr, test *Set, res *DBMResult) error {
+	net, err := dbmClassifier(d, o.seed("classifier"))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	trainX := joined{x, d.Posterior(x, o.MeanField)[1]}
+	trainX := joined{data(tr), d.Posterior(data(tr), o.MeanField)[1]}
 	testX := joined{data(test), d.Posterior(data(test), o.MeanField)[1]}
-	labels := make([]int, tr.N)
-	for i, l := range tr.Labels {
-		labels[i] = int(l)
-	}
-	cfg := autoencoder.TrainConfig{Method: "sgd", Epochs: o.FineTuneEpochs, LR: 0.1, BatchSize: 100,
-		Holdout: 0.1, Patience: max(5, o.FineTuneEpochs), Seed: o.Seed*1000 + 50}
-	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(trainX, labels, 10), cfg)
+	cfg := backprop(Backprop, o.FineTuneEpochs, o.seed("fine-tune"))
+	cfg.Patience = max(5, o.FineTuneEpochs)
+	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(trainX, labels(tr), 10), cfg)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	if err := ck.trainNet("finetune", ft, "fine-tune dbm classifier"); err != nil {
-		return nil, nil, err
+	ft.Stage = "fine-tune dbm classifier"
+	if err := o.train(ctx, run, "finetune", ft); err != nil {
+		return err
 	}
 	res.TestError = classErrorOn(net, testX, test.Labels)
 	res.TrainError = classErrorOn(net, trainX, tr.Labels)
-	res.Seconds = time.Since(start).Seconds()
-	return res, d, nil
+	return nil
 }
 
 // dbmClassifier returns the net [v, q(h^2)] -> h^1 -> ... -> h^L -> 10
@@ -193,7 +220,7 @@ func RunDBM(train, test *Set, o DBMOptions) (*DBMResult, *rbmstack.DBM, error) {
 // layer's weights are W[0] stacked on W[1]' (the top-down input of q(h^2)),
 // the others W[l]; the softmax layer starts as Glorot & Bengio's (2010)
 // random weights, which fine-tune faster than small ones.
-func dbmClassifier(d *rbmstack.DBM, seed uint64) (*autoencoder.Net, error) {
+func dbmClassifier(d *dbm.DBM, seed uint64) (*autoencoder.Net, error) {
 	L := d.Layers()
 	n0, n1, n2 := d.Sizes[0], d.Sizes[1], d.Sizes[2]
 	sizes := append([]int{n0 + n2}, d.Sizes[1:]...)
@@ -221,8 +248,8 @@ func dbmClassifier(d *rbmstack.DBM, seed uint64) (*autoencoder.Net, error) {
 	return net, nil
 }
 
-// joined is the Data of two matrices side by side: [a, b] row by row.
-type joined struct{ a, b *rbmstack.Dense }
+// joined is the Matrix of two matrices side by side: [a, b] row by row.
+type joined struct{ a, b *mat.Dense }
 
 func (j joined) Dims() (int, int) { return j.a.Rows, j.a.Cols + j.b.Cols }
 
@@ -234,32 +261,19 @@ func (j joined) DenseRowsTo(dst []float32, rows []int) {
 	}
 }
 
-// classErrorOn returns the fraction of the cases of x that net labels
-// wrongly.
-func classErrorOn(net *autoencoder.Net, x rbmstack.Data, labels []uint8) float64 {
-	out := net.Activations(x, len(net.Layers)-1)
-	wrong := 0
-	for i, l := range labels {
-		if argmax(out.Row(i)) != int(l) {
-			wrong++
-		}
-	}
-	return float64(wrong) / float64(len(labels))
-}
-
 // Binarize returns the images of s as binary states, each pixel drawn as 1
 // with probability its intensity (the stochastic binarisation of
 // Salakhutdinov & Murray 2008), from the stream seed.
-func Binarize(s *Set, seed uint64) *rbmstack.Dense {
+func Binarize(s *Set, seed uint64) *mat.Dense {
 	out := make([]float32, len(s.Images))
 	rng.New(seed, 0).Bernoulli(out, s.Images)
-	return rbmstack.NewDense(s.N, s.Dim(), out)
+	return mat.NewDense(s.N, s.Dim(), out)
 }
 
 // WriteDBMSamples draws the first 100 rows of particles (visible
 // probabilities of the persistent chains, RunDBM's DBMResult.Particles) as
 // a 10x10 grid.
-func WriteDBMSamples(path string, particles *rbmstack.Dense) error {
+func WriteDBMSamples(path string, particles *mat.Dense) error {
 	n := min(100, particles.Rows)
 	imgs := make([][]float32, n)
 	for i := range imgs {

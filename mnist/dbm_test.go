@@ -16,8 +16,8 @@ func TestDBMSmoke(t *testing.T) {
 	// A 784-100-200 DBM on 3,000 digits, two epochs of pretraining and of
 	// joint training, a short AIS: enough to exercise every step, far from
 	// the paper's numbers.
-	p := Profile{Name: "smoke", TrainImages: 3000, PretrainEpochs: 2, TopEpochs: 2, FineTuneEpochs: 10}
-	res, d, err := RunDBM(train, test, DBMOptions{Profile: p, Sizes: []int{100, 200}, AISRuns: 10, AISBetas: 200, Seed: 1})
+	c := Common{Budget: Budget{TrainImages: 3000, PretrainEpochs: 2, TopEpochs: 2, FineTuneEpochs: 10}, Seed: 1}
+	res, d, err := RunDBM(bg, train, test, DBMOptions{Common: c, Sizes: []int{100, 200}, AISRuns: 10, AISBetas: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestDBMSmoke(t *testing.T) {
 	if st, err := os.Stat(png); err != nil || st.Size() == 0 {
 		t.Errorf("samples: %v", err)
 	}
-	if _, _, err := RunDBM(train, test, DBMOptions{Profile: p, Sizes: []int{100}}); err == nil {
+	if _, _, err := RunDBM(bg, train, test, DBMOptions{Common: c, Sizes: []int{100}}); err == nil {
 		t.Error("one hidden layer accepted")
 	}
 }

@@ -1,28 +1,45 @@
 package mnist
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/dbn"
+	"github.com/docsearch/docsearch/rbmstack/rbm"
+	"github.com/docsearch/docsearch/rbmstack/stack"
 )
 
-// DBNOptions configure RunDBN.
+// DBNOptions configure RunDBN. Zero fields take the defaults of
+// EnsureDefaults.
 type DBNOptions struct {
-	Profile Profile
-	Hidden  []int // lower layers; default 500-500
-	Top     int   // top associative memory; default 2000
-	// UpDownEpochs of up-down fine-tuning; default Profile.FineTuneEpochs
-	// (the paper: 300).
+	Common
+	Hidden []int // lower layers; default 500, 500
+	Top    int   // units of the top associative memory; default 2000
+	// UpDownEpochs of up-down fine-tuning; default the budget's
+	// FineTuneEpochs (the paper: 300).
 	UpDownEpochs int
-	Seed         uint64
-	// Checkpoint, when set, is a folder where every stage (greedy RBMs,
-	// top memory, up-down) is saved after every epoch; with Resume a
-	// killed run continues from there (same options and seed give the
-	// same model as an uninterrupted run). Without Resume a run first
-	// deletes the checkpoints an earlier run of the same options left.
-	Checkpoint string
-	Resume     bool
+}
+
+// EnsureDefaults fills zero fields.
+func (o *DBNOptions) EnsureDefaults() {
+	o.Common.EnsureDefaults()
+	if len(o.Hidden) == 0 {
+		o.Hidden = []int{500, 500}
+	}
+	rbmstack.Default(&o.Top, 2000)
+	rbmstack.Default(&o.UpDownEpochs, o.Budget.FineTuneEpochs)
+}
+
+// Validate reports every problem at once.
+func (o DBNOptions) Validate() error {
+	p := o.check()
+	checkSizes(p, "hidden", append(append([]int(nil), o.Hidden...), o.Top))
+	if o.UpDownEpochs < 0 || o.UpDownEpochs > 100000 {
+		p.Add("up-down epochs must be in [0, 100000], got %d", o.UpDownEpochs)
+	}
+	return p.Err()
 }
 
 // DBNResult is what RunDBN measured.
@@ -35,62 +52,61 @@ type DBNResult struct {
 }
 
 // RunDBN trains the deep belief net of Hinton, Osindero & Teh (2006):
-// greedy RBMs 784-500-500, a top RBM of 2000 units over the penultimate
-// layer joined with 10 label units, then up-down fine-tuning with the
-// paper's schedule of Gibbs steps in the top memory (3, then 6, then 10,
-// each for a third of the epochs); the test
+// greedy RBMs 784-500-500 (RBMPixels), a top memory of 2000 units over the
+// penultimate layer joined with 10 label units (TopMemory), then up-down
+// fine-tuning with the paper's rising Gibbs schedule (UpDown); the test
 // error is that of the generative classifier (lowest free energy label).
-func RunDBN(train, test *Set, o DBNOptions) (*DBNResult, *rbmstack.DBN, error) {
+func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult, d *dbn.DBN, err error) {
 	start := time.Now()
-	if len(o.Hidden) == 0 {
-		o.Hidden = []int{500, 500}
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, nil, err
 	}
-	if o.Top == 0 {
-		o.Top = 2000
-	}
-	if o.UpDownEpochs == 0 {
-		o.UpDownEpochs = o.Profile.FineTuneEpochs
-	}
-	tr := o.Profile.trainSet(train)
-	x := data(tr)
-	labels := make([]int, tr.N)
-	for i, l := range tr.Labels {
-		labels[i] = int(l)
-	}
-	sc := rbmstack.StackConfig{Visible: rbmstack.Binary}
-	for i, h := range o.Hidden {
-		sc.Layers = append(sc.Layers, rbmstack.LayerSpec{Hidden: h, Kind: rbmstack.Binary,
-			Config: rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.1, InitStd: 0.1, Seed: o.Seed*1000 + uint64(i) + 1}})
-	}
-	ck, err := dbnCheckpoints(o, tr.Dim(), tr.N)
+	tr := o.Budget.trainSet(train)
+	run, err := o.open("dbn", tr, setting("hidden", rbmstack.Shape(o.Hidden...)), setting("top", o.Top), setting("up-down epochs", o.UpDownEpochs))
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := ck.trainStack("rbm", x, sc)
+	defer func() { err = run.Failed(err, rbmstack.ErrDiverged) }()
+	x, lab := data(tr), labels(tr)
+	sc := stack.Config{Visible: rbm.Binary}
+	for i, h := range o.Hidden {
+		sc.Layers = append(sc.Layers, stack.Layer{Hidden: h, Kind: rbm.Binary, Config: rbmLayer(RBMPixels, o.Budget.PretrainEpochs, o.seed(fmt.Sprintf("rbm %d", i+1)))})
+	}
+	st, err := stack.NewTrainer(x, sc)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := o.train(ctx, run, "rbm", st); err != nil {
 		return nil, nil, fmt.Errorf("pretraining: %w", err)
 	}
-	pen := s.Transform(x, len(s.Layers))
-	top, err := ck.trainTop("top", pen, labels, 10, o.Top, rbmstack.Config{Epochs: o.Profile.PretrainEpochs, LR: 0.1, InitStd: 0.1, CDk: 3, Seed: o.Seed*1000 + 50})
+	s := st.Stack()
+	top, err := dbn.NewTopTrainer(s.Transform(x, len(s.Layers)), lab, 10, o.Top, rbmLayer(TopMemory, o.Budget.PretrainEpochs, o.seed("top memory")))
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := o.train(ctx, run, "top", top); err != nil {
 		return nil, nil, fmt.Errorf("top memory: %w", err)
 	}
-	d, err := rbmstack.NewDBN(s.Layers, top)
+	if d, err = dbn.New(s.Layers, top.R); err != nil {
+		return nil, nil, err
+	}
+	res = &DBNResult{UpDownEpochs: o.UpDownEpochs, PretrainTestError: dbnError(d, test)}
+	ud := UpDown
+	ud.Epochs, ud.Seed = o.UpDownEpochs, o.seed("up-down")
+	u, err := dbn.NewUpDownTrainer(d, x, lab, ud)
 	if err != nil {
 		return nil, nil, err
 	}
-	res := &DBNResult{UpDownEpochs: o.UpDownEpochs}
-	res.PretrainTestError = dbnError(d, test)
-	if err := ck.upDown("updown", d, x, labels, rbmstack.UpDownConfig{Epochs: o.UpDownEpochs, LR: 0.01, CDkSchedule: []int{3, 6, 10}, Seed: o.Seed*1000 + 60}); err != nil {
+	if err := o.train(ctx, run, "updown", u); err != nil {
 		return nil, nil, err
 	}
-	res.TestError = dbnError(d, test)
-	res.TrainError = dbnError(d, tr)
+	res.TestError, res.TrainError = dbnError(d, test), dbnError(d, tr)
 	res.Seconds = time.Since(start).Seconds()
 	return res, d, nil
 }
 
-func dbnError(d *rbmstack.DBN, s *Set) float64 {
+func dbnError(d *dbn.DBN, s *Set) float64 {
 	pred := d.Classify(data(s))
 	wrong := 0
 	for i, p := range pred {
@@ -104,7 +120,7 @@ func dbnError(d *rbmstack.DBN, s *Set) float64 {
 // WriteDBNSamples draws `per` samples of each digit with its label clamped,
 // `gibbs` alternating Gibbs iterations in the top memory between samples
 // (the paper's Fig. 8 uses 1000), one row per digit.
-func WriteDBNSamples(path string, d *rbmstack.DBN, per, gibbs int, seed uint64) error {
+func WriteDBNSamples(path string, d *dbn.DBN, per, gibbs int, seed uint64) error {
 	var imgs [][]float32
 	for c := 0; c < 10; c++ {
 		s := d.Sample(c, 1, per, gibbs, seed)

@@ -1,11 +1,23 @@
-// Package mnist reads the MNIST handwritten digits and provides the small
-// tools the MNIST experiments share: a PCA baseline, the reconstruction
-// error metric and PNG grids of digits.
+// Package mnist reads the MNIST handwritten digits and runs the digit
+// experiments of the papers docsearch follows on the same core as the
+// documents: RunAutoencoder (Hinton & Salakhutdinov, Science 2006, Fig. 2),
+// RunDBN (Hinton, Osindero & Teh, Neural Computation 2006), RunDNN (one
+// deep net started four ways, Bengio et al. 2007) and RunDBM
+// (Salakhutdinov & Hinton, AISTATS 2009), with a PCA baseline, the
+// reconstruction error metric and PNG grids of digits.
 //
-// The experiments reproduce Hinton & Salakhutdinov, "Reducing the
-// dimensionality of data with neural networks", Science 313 (2006), and
-// Hinton, Osindero & Teh, "A fast learning algorithm for deep belief nets",
-// Neural Computation 18 (2006).
+// # Experiments
+//
+// Each Run function takes its Options, which embed Common: the Profile
+// (Quick or Paper) and its Budget of images and epochs, the Seed, an
+// Observer for progress, and a Checkpoint folder where every stage is
+// saved after every epoch, so that Resume continues a killed run to the
+// model an uninterrupted run makes (and refuses a run of other settings,
+// naming both). Options apply their defaults (EnsureDefaults) and report
+// every problem at once (Validate). The recipes are the named values of
+// recipes.go (RBMPixels, UpDown, DBMJoint, ...), each with its source;
+// Published holds the papers' figures to print beside ours; RECIPES.md
+// has what was measured.
 //
 // # Data
 //

@@ -1,20 +1,20 @@
 package mnist
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/testenv"
-	"github.com/docsearch/docsearch/rbmstack"
 )
 
-func init() { progress.SetOutput(nil) }
+// tiny trains on 3,000 images, with smaller nets than the paper's, for a
+// few epochs: enough to see each method work, small enough for CI.
+var tiny = Common{Budget: Budget{TrainImages: 3000, PretrainEpochs: 3, TopEpochs: 5, FineTuneEpochs: 15}, Seed: 1}
 
-// tinyProfile trains on 3,000 images, with smaller nets than the paper's,
-// for a few epochs: enough to see each method work, small enough for CI.
-var tinyProfile = Profile{Name: "tiny", TrainImages: 3000, PretrainEpochs: 3, TopEpochs: 5, FineTuneEpochs: 15}
+var bg = context.Background()
 
 func loadReal(t *testing.T) (*Set, *Set) {
 	t.Helper()
@@ -34,7 +34,7 @@ func TestAutoencoderBeatsMeanImage(t *testing.T) {
 		t.Skip("trains a 784-1000-500-250-30 autoencoder")
 	}
 	train, test := loadReal(t)
-	res, net, pca, err := RunAutoencoder(train, test, AutoencoderOptions{Profile: tinyProfile, Sizes: []int{300, 100, 30}, Seed: 1})
+	res, net, pca, err := RunAutoencoder(bg, train, test, AutoencoderOptions{Common: tiny, Sizes: []int{300, 100, 30}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,8 @@ func TestDNNInits(t *testing.T) {
 	}
 	train, test := loadReal(t)
 	for _, init := range Inits {
-		t.Run(init, func(t *testing.T) {
-			res, _, err := RunDNN(train, test, DNNOptions{Profile: tinyProfile, Hidden: []int{200, 200}, Init: init, Seed: 1})
+		t.Run(init.String(), func(t *testing.T) {
+			res, _, err := RunDNN(bg, train, test, DNNOptions{Common: tiny, Hidden: []int{200, 200}, Init: init})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,19 +83,40 @@ func TestDNNInits(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := RunDNN(train, test, DNNOptions{Profile: tinyProfile, Init: "magic"}); err == nil {
+	if _, _, err := RunDNN(bg, train, test, DNNOptions{Common: tiny, Init: 9}); err == nil || !strings.Contains(err.Error(), "unknown start") {
+		t.Errorf("unknown init: %v", err)
+	}
+}
+
+func TestProfilesAndInits(t *testing.T) {
+	for _, n := range []string{"quick", "paper"} {
+		if p, err := ParseProfile(n); err != nil || p.String() != n {
+			t.Errorf("%s: %v, %v", n, p, err)
+		}
+	}
+	if _, err := ParseProfile("fast"); err == nil {
+		t.Error("unknown profile accepted")
+	}
+	for _, i := range Inits {
+		if j, err := ParseInit(i.String()); err != nil || j != i {
+			t.Errorf("%v: %v, %v", i, j, err)
+		}
+	}
+	if _, err := ParseInit("magic"); err == nil {
 		t.Error("unknown init accepted")
 	}
 }
 
-func TestProfiles(t *testing.T) {
-	for _, n := range []string{"quick", "paper"} {
-		if _, err := ProfileFor(n); err != nil {
-			t.Error(err)
+// TestOptionsListEveryProblem: each experiment's options report every
+// problem at once, naming fields.
+func TestOptionsListEveryProblem(t *testing.T) {
+	o := DBMOptions{Common: Common{Profile: 7, Resume: true, Budget: Budget{TrainImages: -1}}, Sizes: []int{0}}
+	o.EnsureDefaults()
+	err := o.Validate()
+	for _, want := range []string{"unknown profile", "no field may be negative", "resume needs a checkpoint folder", "sizes [0]", "two or three hidden layers"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate = %v, want %q", err, want)
 		}
-	}
-	if _, err := ProfileFor("fast"); err == nil {
-		t.Error("unknown profile accepted")
 	}
 }
 
@@ -104,9 +125,9 @@ func TestDBN(t *testing.T) {
 		t.Skip("trains a deep belief net")
 	}
 	train, test := loadReal(t)
-	p := tinyProfile
-	p.PretrainEpochs, p.FineTuneEpochs = 10, 2
-	res, d, err := RunDBN(train, test, DBNOptions{Profile: p, Hidden: []int{200, 200}, Top: 500, Seed: 1})
+	c := tiny
+	c.Budget.PretrainEpochs, c.Budget.FineTuneEpochs = 10, 2
+	res, d, err := RunDBN(bg, train, test, DBNOptions{Common: c, Hidden: []int{200, 200}, Top: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,50 +140,5 @@ func TestDBN(t *testing.T) {
 	png := filepath.Join(t.TempDir(), "samples.png")
 	if err := WriteDBNSamples(png, d, 3, 20, 1); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestAutoencoderResume checks that a run resumed from its layer
-// checkpoints ends with the same model as an uninterrupted run.
-func TestAutoencoderResume(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains small autoencoders")
-	}
-	train, test := loadReal(t)
-	test = test.Slice(0, 300)
-	p := Profile{Name: "resume", TrainImages: 1000, PretrainEpochs: 1, TopEpochs: 1, FineTuneEpochs: 1}
-	o := AutoencoderOptions{Profile: p, Sizes: []int{50, 20, 5}, Seed: 3, Checkpoint: t.TempDir()}
-	a, _, _, err := RunAutoencoder(train, test, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cut the checkpoint back to the first layer, as if the run had been
-	// killed during the second: resuming must land on the same numbers.
-	files, _ := filepath.Glob(filepath.Join(o.Checkpoint, "*.ckpt"))
-	if len(files) != 1 {
-		t.Fatalf("checkpoint files: %v", files)
-	}
-	ck, err := rbmstack.ReadCheckpoint(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	ck.Stack.Layers, ck.Partial = ck.Stack.Layers[:1], nil
-	if err := ck.WriteFile(files[0]); err != nil {
-		t.Fatal(err)
-	}
-	// and drop the fine-tuning checkpoint, which a kill during
-	// pretraining would not have written yet.
-	ft, _ := filepath.Glob(filepath.Join(o.Checkpoint, "*.finetune"))
-	if len(ft) != 1 {
-		t.Fatalf("fine-tuning checkpoint files: %v", ft)
-	}
-	os.Remove(ft[0])
-	o.Resume = true
-	b, _, _, err := RunAutoencoder(train, test, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.AutoencoderTestSqError != b.AutoencoderTestSqError || a.PretrainedTestSqError != b.PretrainedTestSqError {
-		t.Errorf("resumed run differs: %+v vs %+v", a, b)
 	}
 }

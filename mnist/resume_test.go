@@ -5,37 +5,53 @@ import (
 	"errors"
 	"math"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/docsearch/docsearch/internal/checkpoint"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/dbn"
+	"github.com/docsearch/docsearch/rbmstack/rbm"
 )
 
 // The tests below run a tiny experiment once without checkpoints, then
 // again with a checkpoint folder, killed right after every checkpoint it
-// writes (a hook error stands in for kill -9: only the files survive) and
-// resumed, until a run completes: every stage is thus resumed from every
-// epoch it saves, and the final model must be bit-identical.
+// writes (an observer's error stands in for kill -9: only the files
+// survive) and resumed, until a run completes: every stage is thus resumed
+// from every epoch it saves, and the final model must be bit-identical.
 
 var errKilled = errors.New("killed")
 
-// resumeProfile is small enough for a dozen runs in a few seconds.
-var resumeProfile = Profile{Name: "resume", TrainImages: 300, PretrainEpochs: 2, TopEpochs: 2, FineTuneEpochs: 2}
+// killAtFirstSave stops a run at the first event after rbmstack.Resume
+// saved a trainer's state.
+func killAtFirstSave(e rbmstack.Event) error {
+	if e.Saved {
+		return errKilled
+	}
+	return nil
+}
+
+// resumeCommon is small enough for a dozen runs in a few seconds.
+func resumeCommon(t *testing.T, seed uint64) Common {
+	return Common{Budget: Budget{TrainImages: 300, PretrainEpochs: 2, TopEpochs: 2, FineTuneEpochs: 2}, Seed: seed, Checkpoint: t.TempDir()}
+}
 
 // runKilled calls run (with resume false the first time, then true), each
-// call killed after its first checkpoint, until one completes; it returns
-// the number of kills.
-func runKilled(t *testing.T, run func(resume bool) error) int {
+// call killed at its first checkpoint, until one completes; it returns the
+// number of kills. A killed run keeps its checkpoints and says so.
+func runKilled(t *testing.T, c *Common, run func() error) int {
 	t.Helper()
-	afterSave = func(string) error { return errKilled }
-	defer func() { afterSave = nil }()
+	c.Observer = killAtFirstSave
+	defer func() { c.Observer, c.Resume = nil, false }()
 	for k := 0; k < 100; k++ {
-		err := run(k > 0)
+		c.Resume = k > 0
+		err := run()
 		if err == nil {
 			return k
 		}
-		if !errors.Is(err, errKilled) {
+		var kept *checkpoint.KeptError
+		if !errors.Is(err, errKilled) || !errors.As(err, &kept) || kept.Dir != c.Checkpoint {
 			t.Fatalf("run %d: %v", k+1, err)
 		}
 	}
@@ -76,26 +92,28 @@ func TestDNNResume(t *testing.T) {
 	train, test := loadReal(t)
 	test = test.Slice(0, 200)
 	for _, tc := range []struct {
-		init  string
+		init  Init
 		saves int // checkpoints an uninterrupted run writes
 	}{
-		{"rbm", 2*3 + 2},         // 2 RBMs x (2 epochs + layer), 2 fine-tuning epochs
-		{"autoencoder", 2*2 + 2}, // 2 greedy layers x 2 epochs, 2 fine-tuning epochs
-		{"none", 2},
+		{InitRBM, 2*3 + 2},         // 2 RBMs x (2 epochs + layer), 2 fine-tuning epochs
+		{InitAutoencoder, 2*2 + 2}, // 2 greedy layers x 2 epochs, 2 fine-tuning epochs
+		{InitNone, 2},
 	} {
-		t.Run(tc.init, func(t *testing.T) {
-			o := DNNOptions{Profile: resumeProfile, Hidden: []int{20, 15}, Init: tc.init, Seed: 2}
-			want, wantNet, err := RunDNN(train, test, o)
+		t.Run(tc.init.String(), func(t *testing.T) {
+			c := resumeCommon(t, 2)
+			dir := c.Checkpoint
+			c.Checkpoint = ""
+			o := DNNOptions{Common: c, Hidden: []int{20, 15}, Init: tc.init}
+			want, wantNet, err := RunDNN(bg, train, test, o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantBytes, _ := wantNet.MarshalBinary()
-			o.Checkpoint = t.TempDir()
+			o.Checkpoint = dir
 			var got *DNNResult
 			var gotBytes []byte
-			kills := runKilled(t, func(resume bool) error {
-				o.Resume = resume
-				res, net, err := RunDNN(train, test, o)
+			kills := runKilled(t, &o.Common, func() error {
+				res, net, err := RunDNN(bg, train, test, o)
 				if err == nil {
 					got = res
 					gotBytes, _ = net.MarshalBinary()
@@ -109,50 +127,53 @@ func TestDNNResume(t *testing.T) {
 				t.Errorf("resumed run differs: %+v, uninterrupted %+v", got, want)
 			}
 
-			// A fresh run (no Resume) starts over: the first checkpoint it
-			// writes is the only file left of this run.
-			afterSave = func(string) error { return errKilled }
-			defer func() { afterSave = nil }()
-			o.Resume = false
-			if _, _, err := RunDNN(train, test, o); !errors.Is(err, errKilled) {
+			// A fresh run (no Resume) starts over: after its first
+			// checkpoint only that stage and the settings are left.
+			o.Observer = killAtFirstSave
+			if _, _, err := RunDNN(bg, train, test, o); !errors.Is(err, errKilled) {
 				t.Fatalf("fresh run: %v", err)
 			}
-			if names := checkpointFiles(t, o.Checkpoint); len(names) != 1 {
+			if names := checkpointFiles(t, o.Checkpoint); len(names) != 2 || !slices.Contains(names, "dnn-"+tc.init.String()+".settings") {
 				t.Errorf("after a fresh run's first checkpoint the folder holds %v", names)
 			}
 		})
 	}
-	if _, _, err := RunDNN(train, test, DNNOptions{Profile: resumeProfile, Hidden: []int{20}, Init: "none", Resume: true}); err == nil || !strings.Contains(err.Error(), "Checkpoint") {
+	_, _, err := RunDNN(bg, train, test, DNNOptions{Common: Common{Budget: resumeCommon(t, 1).Budget, Resume: true}, Hidden: []int{20}, Init: InitNone})
+	if err == nil || !strings.Contains(err.Error(), "resume needs a checkpoint folder") {
 		t.Errorf("Resume without Checkpoint: %v", err)
 	}
 }
 
-func dbnParams(d *rbmstack.DBN) [][]float32 {
+func dbnParams(d *dbn.DBN) [][]float32 {
 	var out [][]float32
-	for _, r := range append(append([]*rbmstack.RBM{d.Top}, d.Rec...), d.Gen...) {
+	for _, r := range append(append([]*rbm.RBM{d.Top}, d.Rec...), d.Gen...) {
 		out = append(out, r.W, r.VisBias, r.HidBias)
 	}
 	return out
 }
 
+// TestDBNResume also checks that a resume with another seed or shape is
+// refused naming both settings, and leaves the checkpoints alone.
 func TestDBNResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains small deep belief nets a dozen times")
 	}
 	train, test := loadReal(t)
 	test = test.Slice(0, 200)
-	o := DBNOptions{Profile: resumeProfile, Hidden: []int{20, 15}, Top: 30, Seed: 3}
-	want, wantD, err := RunDBN(train, test, o)
+	c := resumeCommon(t, 3)
+	dir := c.Checkpoint
+	c.Checkpoint = ""
+	o := DBNOptions{Common: c, Hidden: []int{20, 15}, Top: 30}
+	want, wantD, err := RunDBN(bg, train, test, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Checkpoint = t.TempDir()
+	o.Checkpoint = dir
 	var got *DBNResult
-	var gotD *rbmstack.DBN
-	kills := runKilled(t, func(resume bool) error {
-		o.Resume = resume
+	var gotD *dbn.DBN
+	kills := runKilled(t, &o.Common, func() error {
 		var err error
-		got, gotD, err = RunDBN(train, test, o)
+		got, gotD, err = RunDBN(bg, train, test, o)
 		return err
 	})
 	// 2 RBMs x (2 epochs + layer), 2 epochs of the top memory, 2 of up-down.
@@ -169,8 +190,18 @@ func TestDBNResume(t *testing.T) {
 		t.Errorf("resumed run differs: %+v, uninterrupted %+v", got, want)
 	}
 	names := checkpointFiles(t, o.Checkpoint)
-	if len(names) != 3 || !strings.HasPrefix(names[0], "dbn-resume-784-20-15-top30-ud2-seed3-n300.") {
+	if !slices.Equal(names, []string{"dbn.rbm", "dbn.settings", "dbn.top", "dbn.updown"}) {
 		t.Errorf("checkpoint files %v", names)
+	}
+	other := o
+	other.Seed, other.Top, other.Resume = 4, 31, true
+	_, _, err = RunDBN(bg, train, test, other)
+	var mm *checkpoint.MismatchError
+	if !errors.As(err, &mm) || !strings.Contains(err.Error(), "seed 3, top 30") || !strings.Contains(err.Error(), "seed 4, top 31") {
+		t.Errorf("resume with another seed and top: %v", err)
+	}
+	if again := checkpointFiles(t, o.Checkpoint); !slices.Equal(again, names) {
+		t.Errorf("a refused resume changed the checkpoints: %v", again)
 	}
 }
 
@@ -180,33 +211,31 @@ func TestDBMResume(t *testing.T) {
 	}
 	train, test := loadReal(t)
 	test = test.Slice(0, 200)
-	o := DBMOptions{Profile: resumeProfile, Sizes: []int{20, 30}, AISRuns: 5, AISBetas: 100, Seed: 4}
-	want, wantD, err := RunDBM(train, test, o)
+	c := resumeCommon(t, 4)
+	dir := c.Checkpoint
+	c.Checkpoint = ""
+	o := DBMOptions{Common: c, Sizes: []int{20, 30}, AISRuns: 5, AISBetas: 100}
+	want, wantD, err := RunDBM(bg, train, test, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Checkpoint = t.TempDir()
+	o.Checkpoint = dir
 	var got *DBMResult
-	var gotD *rbmstack.DBM
-	kills := runKilled(t, func(resume bool) error {
-		o.Resume = resume
-		var err error
-		got, gotD, err = RunDBM(train, test, o)
+	kills := runKilled(t, &o.Common, func() error {
+		res, d, err := RunDBM(bg, train, test, o)
+		if err == nil {
+			got = res
+			for l := range wantD.W {
+				if !sameFloats(wantD.W[l], d.W[l]) || !sameFloats(wantD.B[l], d.B[l]) {
+					t.Errorf("resumed DBM differs from the uninterrupted one (layer %d)", l)
+				}
+			}
+		}
 		return err
 	})
 	// 2 RBMs x (2 epochs + layer), 2 joint epochs, 2 fine-tuning epochs.
 	if kills != 2*3+2+2 {
 		t.Errorf("%d kills, want one per checkpoint (10)", kills)
-	}
-	for l := range wantD.W {
-		if !sameFloats(wantD.W[l], gotD.W[l]) {
-			t.Fatalf("resumed DBM differs from the uninterrupted one (W[%d])", l)
-		}
-	}
-	for l := range wantD.B {
-		if !sameFloats(wantD.B[l], gotD.B[l]) {
-			t.Fatalf("resumed DBM differs from the uninterrupted one (B[%d])", l)
-		}
 	}
 	if !sameFloats(got.Particles.Data, want.Particles.Data) {
 		t.Error("resumed persistent chains differ from the uninterrupted ones")
@@ -214,7 +243,39 @@ func TestDBMResume(t *testing.T) {
 	if got.TestError != want.TestError || got.TestLogProb != want.TestLogProb || got.LogZ != want.LogZ {
 		t.Errorf("resumed run differs: %+v, uninterrupted %+v", got, want)
 	}
-	if names := checkpointFiles(t, o.Checkpoint); len(names) != 3 || filepath.Ext(names[0]) != ".finetune" {
+	if names := checkpointFiles(t, o.Checkpoint); !slices.Equal(names, []string{"dbm.finetune", "dbm.joint", "dbm.pretrain", "dbm.settings"}) {
 		t.Errorf("checkpoint files %v", names)
+	}
+}
+
+// TestAutoencoderResume checks that a run killed at every checkpoint and
+// resumed ends with the same model as an uninterrupted run.
+func TestAutoencoderResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains small autoencoders")
+	}
+	train, test := loadReal(t)
+	test = test.Slice(0, 300)
+	c := resumeCommon(t, 3)
+	c.Budget = Budget{TrainImages: 1000, PretrainEpochs: 1, TopEpochs: 1, FineTuneEpochs: 1}
+	dir := c.Checkpoint
+	c.Checkpoint = ""
+	o := AutoencoderOptions{Common: c, Sizes: []int{50, 20, 5}}
+	a, _, _, err := RunAutoencoder(bg, train, test, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Checkpoint = dir
+	var b *AutoencoderResult
+	kills := runKilled(t, &o.Common, func() error {
+		var err error
+		b, _, _, err = RunAutoencoder(bg, train, test, o)
+		return err
+	})
+	if kills != 3*2+1 {
+		t.Errorf("%d kills, want one per checkpoint (7)", kills)
+	}
+	if a.AutoencoderTestSqError != b.AutoencoderTestSqError || a.PretrainedTestSqError != b.PretrainedTestSqError {
+		t.Errorf("resumed run differs: %+v vs %+v", a, b)
 	}
 }

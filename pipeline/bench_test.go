@@ -42,7 +42,7 @@ func BenchmarkIndex20News(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		in, err := encodeCorpus(spec, model, ingest.Options{}, "bench", w.Add)
+		in, err := encodeCorpus(spec, model, ingest.Options{}, "bench", nil, w.Add)
 		if err != nil {
 			b.Fatal(err)
 		}

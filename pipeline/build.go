@@ -12,8 +12,8 @@ import (
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
 	"github.com/docsearch/docsearch/internal/blas"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/query"
+	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/vocab"
 )
 
@@ -24,21 +24,23 @@ const GoStd = "go:std"
 
 // Options configure Build. Zero fields take the defaults of EnsureDefaults.
 type Options struct {
-	Corpus      string // corpus spec (see ingest.Walk) or GoStd; default GoStd
-	Train       string // training corpus spec; default: Corpus
-	Dir         string // index directory (required)
-	Profile     string // "paper" (default) or "quick"
-	Seed        uint64 // default 1
-	VocabSize   int    // default 2000
-	Hidden      []int  // hidden layer widths below the code; default 500, 250, 125
-	Code        int    // code size; default 10
-	Stem        bool   // English stemming in the analyzer
-	FineTune    string // "adam" (default), "cg" or "none"
-	Resume      bool   // continue from the checkpoint of a killed run
-	MaxDocBytes int64  // see ingest.Options
+	Corpus      string     // corpus spec (see ingest.Walk) or GoStd; default GoStd
+	Train       string     // training corpus spec; default: Corpus
+	Dir         string     // index directory (required)
+	Profile     Profile    // Paper (default) or Quick
+	Seed        uint64     // default 1
+	VocabSize   int        // default 2000
+	Hidden      []int      // hidden layer widths below the code; default 500, 250, 125
+	Code        int        // code size; default 10
+	Stem        bool       // English stemming in the analyzer
+	FineTune    FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
+	Resume      bool       // continue from the checkpoint of a killed run
+	MaxDocBytes int64      // see ingest.Options
 	// Epochs, when positive, overrides every layer's and fine-tuning's
 	// epoch count (for experiments and tests).
 	Epochs int
+	// Observer receives the progress of reading and training (may be nil).
+	Observer rbmstack.Observer
 }
 
 // EnsureDefaults fills zero fields.
@@ -50,7 +52,7 @@ func (o *Options) EnsureDefaults() {
 		o.Train = o.Corpus
 	}
 	if o.Profile == "" {
-		o.Profile = "paper"
+		o.Profile = Paper
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
@@ -65,7 +67,7 @@ func (o *Options) EnsureDefaults() {
 		o.Code = 10
 	}
 	if o.FineTune == "" {
-		o.FineTune = "adam"
+		o.FineTune = FineTuneAdam
 	}
 }
 
@@ -76,7 +78,7 @@ func (o Options) Validate() error {
 	if o.Dir == "" {
 		bad("Dir", "an index directory is required")
 	}
-	if o.Profile != "paper" && o.Profile != "quick" {
+	if o.Profile != Paper && o.Profile != Quick {
 		bad("Profile", "unknown profile %q (known: paper, quick)", o.Profile)
 	}
 	if o.VocabSize < 1 || o.VocabSize > 1<<20 {
@@ -90,7 +92,7 @@ func (o Options) Validate() error {
 			bad("Hidden", "layer widths must be in [1, 65536], got %d", h)
 		}
 	}
-	if o.FineTune != "adam" && o.FineTune != "cg" && o.FineTune != "none" {
+	if o.FineTune != FineTuneAdam && o.FineTune != FineTuneCG && o.FineTune != FineTuneNone {
 		bad("FineTune", "must be adam, cg or none, got %q", o.FineTune)
 	}
 	if o.Epochs < 0 {
@@ -169,13 +171,13 @@ type collected struct {
 // vectorize reads spec and turns every document into counts. Reading
 // (decompression, decoding) runs on its own goroutine while the previous
 // batch is analysed on all cores.
-func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string) (*collected, error) {
+func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string, obs rbmstack.Observer) (*collected, error) {
 	c := &collected{counts: vocab.NewMatrix(v.Len())}
 	const batch = 512
 	batches := make(chan []string, 2)
 	var st ingest.Stats
 	var werr error
-	bar := progress.New(label, 0, "docs")
+	bar := newCounter(obs, label, "docs")
 	go func() {
 		defer close(batches)
 		texts := make([]string, 0, batch)
@@ -200,7 +202,7 @@ func vectorize(spec string, v *vocab.Vocab, opts ingest.Options, label string) (
 			c.words += int64(words[i])
 			c.known += int64(m.RowSum(i))
 		}
-		bar.Add(int64(len(texts)))
+		bar.Add(len(texts))
 	}
 	if werr != nil {
 		return nil, werr
@@ -232,10 +234,12 @@ func Build(o Options) (*Summary, error) {
 		return nil, err
 	}
 	if err := store(o, tr, w, sum); err != nil {
-		return nil, err
+		return nil, tr.run.Failed(err, rbmstack.ErrDiverged)
 	}
 	sum.Total = time.Since(start)
-	os.RemoveAll(checkpointDir(o.Dir))
+	if err := tr.run.Remove(); err != nil {
+		note(o.Observer, "the index is committed; removing its checkpoint failed: %v", err)
+	}
 	return sum, nil
 }
 
@@ -247,7 +251,7 @@ func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 	if err := putModel(w, tr, o, sum); err != nil {
 		return err
 	}
-	in, err := encodeCorpus(o.Corpus, tr.model, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "index", w.Add)
+	in, err := encodeCorpus(o.Corpus, tr.model, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "index", o.Observer, w.Add)
 	if err != nil {
 		return fmt.Errorf("reading the corpus: %w", err)
 	}
@@ -256,8 +260,8 @@ func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 		return fmt.Errorf("the corpus %s holds no readable document", o.Corpus)
 	}
 	for k, v := range map[string]string{
-		"profile": o.Profile, "seed": strconv.FormatUint(o.Seed, 10), "corpus": o.Corpus, "train": o.Train,
-		"finetune": o.FineTune, "sizes": fmt.Sprint(sum.Sizes), "backend": sum.Backend,
+		"profile": string(o.Profile), "seed": strconv.FormatUint(o.Seed, 10), "corpus": o.Corpus, "train": o.Train,
+		"finetune": string(o.FineTune), "sizes": fmt.Sprint(sum.Sizes), "backend": sum.Backend,
 		extraModelGen: strconv.FormatUint(w.Generation(), 10),
 	} {
 		w.SetExtra(k, v)
@@ -297,7 +301,7 @@ func putModel(w *index.Writer, tr *trained, o Options, sum *Summary) error {
 		return err
 	}
 	info := query.TrainInfo{
-		Corpus: o.Train, Docs: sum.TrainDocs, Profile: o.Profile, Seed: o.Seed, Sizes: sum.Sizes,
+		Corpus: o.Train, Docs: sum.TrainDocs, Profile: string(o.Profile), Seed: o.Seed, Sizes: sum.Sizes,
 		Vocab: sum.VocabLen, Words: tr.train.words, Known: tr.train.known, Trained: time.Now().UTC(),
 	}
 	if blobs[query.BlobTrainInfo], err = json.Marshal(info); err != nil {

@@ -9,12 +9,9 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/ingest"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/internal/testenv"
 	"github.com/docsearch/docsearch/query"
 )
-
-func init() { progress.SetOutput(nil) }
 
 // slice20News writes every step-th document of one split of 20 Newsgroups
 // as JSON Lines and returns the file's path.
@@ -76,6 +73,7 @@ func TestEndToEnd20NewsSlice(t *testing.T) {
 		t.Logf("short queries, %-8s P@1 %.3f P@10 %.3f MAP %.3f", m, c.PrecisionAtK["1"], c.PrecisionAtK["10"], c.MAP)
 	}
 	p := func(m string) float64 { return ev.Report.Methods[m].PrecisionAtRecall["0.1"] }
+	checkPinned20News(t, ev.Report)
 	if p("autoencoder-10") < 3*0.05 {
 		t.Errorf("autoencoder codes retrieve at %.3f, not clearly above chance", p("autoencoder-10"))
 	}

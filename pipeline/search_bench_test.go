@@ -62,7 +62,7 @@ func buildUntrained(b *testing.B, dir, spec string, m *query.Model) {
 		}
 	}
 	w.SetExtra(extraModelGen, fmt.Sprint(w.Generation()))
-	if _, err := encodeCorpus(spec, m, ingest.Options{}, "bench", w.Add); err != nil {
+	if _, err := encodeCorpus(spec, m, ingest.Options{}, "bench", nil, w.Add); err != nil {
 		b.Fatal(err)
 	}
 	if err := w.Commit(); err != nil {

@@ -5,8 +5,8 @@ import (
 
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/query"
+	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/vocab"
 )
 
@@ -34,7 +34,7 @@ type Intake struct {
 // the entry's data), code, text. Reading (decompression, decoding) runs on
 // its own goroutine while the previous batch is analysed and encoded on all
 // cores.
-func encodeCorpus(spec string, m *query.Model, opts ingest.Options, label string, put func(index.Entry) error) (*Intake, error) {
+func encodeCorpus(spec string, m *query.Model, opts ingest.Options, label string, obs rbmstack.Observer, put func(index.Entry) error) (*Intake, error) {
 	in := &Intake{}
 	batches := make(chan []ingest.Document, 2)
 	stop := make(chan struct{})
@@ -62,7 +62,7 @@ func encodeCorpus(spec string, m *query.Model, opts ingest.Options, label string
 			}
 		}
 	}()
-	bar := progress.New(label, 0, "docs")
+	bar := newCounter(obs, label, "docs")
 	var perr error
 	for batch := range batches {
 		if perr == nil {
@@ -71,7 +71,7 @@ func encodeCorpus(spec string, m *query.Model, opts ingest.Options, label string
 				close(stop)
 			}
 		}
-		bar.Add(int64(len(batch)))
+		bar.Add(len(batch))
 	}
 	if perr != nil {
 		return nil, perr

@@ -9,6 +9,7 @@ import (
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
 	"github.com/docsearch/docsearch/query"
+	"github.com/docsearch/docsearch/rbmstack"
 )
 
 // AddOptions configure Add.
@@ -19,6 +20,8 @@ type AddOptions struct {
 	// one; without it such a document fails the whole Add.
 	Replace     bool
 	MaxDocBytes int64 // see ingest.Options
+	// Observer receives the progress of reading (may be nil).
+	Observer rbmstack.Observer
 }
 
 // Validate reports every problem at once.
@@ -75,7 +78,7 @@ func Add(o AddOptions) (*AddSummary, error) {
 	}
 	sum := &AddSummary{}
 	var dups []string
-	in, err := encodeCorpus(o.Corpus, m, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "add", func(e index.Entry) error {
+	in, err := encodeCorpus(o.Corpus, m, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "add", o.Observer, func(e index.Entry) error {
 		if w.Has(e.ID) {
 			if !o.Replace {
 				dups = append(dups, e.ID)

@@ -12,7 +12,7 @@ import (
 	"math"
 
 	"github.com/docsearch/docsearch/autoencoder"
-	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/vocab"
 )
 
@@ -110,13 +110,13 @@ func Decode(blob func(name string) ([]byte, error)) (*Model, error) {
 }
 
 // EncodeCounts returns the centred codes of the rows of counts.
-func (m *Model) EncodeCounts(counts rbmstack.Data) *rbmstack.Dense {
+func (m *Model) EncodeCounts(counts mat.Matrix) *mat.Dense {
 	codes := m.Net.Encode(counts)
 	m.center(codes)
 	return codes
 }
 
-func (m *Model) center(codes *rbmstack.Dense) {
+func (m *Model) center(codes *mat.Dense) {
 	if len(m.Mean) == 0 {
 		return
 	}
@@ -141,7 +141,7 @@ func (m *Model) Encode(text string) ([]float32, int) {
 // Layer returns the outputs of encoder layer l (0-based) for the rows of
 // counts, centred by their own mean: the representation of the pretrained
 // or fine-tuned net at that depth, for layer-by-layer evaluation.
-func (m *Model) Layer(counts rbmstack.Data, l int) *rbmstack.Dense {
+func (m *Model) Layer(counts mat.Matrix, l int) *mat.Dense {
 	out := m.Net.Activations(counts, l)
 	mean := make([]float64, out.Cols)
 	for i := 0; i < out.Rows; i++ {
@@ -159,7 +159,7 @@ func (m *Model) Layer(counts rbmstack.Data, l int) *rbmstack.Dense {
 }
 
 // MeanOf returns the mean row of codes.
-func MeanOf(codes *rbmstack.Dense) []float32 {
+func MeanOf(codes *mat.Dense) []float32 {
 	acc := make([]float64, codes.Cols)
 	for i := 0; i < codes.Rows; i++ {
 		for j, x := range codes.Row(i) {

@@ -14,12 +14,9 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/index"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/pipeline"
 	"github.com/docsearch/docsearch/query"
 )
-
-func init() { progress.SetOutput(nil) }
 
 var topics = map[string][]string{
 	"space":  strings.Fields("orbit rocket launch satellite planet moon shuttle nasa astronaut telescope galaxy star mission"),

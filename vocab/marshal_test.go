@@ -73,7 +73,7 @@ func smallVocabData(t testing.TB) []byte {
 // different format would.
 func reseal(data []byte) []byte {
 	body := data[:len(data)-4]
-	return binary.LittleEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, castagnoli))
+	return binary.LittleEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
 }
 
 func TestUnmarshalCorrupt(t *testing.T) {
@@ -102,7 +102,7 @@ func TestUnmarshalCorrupt(t *testing.T) {
 
 	// Intact data of another version.
 	d := slices.Clone(data)
-	binary.LittleEndian.PutUint32(d[len(magic):], formatVersion+1)
+	binary.LittleEndian.PutUint32(d[len(vocabFormat.Magic):], vocabFormat.Version+1)
 	check("version", reseal(d), ErrVersion)
 
 	// Sealed but inconsistent content: a repeated term, too many terms
@@ -120,22 +120,22 @@ func TestUnmarshalCorrupt(t *testing.T) {
 	check("terms beyond Size", edit(func(v *Vocab) { v.Opts.Size = 1 }), ErrCorrupt)
 	check("DF above Docs", edit(func(v *Vocab) { v.DF[0] = 2 }), ErrCorrupt)
 	d = edit(func(*Vocab) {})
-	d[len(magic)+4+2] |= 0x80 // the flags byte follows Size and MinLength, one byte each here
+	d[len(vocabFormat.Magic)+4+2] |= 0x80 // the flags byte follows Size and MinLength, one byte each here
 	check("unknown flags", reseal(d), ErrCorrupt)
 }
 
 func FuzzUnmarshal(f *testing.F) {
 	data := smallVocabData(f)
 	f.Add(data)
-	f.Add(data[len(magic)+4 : len(data)-4]) // its body, for the sealed decoding
-	f.Add([]byte(magic))
+	f.Add(data[len(vocabFormat.Magic)+4 : len(data)-4]) // its body, for the sealed decoding
+	f.Add([]byte(vocabFormat.Magic))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkUnmarshal(t, data)
 		// The checksum stops nearly every mutation at the door; sealing the
 		// mutated bytes as a body of the current version lets the fuzzer
 		// reach the parser.
-		sealed := binary.LittleEndian.AppendUint32([]byte(magic), formatVersion)
+		sealed := binary.LittleEndian.AppendUint32([]byte(vocabFormat.Magic), vocabFormat.Version)
 		checkUnmarshal(t, reseal(append(append(sealed, data...), 0, 0, 0, 0)))
 	})
 }

@@ -1,81 +1,79 @@
 package vocab
 
 import (
-	"encoding/binary"
-	"fmt"
-	"hash/crc32"
 	"math"
+
+	"github.com/docsearch/docsearch/internal/binenc"
 )
 
-const matrixMagic = "DSCSR001"
+// matrixFormat is a stored Matrix: Cols, the number of rows and of
+// nonzeros, the Rows+1 row pointers, the column indices (uint32 each) and
+// the values (float32). The first indexes stored the same fields under the
+// magic "DSCSR001" with no version; UnmarshalBinary still reads them.
+var matrixFormat = binenc.Format{Name: "count matrix", Magic: "DSCOUNTS", Version: 1}
 
-var matrixCRC = crc32.MakeTable(crc32.Castagnoli)
+const legacyMatrixMagic = "DSCSR001"
 
-// MarshalBinary encodes the matrix: magic, Cols, rows, nonzeros, the row
-// pointers, column indices and values (little-endian), and a CRC32-C.
+// MarshalBinary encodes the matrix in the binenc frame "DSCOUNTS".
 func (m *Matrix) MarshalBinary() ([]byte, error) {
 	rows := m.Rows()
-	b := make([]byte, 0, len(matrixMagic)+12+4*(rows+1)+8*len(m.Idx)+4)
-	b = append(b, matrixMagic...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(m.Cols))
-	b = binary.LittleEndian.AppendUint32(b, uint32(rows))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Idx)))
+	w := matrixFormat.NewWriter()
+	w.U32(uint32(m.Cols))
+	w.U32(uint32(rows))
+	w.U32(uint32(len(m.Idx)))
 	for i := 0; i <= rows; i++ {
 		p := 0
 		if len(m.Indptr) > 0 {
 			p = m.Indptr[i]
 		}
-		b = binary.LittleEndian.AppendUint32(b, uint32(p))
+		w.U32(uint32(p))
 	}
 	for _, j := range m.Idx {
-		b = binary.LittleEndian.AppendUint32(b, uint32(j))
+		w.U32(uint32(j))
 	}
-	for _, v := range m.Val {
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
-	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, matrixCRC)), nil
+	w.RawF32s(m.Val)
+	return w.Seal(), nil
 }
 
-// UnmarshalBinary decodes data written by MarshalBinary; damaged data give
-// an error wrapping ErrCorrupt, never a panic.
+// UnmarshalBinary decodes data written by MarshalBinary (or by the first
+// docsearch, "DSCSR001"); damaged data give an error wrapping ErrCorrupt,
+// never a panic.
 func (m *Matrix) UnmarshalBinary(data []byte) error {
-	const head = len(matrixMagic) + 12
-	if len(data) < head+8 || string(data[:len(matrixMagic)]) != matrixMagic {
-		return fmt.Errorf("%w: not a count matrix", ErrCorrupt)
+	var rd *binenc.Reader
+	var err error
+	if len(data) >= len(legacyMatrixMagic) && string(data[:len(legacyMatrixMagic)]) == legacyMatrixMagic {
+		rd, err = binenc.OpenUnversioned(matrixFormat.Name, legacyMatrixMagic, data)
+	} else {
+		rd, err = matrixFormat.Open(data)
 	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, matrixCRC) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return fmt.Errorf("%w: count matrix checksum mismatch", ErrCorrupt)
+	if err != nil {
+		return err
 	}
-	p := body[len(matrixMagic):]
-	cols := int(binary.LittleEndian.Uint32(p))
-	rows := int(binary.LittleEndian.Uint32(p[4:]))
-	nnz := int(binary.LittleEndian.Uint32(p[8:]))
-	p = p[12:]
-	if uint64(len(p)) != 4*(uint64(rows)+1)+8*uint64(nnz) {
-		return fmt.Errorf("%w: count matrix size mismatch", ErrCorrupt)
+	cols := rd.Int("columns", math.MaxInt32)
+	rows := rd.Int("rows", rd.Left()/4)
+	nnz := rd.Int("nonzeros", rd.Left()/8)
+	if rd.Failed() {
+		return rd.Err()
 	}
-	out := Matrix{Cols: cols, Indptr: make([]int, rows+1), Idx: make([]int32, nnz), Val: make([]float32, nnz)}
+	out := Matrix{Cols: cols, Indptr: make([]int, rows+1), Idx: make([]int32, nnz)}
 	for i := range out.Indptr {
-		out.Indptr[i] = int(binary.LittleEndian.Uint32(p[4*i:]))
-		if out.Indptr[i] > nnz || (i > 0 && out.Indptr[i] < out.Indptr[i-1]) {
-			return fmt.Errorf("%w: count matrix row pointers", ErrCorrupt)
+		out.Indptr[i] = rd.Int("row pointer", nnz)
+		if i > 0 && out.Indptr[i] < out.Indptr[i-1] {
+			rd.Fail("row pointer %d decreases", i)
 		}
 	}
 	if out.Indptr[0] != 0 || out.Indptr[rows] != nnz {
-		return fmt.Errorf("%w: count matrix row pointers", ErrCorrupt)
+		rd.Fail("row pointers span %d to %d of %d nonzeros", out.Indptr[0], out.Indptr[rows], nnz)
 	}
-	p = p[4*(rows+1):]
 	for k := range out.Idx {
-		j := int32(binary.LittleEndian.Uint32(p[4*k:]))
-		if j < 0 || int(j) >= cols {
-			return fmt.Errorf("%w: count matrix column %d out of range", ErrCorrupt, j)
-		}
-		out.Idx[k] = j
+		out.Idx[k] = int32(rd.Int("column", cols-1))
 	}
-	p = p[4*nnz:]
-	for k := range out.Val {
-		out.Val[k] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*k:]))
+	out.Val = rd.RawF32s(nnz)
+	if out.Val == nil {
+		out.Val = []float32{}
+	}
+	if err := rd.Err(); err != nil {
+		return err
 	}
 	*m = out
 	return nil

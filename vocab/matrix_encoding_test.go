@@ -1,7 +1,9 @@
 package vocab
 
 import (
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"reflect"
 	"testing"
 )
@@ -41,6 +43,21 @@ func TestMatrixEncodingRoundTripAndDamage(t *testing.T) {
 				t.Fatalf("flip of bit %d in byte %d not detected: %v", bit, i, err)
 			}
 		}
+	}
+}
+
+// TestMatrixLegacyFormat: the count matrices of the first indexes (magic
+// "DSCSR001", no version field) still load.
+func TestMatrixLegacyFormat(t *testing.T) {
+	t.Parallel()
+	m := sampleMatrix()
+	b, _ := m.MarshalBinary()
+	// The same fields after the old magic, without the version.
+	body := append([]byte(legacyMatrixMagic), b[len(matrixFormat.Magic)+4:len(b)-4]...)
+	old := binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
+	var got Matrix
+	if err := got.UnmarshalBinary(old); err != nil || !reflect.DeepEqual(&got, m) {
+		t.Fatalf("legacy matrix: %v, %+v", err, got)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 
+	"github.com/docsearch/docsearch/internal/binenc"
 	"github.com/docsearch/docsearch/internal/par"
 )
 
@@ -22,11 +23,13 @@ var (
 	// no term at all.
 	ErrEmpty = errors.New("vocab: no terms in the training documents")
 	// ErrCorrupt is wrapped by the errors of UnmarshalBinary for data that
-	// is truncated, altered or inconsistent.
-	ErrCorrupt = errors.New("vocab: corrupt vocabulary data")
+	// is truncated, altered or inconsistent. It is the same value as
+	// rbmstack's and autoencoder's: errors.Is matches any damaged
+	// docsearch file, whichever package read it.
+	ErrCorrupt = binenc.ErrCorrupt
 	// ErrVersion is wrapped by the error of UnmarshalBinary for intact data
 	// written in a format version this code does not read.
-	ErrVersion = errors.New("vocab: unsupported vocabulary format version")
+	ErrVersion = binenc.ErrVersion
 )
 
 // Builder collects term counts and document frequencies from training

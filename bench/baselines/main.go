@@ -42,14 +42,12 @@ import (
 
 	"github.com/docsearch/docsearch/eval"
 	"github.com/docsearch/docsearch/ingest"
-	"github.com/docsearch/docsearch/internal/progress"
 	"github.com/docsearch/docsearch/pipeline"
 	"github.com/docsearch/docsearch/query"
 	"github.com/docsearch/docsearch/vocab"
 )
 
 func main() {
-	progress.SetOutput(nil)
 	if len(os.Args) < 2 {
 		usage()
 	}

@@ -13,12 +13,9 @@ package main
 import (
 	"fmt"
 	"os"
-
-	"github.com/docsearch/docsearch/internal/progress"
 )
 
 func main() {
-	progress.SetOutput(nil)
 	if len(os.Args) < 2 {
 		usage()
 	}

@@ -32,16 +32,16 @@ func indexCmd() *cli.Command {
 			&cli.BoolFlag{Name: "stem", Usage: "English stemming"},
 			&cli.StringFlag{Name: "finetune", Value: "adam", Usage: "fine-tuning: adam, cg (conjugate gradients, as the paper) or none"},
 			&cli.IntFlag{Name: "epochs", Usage: "override every layer's epochs (experiments)"},
-			&cli.BoolFlag{Name: "resume", Usage: "continue the pretraining of a killed run from its checkpoint"},
+			&cli.BoolFlag{Name: "resume", Usage: "continue a killed or failed run (pretraining and fine-tuning) from its checkpoint; refused when the settings differ"},
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output"},
 		},
 		Action: func(c *cli.Context) error {
-			quiet(c)
 			o := pipeline.Options{
 				Corpus: c.String("corpus"), Train: c.String("train"), Dir: c.String("index"),
-				Profile: c.String("profile"), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
+				Profile: pipeline.Profile(c.String("profile")), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
 				Code: c.Int("code"), Hidden: c.IntSlice("hidden"), Stem: c.Bool("stem"),
-				FineTune: c.String("finetune"), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
+				FineTune: pipeline.FineTuning(c.String("finetune")), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
+				Observer: observer(c),
 			}
 			// Zero means "default" inside pipeline.Options; on the command
 			// line it is a mistake, reported with every other problem.
@@ -60,7 +60,7 @@ func indexCmd() *cli.Command {
 			}
 			s, err := pipeline.Build(o)
 			if err != nil {
-				return err
+				return resumeHint(err)
 			}
 			w := c.App.Writer
 			fmt.Fprintf(w, "indexed %d documents into %s (model %v trained on %d documents, vocabulary %d, backend %s)\n",

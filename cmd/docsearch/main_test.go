@@ -8,11 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/docsearch/docsearch/internal/progress"
 )
-
-func init() { progress.SetOutput(nil) }
 
 // run executes the command line and returns its standard output.
 func run(t *testing.T, args ...string) (string, error) {

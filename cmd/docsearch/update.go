@@ -24,8 +24,7 @@ func addCmd() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output"},
 		},
 		Action: func(c *cli.Context) error {
-			quiet(c)
-			o := pipeline.AddOptions{Dir: c.String("index"), Corpus: c.String("corpus"), Replace: c.Bool("replace")}
+			o := pipeline.AddOptions{Dir: c.String("index"), Corpus: c.String("corpus"), Replace: c.Bool("replace"), Observer: observer(c)}
 			if err := flagErrors(o.Validate(), addFlags); err != nil {
 				return err
 			}

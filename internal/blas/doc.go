@@ -38,6 +38,6 @@
 // AVX2 kernel on an AVX-512 machine or over OpenBLAS. A name this binary or
 // CPU cannot run, or an unknown one, leaves the default in place.
 //
-// Saxpy (behind mat32.Axpy, in the optimizer and up-down updates) and Sdot
+// Saxpy (behind rbmstack/mat.Axpy, in the optimizer and up-down updates) and Sdot
 // are level-1 helpers with AVX2 versions on the same CPUs.
 package blas

@@ -1,6 +1,8 @@
-// Package progress reports the progress of long runs: a bar with rate and
-// ETA redrawn in place on a terminal, plain lines every few seconds
-// otherwise (logs, CI). A nil *Bar is valid and reports nothing.
+// Package progress draws the progress of long runs on a writer its caller
+// gives (rbmstack.ProgressBars): a bar with rate and ETA redrawn in place
+// on a terminal, plain lines every few seconds otherwise (logs, CI). A
+// nil *Bar is valid and reports nothing. The package writes nowhere by
+// itself.
 package progress
 
 import (
@@ -28,26 +30,9 @@ type Bar struct {
 	stopped bool
 }
 
-// Output is where new bars write; nil silences them. Tests set it to nil or
-// a buffer.
-var Output io.Writer = os.Stderr
-
-var mu sync.Mutex
-
-// SetOutput changes where new bars write and returns the previous writer.
-func SetOutput(w io.Writer) io.Writer {
-	mu.Lock()
-	defer mu.Unlock()
-	old := Output
-	Output = w
-	return old
-}
-
-// New starts a bar counting to total units (total <= 0: unknown).
-func New(label string, total int64, unit string) *Bar {
-	mu.Lock()
-	w := Output
-	mu.Unlock()
+// New starts a bar on w counting to total units (total <= 0: unknown);
+// a nil w gives a nil Bar.
+func New(w io.Writer, label string, total int64, unit string) *Bar {
 	if w == nil {
 		return nil
 	}
@@ -71,6 +56,17 @@ func (b *Bar) Add(n int64) {
 		b.last = now
 		b.draw(now, false)
 	}
+}
+
+// Set moves the bar to done units.
+func (b *Bar) Set(done int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.done = 0
+	b.mu.Unlock()
+	b.Add(done)
 }
 
 // SetSuffix sets a short text shown after the rate (e.g. a loss).
@@ -146,15 +142,4 @@ func isTerminal(w io.Writer) bool {
 		return false
 	}
 	return fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
-}
-
-// Logf writes a plain line to the progress output.
-func Logf(format string, args ...any) {
-	mu.Lock()
-	w := Output
-	mu.Unlock()
-	if w == nil {
-		return
-	}
-	fmt.Fprintf(w, format+"\n", args...)
 }

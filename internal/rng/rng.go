@@ -25,6 +25,23 @@ func New(seed, stream uint64) *Source {
 	return s
 }
 
+// Named returns the seed of the part called name of a run seeded with
+// seed ("rbm 2", "fine-tune"): FNV-1a of the name mixed with seed by
+// SplitMix64. Each part of a recipe draws from its own stream, which does
+// not change when parts are added, removed or reordered.
+func Named(seed uint64, name string) uint64 {
+	h := uint64(0xcbf29ce484222325)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 0x100000001b3
+	}
+	z := seed ^ h
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
 // Derive returns a new stream determined by base and block.
 func Derive(base, block uint64) *Source { return New(base, block*0xbf58476d1ce4e5b9+1) }
 

@@ -1,6 +1,7 @@
 package rng
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -55,5 +56,24 @@ func TestUniformAndNormal(t *testing.T) {
 	}
 	if len(seen) != 10 {
 		t.Errorf("Perm %v", p)
+	}
+}
+
+// TestNamed: a named seed depends on the seed and the name alone, and
+// differs between names and seeds.
+func TestNamed(t *testing.T) {
+	seen := map[uint64]string{}
+	for _, seed := range []uint64{0, 1, 2} {
+		for _, name := range []string{"rbm 1", "rbm 2", "fine-tune", ""} {
+			v := Named(seed, name)
+			if v != Named(seed, name) {
+				t.Fatalf("Named(%d, %q) is not deterministic", seed, name)
+			}
+			key := fmt.Sprint(seed, name)
+			if other, dup := seen[v]; dup {
+				t.Errorf("Named(%s) = Named(%s)", key, other)
+			}
+			seen[v] = key
+		}
 	}
 }

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"encoding/gob"
 	"flag"
 	"fmt"
@@ -17,9 +18,11 @@ import (
 
 	"github.com/docsearch/docsearch/mnist"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/dbm"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
-func stats(tag string, d *rbmstack.DBM, x *rbmstack.Dense) {
+func stats(tag string, d *dbm.DBM, x *mat.Dense) {
 	for l, w := range d.W {
 		var ss, mx float64
 		for _, v := range w {
@@ -73,43 +76,32 @@ func main() {
 	skipPre := flag.Bool("skippre", false, "skip evaluating the pretrained DBM")
 	mom := flag.Float64("mom", 0, "momentum after epoch 5 (0: the default, 0.9)")
 	flag.Parse()
+	ctx, obs := context.Background(), rbmstack.ProgressBars(os.Stderr)
 	dir, err := mnist.DefaultDir()
-	if err != nil {
-		panic(err)
-	}
+	check(err)
 	train, test, err := mnist.Load(dir)
-	if err != nil {
-		panic(err)
-	}
+	check(err)
 	tr := train.Slice(0, *n)
-	x := rbmstack.NewDense(tr.N, tr.Dim(), tr.Images)
-	xs := rbmstack.NewDense(1000, tr.Dim(), tr.Images[:1000*tr.Dim()])
+	x := mat.NewDense(tr.N, tr.Dim(), tr.Images)
+	xs := mat.NewDense(1000, tr.Dim(), tr.Images[:1000*tr.Dim()])
 	tb := mnist.Binarize(test.Slice(0, *nt), 0xb1a5)
 	start := time.Now()
 	cache := fmt.Sprintf("/tmp/dbmpre-%d-%d-%g-%g.gob", *n, *pe, *plr, *pwd)
-	var d *rbmstack.DBM
-	if f, err := os.Open(cache); err == nil {
-		d = new(rbmstack.DBM)
-		if err := gob.NewDecoder(f).Decode(d); err != nil {
-			panic(err)
-		}
-		f.Close()
-	} else {
-		d, err = rbmstack.PretrainDBM(x, []int{784, 500, 1000}, rbmstack.Config{Epochs: *pe, LR: float32(*plr), WeightDecay: float32(*pwd), InitStd: 0.01, Seed: 1}, nil)
-		if err != nil {
-			panic(err)
-		}
-		f, _ := os.Create(cache)
-		gob.NewEncoder(f).Encode(d)
-		f.Close()
-	}
+	d := cached(cache, func() *dbm.DBM {
+		cfg := mnist.DBMPretrain
+		cfg.Epochs, cfg.LR, cfg.WeightDecay, cfg.Seed = *pe, float32(*plr), float32(*pwd), 1
+		p, err := dbm.NewPretrainer(x, []int{784, 500, 1000}, cfg)
+		check(err)
+		check(p.Train(ctx, obs))
+		d, err := p.DBM()
+		check(err)
+		return d
+	})
 	fmt.Fprintf(os.Stderr, "pretrain %v\n", time.Since(start))
 	stats("pre", d, xs)
 	eval := func(tag string) {
-		a, err := d.AIS(rbmstack.AISConfig{Runs: *aisr, Betas: *aisb, BaseVisBias: rbmstack.BaseRateBias(x), Seed: 3})
-		if err != nil {
-			panic(err)
-		}
+		a, err := d.AIS(ctx, dbm.AISConfig{Runs: *aisr, Betas: *aisb, BaseVisBias: dbm.BaseRateBias(x), Seed: 3}, obs)
+		check(err)
 		b := d.LogProbBound(tb, a.LogZ, 10)
 		fmt.Printf("%s logZ %.2f (+%.2f) bound %.2f\n", tag, a.LogZ, a.LogZHigh-a.LogZ, b)
 	}
@@ -117,30 +109,45 @@ func main() {
 		eval("pre")
 	}
 	jcache := fmt.Sprintf("%s-joint-%d-%g-%g.gob", cache, *je, *jlr, *mom)
-	if f, err := os.Open(jcache); err == nil && *je > 0 {
-		d = new(rbmstack.DBM)
-		if err := gob.NewDecoder(f).Decode(d); err != nil {
-			panic(err)
-		}
-		f.Close()
-	} else if *je > 0 {
-		t, err := rbmstack.NewDBMTrainer(d, rbmstack.DBMConfig{Epochs: *je, LR: float32(*jlr), FinalMomentum: float32(*mom), Seed: 20})
-		if err != nil {
-			panic(err)
-		}
-		if err := t.Train(x, func(st rbmstack.DBMEpochStats) error {
-			fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", st.Epoch, st.Recon, st.LR)
-			return nil
-		}); err != nil {
-			panic(err)
-		}
-		f, _ := os.Create(jcache)
-		gob.NewEncoder(f).Encode(d)
-		f.Close()
+	if *je > 0 {
+		d = cached(jcache, func() *dbm.DBM {
+			t, err := dbm.NewTrainer(d, x, dbm.Config{Schedule: rbmstack.Schedule{Epochs: *je, LR: float32(*jlr), Momentum: float32(*mom)}, Seed: 20})
+			check(err)
+			check(t.Train(ctx, func(e rbmstack.Event) error {
+				if e.Kind == rbmstack.EpochEnd {
+					fmt.Printf("joint epoch %d recon %.3f lr %.4g\n", e.Epoch, e.Loss, e.LR)
+				}
+				return obs.Notify(e)
+			}))
+			return d
+		})
 	}
 	if *je > 0 {
 		stats("joint", d, xs)
 		eval("joint")
 	}
 	fmt.Fprintf(os.Stderr, "total %v\n", time.Since(start))
+}
+
+// cached returns the DBM gob-encoded in path, or makes it and stores it
+// there.
+func cached(path string, build func() *dbm.DBM) *dbm.DBM {
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		d := new(dbm.DBM)
+		check(gob.NewDecoder(f).Decode(d))
+		return d
+	}
+	d := build()
+	f, err := os.Create(path)
+	check(err)
+	check(gob.NewEncoder(f).Encode(d))
+	check(f.Close())
+	return d
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
 }

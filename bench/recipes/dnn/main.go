@@ -7,25 +7,33 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"os"
 
 	"github.com/docsearch/docsearch/mnist"
+	"github.com/docsearch/docsearch/rbmstack"
 )
 
 func main() {
 	n := flag.Int("n", 20000, "")
 	pe := flag.Int("pe", 10, "")
 	fe := flag.Int("fe", 15, "")
-	init := flag.String("init", "autoencoder", "")
+	name := flag.String("init", "autoencoder", "none, supervised, rbm or autoencoder")
 	lr := flag.Float64("plr", 0.1, "")
 	flag.Parse()
-	dir, _ := mnist.DefaultDir()
-	train, test, _ := mnist.Load(dir)
-	p := mnist.Profile{Name: "exp", TrainImages: *n, PretrainEpochs: *pe, TopEpochs: *pe, FineTuneEpochs: *fe}
-	res, _, err := mnist.RunDNN(train, test, mnist.DNNOptions{Profile: p, Init: *init, PretrainLR: float32(*lr), Seed: 1})
+	init, err := mnist.ParseInit(*name)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("init %s plr %g: test %.2f%% train %.2f%% best %d\n", *init, *lr, 100*res.TestError, 100*res.TrainError, res.BestEpoch)
+	dir, _ := mnist.DefaultDir()
+	train, test, _ := mnist.Load(dir)
+	c := mnist.Common{Budget: mnist.Budget{TrainImages: *n, PretrainEpochs: *pe, TopEpochs: *pe, FineTuneEpochs: *fe}, Seed: 1,
+		Observer: rbmstack.ProgressBars(os.Stderr)}
+	res, _, err := mnist.RunDNN(context.Background(), train, test, mnist.DNNOptions{Common: c, Init: init, PretrainLR: float32(*lr)})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("init %s plr %g: test %.2f%% train %.2f%% best %d\n", init, *lr, 100*res.TestError, 100*res.TrainError, res.BestEpoch)
 }

@@ -1,0 +1,104 @@
+package autoencoder
+
+import (
+	"github.com/docsearch/docsearch/internal/enum"
+	"github.com/docsearch/docsearch/rbmstack"
+)
+
+// Method is how a Trainer descends the loss.
+type Method uint8
+
+const (
+	// Adam is minibatch Adam (Kingma & Ba 2015).
+	Adam Method = iota + 1
+	// SGD is minibatch gradient descent with momentum.
+	SGD
+	// CG is the Science paper's conjugate gradients: LineSearches line
+	// searches on each minibatch (gonum/optimize CG, Hager-Zhang).
+	CG
+)
+
+var methodNames = enum.Names[Method]{Adam: "adam", SGD: "sgd", CG: "cg"}
+
+func (m Method) String() string { return methodNames.String("Method", m) }
+
+// Valid reports whether m is Adam, SGD or CG.
+func (m Method) Valid() bool { return methodNames.Valid(m) }
+
+// ParseMethod returns the Method named s: "adam", "sgd" or "cg".
+func ParseMethod(s string) (Method, error) { return methodNames.Parse("method", s) }
+
+// The defaults of Config.Schedule by method: 20 epochs; Adam at a constant
+// rate of 1e-3 on minibatches of 100; SGD at 0.1 with momentum 0.9 on a
+// cosine schedule to zero; CG on minibatches of 1000 (the Science paper's
+// minimize.m). None decays the weights unless asked.
+var (
+	DefaultAdam = rbmstack.Schedule{Epochs: 20, BatchSize: 100, LR: 1e-3, Decay: rbmstack.Constant,
+		Momentum: -1, InitialMomentum: -1, WeightDecay: -1}
+	DefaultSGD = rbmstack.Schedule{Epochs: 20, BatchSize: 100, LR: 0.1, Decay: rbmstack.Cosine,
+		Momentum: 0.9, InitialMomentum: -1, WeightDecay: -1}
+	DefaultCG = rbmstack.Schedule{Epochs: 20, BatchSize: 1000, LR: 1e-3, Decay: rbmstack.Constant,
+		Momentum: -1, InitialMomentum: -1, WeightDecay: -1}
+)
+
+// Config sets how a Net is fine-tuned. Zero fields take the defaults
+// applied by EnsureDefaults.
+type Config struct {
+	Method Method // default Adam
+	// Schedule sets the epochs, minibatch size, rate, decay, momentum (SGD
+	// only) and the L2 weight decay of the weights (not biases); see
+	// DefaultAdam, DefaultSGD and DefaultCG. CG uses the rate of none.
+	rbmstack.Schedule
+	LineSearches int // CG only; default 3
+	// Holdout is the fraction of cases kept out for early stopping; the
+	// parameters with the lowest held-out loss are kept. Default 0 (none).
+	Holdout float64
+	// Patience stops training after this many epochs without a better
+	// held-out loss; default 5.
+	Patience int
+	// Tied makes a mirror-shaped net's decoder the transpose of its
+	// encoder: layer L-1-i's weights stay W_i' (biases remain separate),
+	// the two layers' gradients are summed into the encoder's, and the
+	// decoder is refreshed after every step. It is the classic greedy
+	// autoencoder of Bengio et al. (2007), and it keeps an over-complete
+	// layer from learning a free identity map. Adam and SGD only.
+	Tied bool
+	Seed uint64
+}
+
+// EnsureDefaults fills zero fields.
+func (c *Config) EnsureDefaults() {
+	rbmstack.Default(&c.Method, Adam)
+	switch c.Method {
+	case SGD:
+		c.Schedule.EnsureDefaults(DefaultSGD)
+	case CG:
+		c.Schedule.EnsureDefaults(DefaultCG)
+	default:
+		c.Schedule.EnsureDefaults(DefaultAdam)
+	}
+	rbmstack.Default(&c.LineSearches, 3)
+	rbmstack.Default(&c.Patience, 5)
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	p := rbmstack.Problems{Prefix: "autoencoder: "}
+	if !c.Method.Valid() {
+		p.Add("Method must be adam, sgd or cg, got %v", c.Method)
+	}
+	c.Schedule.Check(p.Add)
+	if c.Method != SGD && (c.Momentum != 0 || c.InitialMomentum != 0) {
+		p.Add("momentum applies to sgd, not %v", c.Method)
+	}
+	if !(c.Holdout >= 0 && c.Holdout < 1) {
+		p.Add("Holdout must be in [0, 1), got %g", c.Holdout)
+	}
+	if c.Tied && c.Method == CG {
+		p.Add("Tied works with adam and sgd, not cg")
+	}
+	if c.LineSearches < 1 || c.Patience < 1 {
+		p.Add("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)
+	}
+	return p.Err()
+}

@@ -1,0 +1,151 @@
+package autoencoder
+
+import (
+	"math"
+
+	"github.com/docsearch/docsearch/rbmstack/mat"
+)
+
+// Workspace holds the activations and deltas of one minibatch; reuse one
+// per goroutine so that steady-state training allocates nothing.
+type Workspace struct {
+	acts   []mat.Dense // acts[0] = prepared input, acts[l+1] = output of layer l
+	deltas []mat.Dense // deltas[l] = dLoss/d(pre-activation of layer l)
+	target mat.Dense
+}
+
+func (n *Net) ensure(ws *Workspace, rows int) {
+	if len(ws.acts) != len(n.Layers)+1 {
+		ws.acts = make([]mat.Dense, len(n.Layers)+1)
+		ws.deltas = make([]mat.Dense, len(n.Layers))
+	}
+	ws.acts[0] = ws.acts[0].Resize(rows, n.Layers[0].In)
+	for i, l := range n.Layers {
+		ws.acts[i+1] = ws.acts[i+1].Resize(rows, l.Out)
+		ws.deltas[i] = ws.deltas[i].Resize(rows, l.Out)
+	}
+	ws.target = ws.target.Resize(rows, n.Layers[len(n.Layers)-1].Out)
+}
+
+// prepare rescales input rows in place when InputLen > 0.
+func (n *Net) prepare(x mat.Dense) {
+	if n.InputLen <= 0 {
+		return
+	}
+	for i := 0; i < x.Rows; i++ {
+		r := x.Row(i)
+		var s float32
+		for _, v := range r {
+			s += v
+		}
+		if s > 0 {
+			mat.Scale(r, n.InputLen/s)
+		}
+	}
+}
+
+// forward runs layers [0, upto) on ws.acts[0] (already prepared).
+func (n *Net) forward(ws *Workspace, upto int) {
+	for i := 0; i < upto; i++ {
+		l := n.Layers[i]
+		out := ws.acts[i+1]
+		mat.Mul(out, ws.acts[i], false, mat.View(l.In, l.Out, l.W), false, 1, 0)
+		mat.AddRowVec(out, l.B)
+		switch l.Act {
+		case Sigmoid:
+			mat.Sigmoid(out.Data)
+		case Softmax:
+			mat.SoftmaxRows(out)
+		}
+	}
+}
+
+// lossOf returns the summed loss of output y against target t.
+func lossOf(loss Loss, y, t []float32) float64 {
+	var s float64
+	switch loss {
+	case SoftmaxCE:
+		for j, tj := range t {
+			if tj != 0 {
+				s -= float64(tj) * math.Log(max(float64(y[j]), 1e-30))
+			}
+		}
+	case LogisticCE:
+		for j, tj := range t {
+			yj := min(max(float64(y[j]), 1e-7), 1-1e-7)
+			s -= float64(tj)*math.Log(yj) + (1-float64(tj))*math.Log(1-yj)
+		}
+	default:
+		for j, tj := range t {
+			d := float64(y[j] - tj)
+			s += 0.5 * d * d
+		}
+	}
+	return s
+}
+
+// LossGrad computes the mean loss over the rows of ws's input and target
+// (filled by a Batcher) and, when grad is not nil, writes its gradient with
+// respect to Params into grad.
+func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
+	L := len(n.Layers)
+	n.forward(ws, L)
+	y, t := ws.acts[L], ws.target
+	B := y.Rows
+	var loss float64
+	for i := 0; i < B; i++ {
+		loss += lossOf(n.Loss, y.Row(i), t.Row(i))
+	}
+	loss /= float64(B)
+	if grad == nil {
+		return loss
+	}
+	inv := 1 / float32(B)
+	mat.Sub(ws.deltas[L-1].Data, y.Data, t.Data)
+	off := len(n.Params)
+	for l := L - 1; l >= 0; l-- {
+		ly := n.Layers[l]
+		off -= ly.In*ly.Out + ly.Out
+		gW := mat.View(ly.In, ly.Out, grad[off:off+ly.In*ly.Out])
+		gB := grad[off+ly.In*ly.Out : off+ly.In*ly.Out+ly.Out]
+		d := ws.deltas[l]
+		mat.Mul(gW, ws.acts[l], true, d, false, inv, 0)
+		mat.ColSumsTo(gB, d, inv, 0)
+		if l == 0 {
+			break
+		}
+		prev := ws.deltas[l-1]
+		mat.Mul(prev, d, false, mat.View(ly.In, ly.Out, ly.W), true, 1, 0)
+		if n.Layers[l-1].Act == Sigmoid {
+			a := ws.acts[l].Data
+			for i, v := range a {
+				prev.Data[i] *= v * (1 - v)
+			}
+		}
+	}
+	return loss
+}
+
+// Input returns the workspace's input matrix for rows cases, to be filled
+// by the caller before LossGrad; Target likewise.
+func (n *Net) Input(ws *Workspace, rows int) mat.Dense {
+	n.ensure(ws, rows)
+	return ws.acts[0]
+}
+
+// Target returns the workspace's target matrix (valid after Input).
+func (n *Net) Target(ws *Workspace) mat.Dense { return ws.target }
+
+// Output returns the output of the last layer after LossGrad or Forward.
+func (n *Net) Output(ws *Workspace) mat.Dense { return ws.acts[len(n.Layers)] }
+
+// Forward fills ws from the raw rows x (copied, prepared) and runs the
+// layers up to and including layer upto; it returns that layer's output,
+// aliasing ws.
+func (n *Net) Forward(ws *Workspace, x mat.Dense, upto int) mat.Dense {
+	in := n.Input(ws, x.Rows)
+	copy(in.Data, x.Data)
+	n.prepare(in)
+	n.forward(ws, upto+1)
+	return ws.acts[upto+1]
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/docsearch/docsearch/mnist"
+)
+
+func mnistDBNCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "dbn",
+		Usage: "deep belief net 784-500-500-(2000+10 labels), up-down fine-tuning (Hinton, Osindero & Teh 2006)",
+		Flags: mnistFlags(
+			&cli.StringFlag{Name: "samples", Usage: "PNG of 10 samples per digit with the label clamped"},
+			&cli.IntFlag{Name: "gibbs", Value: 1000, Usage: "Gibbs iterations in the top memory between samples"},
+			&cli.StringFlag{Name: "finetune", Value: "updown", Usage: "updown (generative classifier) or backprop (the 784-500-500-2000-10 net fine-tuned discriminatively)"},
+			&cli.IntFlag{Name: "updown-epochs", Usage: "epochs of up-down fine-tuning (default: the profile's fine-tuning epochs, 50 for paper; the paper ran 300)"},
+		),
+		Action: runMNISTDBN,
+	}
+}
+
+func runMNISTDBN(c *cli.Context) error {
+	common, err := mnistCommon(c)
+	errs := []error{err}
+	if f := c.String("finetune"); f != "updown" && f != "backprop" {
+		errs = append(errs, fmt.Errorf("--finetune: must be updown or backprop, got %q", f))
+	}
+	if n := c.Int("updown-epochs"); n < 0 || n > 100000 {
+		errs = append(errs, fmt.Errorf("--updown-epochs: must be in [0, 100000] (0: the profile's), got %d", n))
+	}
+	if c.Int("gibbs") < 1 {
+		errs = append(errs, fmt.Errorf("--gibbs: must be positive, got %d", c.Int("gibbs")))
+	}
+	train, test, stop, err := mnistRun(c, errs...)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	w := c.App.Writer
+	if c.String("finetune") == "backprop" {
+		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: mnist.InitRBM})
+		if err != nil {
+			return resumeHint(err)
+		}
+		if c.Bool("json") {
+			return writeJSON(w, res)
+		}
+		fmt.Fprintf(w, "pretrained 784-500-500-2000-10 fine-tuned by backprop (%s profile): test error %s (paper %s), train %s, %.0f s\n",
+			common.Profile, percent(res.TestError), percent(mnist.Published.BackpropTestError), percent(res.TrainError), res.Seconds)
+		return nil
+	}
+	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs")})
+	if err != nil {
+		return resumeHint(err)
+	}
+	if path := c.String("samples"); path != "" {
+		if err := mnist.WriteDBNSamples(path, d, 10, c.Int("gibbs"), common.Seed); err != nil {
+			return err
+		}
+	}
+	if c.Bool("json") {
+		return writeJSON(w, res)
+	}
+	fmt.Fprintf(w, "deep belief net (%s profile): test error %s after %d up-down epochs (paper %s), %s before; train %s; %.0f s\n",
+		common.Profile, percent(res.TestError), res.UpDownEpochs, percent(mnist.Published.DBNTestError), percent(res.PretrainTestError), percent(res.TrainError), res.Seconds)
+	return nil
+}

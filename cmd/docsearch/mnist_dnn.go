@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/docsearch/docsearch/mnist"
+)
+
+func mnistDNNCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "dnn",
+		Usage: "a deep net trained three ways: no pretraining, supervised or unsupervised greedy pretraining (Bengio et al. 2007)",
+		Flags: mnistFlags(
+			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm or autoencoder"},
+			&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
+		),
+		Action: runMNISTDNN,
+	}
+}
+
+func runMNISTDNN(c *cli.Context) error {
+	common, err := mnistCommon(c)
+	init, ierr := mnist.ParseInit(c.String("init"))
+	if ierr != nil {
+		ierr = fmt.Errorf("--init: %w", ierr)
+	}
+	inits := []mnist.Init{init}
+	if c.Bool("compare") {
+		inits, ierr = mnist.Inits, nil
+	}
+	train, test, stop, err := mnistRun(c, err, ierr)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	results := map[string]*mnist.DNNResult{}
+	for _, in := range inits {
+		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in})
+		if err != nil {
+			return resumeHint(fmt.Errorf("--init %s: %w", in, err))
+		}
+		results[in.String()] = res
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"results": results})
+	}
+	w := c.App.Writer
+	fmt.Fprintf(w, "784-500-500-2000-10, %s profile\n%-12s %10s %10s %8s\n", common.Profile, "init", "test err", "train err", "seconds")
+	for _, in := range inits {
+		r := results[in.String()]
+		fmt.Fprintf(w, "%-12s %10s %10s %8.0f\n", in, percent(r.TestError), percent(r.TrainError), r.Seconds)
+	}
+	return nil
+}

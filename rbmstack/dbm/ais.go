@@ -1,0 +1,248 @@
+package dbm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/docsearch/docsearch/internal/par"
+	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
+	"github.com/docsearch/docsearch/rbmstack/rbm"
+)
+
+// AISConfig sets an annealed importance sampling estimate of log Z.
+type AISConfig struct {
+	// Runs is the number of independent AIS runs M; default 100.
+	Runs int
+	// Betas is the number K of intermediate distributions (the annealing
+	// steps); default 14,500, the schedule of Salakhutdinov & Murray (2008):
+	// steps of 1/1000 up to 0.5, 1/10,000 up to 0.9, 1/100,000 up to 1.
+	Betas int
+	// BaseVisBias are the visible biases of the base-rate model (the log
+	// odds of the training data's mean, see BaseRateBias); nil means zeros.
+	BaseVisBias []float32
+	Seed        uint64
+}
+
+// EnsureDefaults fills zero fields.
+func (c *AISConfig) EnsureDefaults() {
+	rbmstack.Default(&c.Runs, 100)
+	rbmstack.Default(&c.Betas, 14500)
+}
+
+// Validate reports every problem at once for a model of nvis visible
+// units.
+func (c AISConfig) Validate(nvis int) error {
+	var errs []error
+	if c.Runs < 1 || c.Runs > 1<<20 {
+		errs = append(errs, fmt.Errorf("dbm: AIS Runs must be in [1, 2^20], got %d", c.Runs))
+	}
+	if c.Betas < 3 || c.Betas > 1<<26 {
+		errs = append(errs, fmt.Errorf("dbm: AIS Betas must be in [3, 2^26], got %d", c.Betas))
+	}
+	if c.BaseVisBias != nil && len(c.BaseVisBias) != nvis {
+		errs = append(errs, fmt.Errorf("dbm: AIS BaseVisBias has %d values for %d visible units", len(c.BaseVisBias), nvis))
+	}
+	return errors.Join(errs...)
+}
+
+// AISBetas returns the inverse temperatures 0 = beta_0 < ... < beta_K = 1
+// (K+1 values) spaced as in Salakhutdinov & Murray (2008): 500/14,500 of
+// the steps evenly on [0, 0.5], 4,000/14,500 on [0.5, 0.9] and the rest on
+// [0.9, 1]. K must be at least 3.
+func AISBetas(k int) []float64 {
+	if k < 3 {
+		panic(fmt.Sprintf("dbm: AISBetas(%d)", k))
+	}
+	n1 := max(1, int(math.Round(float64(k)*500/14500)))
+	n2 := max(1, int(math.Round(float64(k)*4000/14500)))
+	n3 := k - n1 - n2
+	b := make([]float64, 0, k+1)
+	b = append(b, 0)
+	seg := func(lo, hi float64, n int) {
+		for i := 1; i <= n; i++ {
+			b = append(b, lo+(hi-lo)*float64(i)/float64(n))
+		}
+	}
+	seg(0, 0.5, n1)
+	seg(0.5, 0.9, n2)
+	seg(0.9, 1, n3)
+	b[k] = 1
+	return b
+}
+
+// BaseRateBias returns the visible biases of the base-rate model of
+// binary data (Salakhutdinov & Murray 2008): the log odds of each unit's
+// mean, the mean kept within [0.001, 0.999].
+func BaseRateBias(data mat.Matrix) []float32 {
+	_, d := data.Dims()
+	r := &rbm.RBM{Vis: rbm.Binary, NVis: d, VisBias: make([]float32, d)}
+	r.InitVisBias(data)
+	return r.VisBias
+}
+
+// AIS estimates log Z of d by annealed importance sampling (Salakhutdinov
+// & Hinton 2009, section 3.2; Salakhutdinov & Murray, "On the
+// quantitative analysis of deep belief networks", ICML 2008). The odd
+// layers (h^1, h^3, ...) are summed out analytically, so the chains run
+// over the even layers x = (v, h^2, ...) only, with
+//
+//	log p*_k(x) = (1-beta_k) bA'v + beta_k (B[0]'v + sum_{even l>0} B[l]'h^l)
+//	            + sum_{odd l} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j).
+//
+// The base model (beta 0) is the base-rate model over v with uniform
+// hidden layers, log Z_A = sum_i softplus(bA_i) + log 2 * sum_{l>0} Sizes[l].
+// Each run starts from an exact base sample; at step k it adds
+// log p*_k(x) - log p*_{k-1}(x) to its log weight, then moves x by one
+// Gibbs sweep that leaves p_k invariant (odd layers given x, then even
+// layers given the odd ones). An RBM's log Z is its FromRBM's. obs (may
+// be nil) sees the steps as Progress events of the stage "ais".
+func (d *DBM) AIS(ctx context.Context, cfg AISConfig, obs rbmstack.Observer) (*AISResult, error) {
+	d.validate()
+	cfg.EnsureDefaults()
+	if err := cfg.Validate(d.Sizes[0]); err != nil {
+		return nil, err
+	}
+	a := newAISRun(d, cfg)
+	betas := AISBetas(cfg.Betas)
+	stage := fmt.Sprintf("ais %s (%d runs)", rbmstack.Shape(d.Sizes...), cfg.Runs)
+	for k := 1; k <= cfg.Betas; k++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		a.weigh(betas[k-1], betas[k])
+		if k < cfg.Betas {
+			a.move(float32(betas[k]))
+		}
+		if err := obs.Notify(rbmstack.Event{Kind: rbmstack.Progress, Stage: stage, Done: k, Total: cfg.Betas, Unit: "betas"}); err != nil {
+			return nil, err
+		}
+	}
+	if err := obs.Notify(rbmstack.Event{Kind: rbmstack.StageEnd, Stage: stage}); err != nil {
+		return nil, err
+	}
+	for i, w := range a.logw {
+		if math.IsNaN(w) || math.IsInf(w, 0) {
+			return nil, fmt.Errorf("%w: AIS run %d has log weight %g", rbmstack.ErrDiverged, i, w)
+		}
+	}
+	return newAISResult(a.logZBase, a.logw), nil
+}
+
+// aisRun holds the chains of AIS: the states s of every layer (the odd
+// layers hold samples between steps) and x, the odd layers' total inputs
+// at beta 1 (scratch for the even ones).
+type aisRun struct {
+	d        *DBM
+	s, x     []mat.Dense
+	bA       []float32
+	dB0, mix []float32 // B[0] - bA; the visible biases of the step's model
+	logw     []float64
+	logZBase float64
+	src      *rng.Source
+}
+
+// newAISRun draws the runs' exact samples of the base model.
+func newAISRun(d *DBM, cfg AISConfig) *aisRun {
+	L, M := d.Layers(), cfg.Runs
+	a := &aisRun{d: d, bA: cfg.BaseVisBias, src: rng.New(cfg.Seed, 0xa15), logw: make([]float64, M)}
+	if a.bA == nil {
+		a.bA = make([]float32, d.Sizes[0])
+	}
+	for _, b := range a.bA {
+		a.logZBase += softplus(float64(b))
+	}
+	for l := 1; l <= L; l++ {
+		a.logZBase += math.Ln2 * float64(d.Sizes[l])
+	}
+	for l := range d.Sizes {
+		a.s = append(a.s, mat.New(M, d.Sizes[l]))
+		a.x = append(a.x, mat.New(M, d.Sizes[l]))
+	}
+	pv := a.x[0]
+	for i := 0; i < M; i++ {
+		copy(pv.Row(i), a.bA)
+	}
+	mat.Sigmoid(pv.Data)
+	rbm.SampleBernoulli(a.s[0], pv, a.src.Uint64())
+	for l := 2; l <= L; l += 2 {
+		for i := range a.x[l].Data {
+			a.x[l].Data[i] = 0.5
+		}
+		rbm.SampleBernoulli(a.s[l], a.x[l], a.src.Uint64())
+	}
+	a.dB0 = make([]float32, d.Sizes[0])
+	for i := range a.dB0 {
+		a.dB0[i] = d.B[0][i] - a.bA[i]
+	}
+	a.mix = make([]float32, d.Sizes[0])
+	return a
+}
+
+// weigh adds log p*_{b1}(x) - log p*_{b0}(x) to every run's log weight:
+// the even layers' linear terms times (b1-b0), plus the odd layers'
+// softplus differences.
+func (a *aisRun) weigh(b0, b1 float64) {
+	d, s, x := a.d, a.s, a.x
+	L := d.Layers()
+	for l := 1; l <= L; l += 2 {
+		d.condInput(l, s, 1, x[l])
+	}
+	par.For(len(a.logw), 16, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var t float64
+			for j, v := range s[0].Row(i) {
+				t += float64(v * a.dB0[j])
+			}
+			for l := 2; l <= L; l += 2 {
+				for j, v := range s[l].Row(i) {
+					t += float64(v * d.B[l][j])
+				}
+			}
+			t *= b1 - b0
+			for l := 1; l <= L; l += 2 {
+				for _, xv := range x[l].Row(i) {
+					t += softplus(b1*float64(xv)) - softplus(b0*float64(xv))
+				}
+			}
+			a.logw[i] += t
+		}
+	})
+}
+
+// move makes one Gibbs sweep that leaves p_bk invariant: the odd layers
+// from their inputs (computed by weigh), then the even layers.
+func (a *aisRun) move(bk float32) {
+	d, s, x := a.d, a.s, a.x
+	L := d.Layers()
+	for l := 1; l <= L; l += 2 {
+		p := x[l]
+		mat.Scale(p.Data, bk)
+		mat.Sigmoid(p.Data)
+		rbm.SampleBernoulli(s[l], p, a.src.Uint64())
+	}
+	for i := range a.mix {
+		a.mix[i] = bk*d.B[0][i] + (1-bk)*a.bA[i]
+	}
+	for l := 0; l <= L; l += 2 {
+		p := x[l]
+		if l == 0 {
+			mat.Mul(p, s[1], false, d.weights(0), true, bk, 0)
+			mat.AddRowVec(p, a.mix)
+		} else {
+			d.condInput(l, s, bk, p)
+		}
+		mat.Sigmoid(p.Data)
+		rbm.SampleBernoulli(s[l], p, a.src.Uint64())
+	}
+}
+
+func softplus(x float64) float64 {
+	if x > 30 {
+		return x
+	}
+	return math.Log1p(math.Exp(x))
+}

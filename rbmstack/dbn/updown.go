@@ -1,0 +1,152 @@
+package dbn
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/mat"
+	"github.com/docsearch/docsearch/rbmstack/rbm"
+)
+
+// DefaultUpDown holds the defaults of UpDownConfig.Schedule: 10 epochs of
+// 100 cases at a constant rate of 0.01, without momentum or weight decay.
+var DefaultUpDown = rbmstack.Schedule{Epochs: 10, BatchSize: 100, LR: 0.01, Decay: rbmstack.Constant,
+	Momentum: -1, InitialMomentum: -1, WeightDecay: -1}
+
+// UpDownConfig sets the up-down fine-tuning. Zero fields take their
+// defaults (EnsureDefaults).
+type UpDownConfig struct {
+	// Schedule sets the epochs, the minibatch size and the rate (see
+	// DefaultUpDown); up-down, as the paper's, uses a constant rate
+	// without momentum or weight decay.
+	rbmstack.Schedule
+	CDk int // Gibbs steps in the top memory; default 3
+	// CDkSchedule, when set, replaces CDk with a number of Gibbs steps per
+	// equal part of the epochs: {3, 6, 10} is the schedule of Hinton,
+	// Osindero & Teh (2006), 3 steps in the first third, 6 in the second
+	// and 10 in the last.
+	CDkSchedule []int
+	Seed        uint64
+}
+
+// EnsureDefaults fills zero fields with their defaults.
+func (c *UpDownConfig) EnsureDefaults() {
+	c.Schedule.EnsureDefaults(DefaultUpDown)
+	rbmstack.Default(&c.CDk, 3)
+}
+
+// Validate reports every out-of-range field at once.
+func (c UpDownConfig) Validate() error {
+	p := rbmstack.Problems{Prefix: "dbn: up-down "}
+	c.Schedule.Check(p.Add)
+	if c.Momentum != 0 || c.InitialMomentum != 0 || c.WeightDecay != 0 || c.Decay != rbmstack.Constant {
+		p.Add("uses a constant rate without momentum or weight decay, got %v decay, momentum %g (initial %g), weight decay %g",
+			c.Decay, c.Momentum, c.InitialMomentum, c.WeightDecay)
+	}
+	if c.CDk < 1 || c.CDk > 1000 {
+		p.Add("CDk must be in [1, 1000], got %d", c.CDk)
+	}
+	for _, k := range c.CDkSchedule {
+		if k < 1 || k > 1000 {
+			p.Add("CDkSchedule %v: every entry must be in [1, 1000]", c.CDkSchedule)
+			break
+		}
+	}
+	return p.Err()
+}
+
+// cdk returns the Gibbs steps of epoch (1-based).
+func (c *UpDownConfig) cdk(epoch int) int {
+	s := c.CDkSchedule
+	if len(s) == 0 {
+		return c.CDk
+	}
+	return s[min(len(s)-1, (epoch-1)*len(s)/max(1, c.Epochs))]
+}
+
+// UpDownTrainer runs the up-down fine-tuning of a DBN (contrastive
+// wake-sleep, Hinton, Osindero & Teh 2006, section 5 and appendix B): a
+// stochastic bottom-up pass with the recognition weights adjusts the
+// generative weights to reconstruct each layer from the one above; CD-k
+// in the top memory with the label clamped at the start; a stochastic
+// top-down pass from the top's negative sample adjusts the recognition
+// weights to recover each layer from the one below. It keeps the
+// rbmstack.Trainer contract; up-down keeps no momentum, so its state is
+// the DBN, the random stream and the epoch.
+type UpDownTrainer struct {
+	D     *DBN
+	Cfg   UpDownConfig
+	Stage string // names the training in events; default "up-down"
+
+	data   mat.Matrix
+	labels []int
+	src    *rng.Source
+	epoch  int
+	ws     upDownWork
+}
+
+var _ rbmstack.Trainer = (*UpDownTrainer)(nil)
+
+// NewUpDownTrainer prepares to fine-tune d on data with its labels,
+// reporting every problem at once.
+func NewUpDownTrainer(d *DBN, data mat.Matrix, labels []int, cfg UpDownConfig) (*UpDownTrainer, error) {
+	cfg.EnsureDefaults()
+	p := rbmstack.Problems{Prefix: "dbn: "}
+	p.Join(cfg.Validate())
+	p.Cases(data, d.widthBelow(0))
+	n, _ := data.Dims()
+	if len(labels) != n {
+		p.Add("%d labels for %d cases", len(labels), n)
+	}
+	for i, l := range labels {
+		if l < 0 || l >= d.Top.Labels {
+			p.Add("label %d of case %d is not in [0, %d)", l, i, d.Top.Labels)
+			break
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	u := &UpDownTrainer{D: d, Cfg: cfg, Stage: "up-down", data: data, labels: labels, src: rng.New(cfg.Seed, 3)}
+	u.ws.init(d, cfg.BatchSize, n)
+	return u, nil
+}
+
+// Epoch returns the number of finished epochs.
+func (u *UpDownTrainer) Epoch() int { return u.epoch }
+
+// Train runs the remaining epochs (see rbmstack.Trainer); EpochEnd events
+// carry no loss (NaN).
+func (u *UpDownTrainer) Train(ctx context.Context, obs rbmstack.Observer) error {
+	c := u.Cfg
+	n := len(u.labels)
+	for epoch := u.epoch + 1; epoch <= c.Epochs; epoch++ {
+		cdk := c.cdk(epoch)
+		stage := fmt.Sprintf("%s (CD-%d)", u.Stage, cdk)
+		u.src.Perm(u.ws.perm)
+		for lo := 0; lo < n; lo += c.BatchSize {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			hi := min(lo+c.BatchSize, n)
+			u.batch(u.ws.perm[lo:hi], cdk)
+			if err := obs.Notify(rbmstack.Event{Kind: rbmstack.Progress, Stage: stage, Epoch: epoch, Epochs: c.Epochs, Done: hi, Total: n}); err != nil {
+				return err
+			}
+		}
+		u.epoch = epoch
+		for _, r := range append(append([]*rbm.RBM{u.D.Top}, u.D.Rec...), u.D.Gen...) {
+			if r.Diverged() {
+				return rbmstack.Diverged(u.Stage, epoch)
+			}
+		}
+		e := rbmstack.Event{Kind: rbmstack.EpochEnd, Stage: stage, Epoch: epoch, Epochs: c.Epochs, Done: n, Total: n, Loss: math.NaN(), HeldOut: math.NaN(), LR: c.LR}
+		if err := obs.Notify(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}

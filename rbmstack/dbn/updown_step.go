@@ -1,0 +1,133 @@
+package dbn
+
+import (
+	"github.com/docsearch/docsearch/rbmstack/mat"
+	"github.com/docsearch/docsearch/rbmstack/rbm"
+)
+
+// upDownWork holds the workspaces of up-down, allocated once.
+type upDownWork struct {
+	// wake[l] and sleep[l] hold the states of layer l on the way up and
+	// down (wake[0] = data), pred[l] predictions of layer l; w and s are
+	// this batch's views of wake and sleep.
+	wake, sleep, pred, w, s       []mat.Dense
+	topV, negV, topH, topHS, negH mat.Dense
+	gradTop                       mat.Dense
+	gb, ga                        []float32
+	perm, rows                    []int
+}
+
+func (ws *upDownWork) init(d *DBN, B, n int) {
+	L := len(d.Rec)
+	t := d.Top
+	for l := 0; l <= L; l++ {
+		w := d.widthBelow(l)
+		ws.wake = append(ws.wake, mat.New(B, w))
+		ws.sleep = append(ws.sleep, mat.New(B, w))
+		ws.pred = append(ws.pred, mat.New(B, w))
+	}
+	ws.w, ws.s = make([]mat.Dense, L+1), make([]mat.Dense, L+1)
+	ws.topV, ws.negV = mat.New(B, t.NVis), mat.New(B, t.NVis)
+	ws.topH, ws.topHS, ws.negH = mat.New(B, t.NHid), mat.New(B, t.NHid), mat.New(B, t.NHid)
+	ws.gradTop = mat.New(t.NVis, t.NHid)
+	ws.gb, ws.ga = make([]float32, t.NVis), make([]float32, t.NHid)
+	ws.perm, ws.rows = make([]int, n), make([]int, 0, B)
+}
+
+// batch runs one up-down update on the listed cases with cdk Gibbs steps
+// in the top memory.
+func (u *UpDownTrainer) batch(rows []int, cdk int) {
+	ws := &u.ws
+	b := len(rows)
+	lr := u.Cfg.LR / float32(b)
+	ws.rows = append(ws.rows[:0], rows...)
+	for l := range ws.w {
+		ws.w[l] = ws.wake[l].Resize(b, ws.wake[l].Cols)
+		ws.s[l] = ws.sleep[l].Resize(b, ws.sleep[l].Cols)
+	}
+	u.data.DenseRowsTo(ws.w[0].Data, ws.rows)
+	// Wake: stochastic up-pass with the recognition weights.
+	for l, r := range u.D.Rec {
+		r.HidMeans(ws.w[l], nil, ws.w[l+1])
+		rbm.SampleBernoulli(ws.w[l+1], ws.w[l+1], u.src.Uint64())
+	}
+	nv := u.top(b, cdk, lr)
+	u.sleepPass(nv)
+	u.learn(b, lr)
+}
+
+// top runs CD-k in the top memory from the wake states joined with the
+// labels, updates it and returns its negative visible sample.
+func (u *UpDownTrainer) top(b, cdk int, lr float32) mat.Dense {
+	ws, t := &u.ws, u.D.Top
+	L := len(u.D.Rec)
+	nb := t.NVis - t.Labels
+	tv := ws.topV.Resize(b, t.NVis)
+	for i := 0; i < b; i++ {
+		row := tv.Row(i)
+		copy(row, ws.w[L].Row(i))
+		clear(row[nb:])
+		row[nb+u.labels[ws.rows[i]]] = 1
+	}
+	th, ths := ws.topH.Resize(b, t.NHid), ws.topHS.Resize(b, t.NHid)
+	t.HidMeans(tv, nil, th)
+	t.SampleHid(ths, th, u.src.Uint64())
+	nv, nh := ws.negV.Resize(b, t.NVis), ws.negH.Resize(b, t.NHid)
+	for k := 0; k < cdk; k++ {
+		t.VisMeans(ths, nv)
+		t.SampleVis(nv, nv, nil, false, u.src.Uint64())
+		t.HidMeans(nv, nil, nh)
+		if k < cdk-1 {
+			t.SampleHid(ths, nh, u.src.Uint64())
+		}
+	}
+	mat.Mul(ws.gradTop, tv, true, th, false, 1, 0)
+	mat.Mul(ws.gradTop, nv, true, nh, false, -1, 1)
+	mat.ColSumsTo(ws.gb, tv, 1, 0)
+	mat.ColSumsTo(ws.gb, nv, -1, 1)
+	mat.ColSumsTo(ws.ga, th, 1, 0)
+	mat.ColSumsTo(ws.ga, nh, -1, 1)
+	mat.Axpy(lr, ws.gradTop.Data, t.W)
+	mat.Axpy(lr, ws.gb, t.VisBias)
+	mat.Axpy(lr, ws.ga, t.HidBias)
+	return nv
+}
+
+// sleepPass runs the stochastic down-pass from the top's negative sample
+// nv with the generative weights.
+func (u *UpDownTrainer) sleepPass(nv mat.Dense) {
+	ws := &u.ws
+	L := len(u.D.Rec)
+	nb := u.D.Top.NVis - u.D.Top.Labels
+	for i := 0; i < nv.Rows; i++ {
+		copy(ws.s[L].Row(i), nv.Row(i)[:nb])
+	}
+	for l := L - 1; l >= 0; l-- {
+		u.D.Gen[l].VisMeans(ws.s[l+1], ws.s[l])
+		if l > 0 {
+			rbm.SampleBernoulli(ws.s[l], ws.s[l], u.src.Uint64())
+		}
+	}
+}
+
+// learn updates the generative weights to reconstruct the wake states
+// from above, dGen_l = wake_{l+1}' (wake_l - p(wake_l | wake_{l+1})), and
+// the recognition weights to recover the sleep states from below,
+// dRec_l = sleep_l' (sleep_{l+1} - p(sleep_{l+1} | sleep_l)).
+func (u *UpDownTrainer) learn(b int, lr float32) {
+	ws := &u.ws
+	for l, g := range u.D.Gen {
+		p := ws.pred[l].Resize(b, ws.pred[l].Cols)
+		g.VisMeans(ws.w[l+1], p)
+		mat.Sub(p.Data, ws.w[l].Data, p.Data)
+		mat.Mul(g.Weights(), p, true, ws.w[l+1], false, lr, 1)
+		mat.ColSumsTo(g.VisBias, p, lr, 1)
+	}
+	for l, r := range u.D.Rec {
+		p := ws.pred[l+1].Resize(b, ws.pred[l+1].Cols)
+		r.HidMeans(ws.s[l], nil, p)
+		mat.Sub(p.Data, ws.s[l+1].Data, p.Data)
+		mat.Mul(r.Weights(), ws.s[l], true, p, false, lr, 1)
+		mat.ColSumsTo(r.HidBias, p, lr, 1)
+	}
+}
