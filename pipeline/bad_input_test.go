@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -158,5 +159,70 @@ func TestReproducibleBuild(t *testing.T) {
 	}
 	if a == c {
 		t.Error("seeds 7 and 8 gave the same model")
+	}
+}
+
+// TestTruncatedListed: a document cut at the size limit is listed in the
+// summary (issue 13 item 2: ingest recorded it, the summary dropped it).
+func TestTruncatedListed(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for i := 0; i < 12; i++ {
+		files[fmt.Sprintf("c%d/doc%02d", i%2, i)] = strings.Repeat(fmt.Sprintf("word%c other%c ", 'a'+i%2, 'a'+i%3), 8)
+	}
+	files["c0/huge"] = strings.Repeat("worda othera ", 1000)
+	o := tiny(writeFiles(t, files), filepath.Join(t.TempDir(), "ix"))
+	o.MaxDocBytes = 2000
+	s, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Truncated) != 1 || s.Truncated[0] != "c0/huge" {
+		t.Errorf("truncated documents in the summary: %q, want [c0/huge]", s.Truncated)
+	}
+}
+
+// TestNoCodeDocuments: documents without a vocabulary word (issue 13 item
+// 4) are indexed for keyword search only and listed, and a query in
+// their own script finds them by keywords but never by codes.
+func TestNoCodeDocuments(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{}
+	for i := 0; i < 20; i++ {
+		files[fmt.Sprintf("c%d/doc%02d", i%2, i)] = strings.Repeat(fmt.Sprintf("alpha%c beta%c gamma ", 'a'+i%2, 'a'+i%3), 6)
+	}
+	train := writeFiles(t, files) // the model learns from these alone
+	files["c0/cjk"] = "日本語のテキストです。漢字とひらがな。"
+	files["c1/emoji"] = "🚀🚀 🌍 ✨✨✨"
+	dir := filepath.Join(t.TempDir(), "ix")
+	o := tiny(writeFiles(t, files), dir)
+	o.Train = train
+	s, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(s.NoCode, ",") != "c0/cjk,c1/emoji" || s.IndexedDocs != 22 {
+		t.Fatalf("indexed %d, without a code %q", s.IndexedDocs, s.NoCode)
+	}
+	eng, err := query.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	ctx := context.Background()
+	for _, mode := range []query.Mode{query.Hybrid, query.Semantic} {
+		resp, err := eng.Search(ctx, query.Request{Text: "alphaa gamma", Mode: mode, K: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range resp.Results {
+			if r.ID == "c0/cjk" || r.ID == "c1/emoji" {
+				t.Errorf("%s: an unrelated query returned %s", mode, r.ID)
+			}
+		}
+	}
+	resp, err := eng.Search(ctx, query.Request{Text: "日本語"})
+	if err != nil || len(resp.Results) != 1 || resp.Results[0].ID != "c0/cjk" {
+		t.Errorf("a Japanese query: %+v, %v", resp, err)
 	}
 }

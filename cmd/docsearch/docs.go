@@ -32,6 +32,7 @@ func indexCmd() *cli.Command {
 			&cli.BoolFlag{Name: "stem", Usage: "English stemming"},
 			&cli.StringFlag{Name: "finetune", Value: "adam", Usage: "fine-tuning: adam, cg (conjugate gradients, as the paper) or none"},
 			&cli.IntFlag{Name: "epochs", Usage: "override every layer's epochs (experiments)"},
+			&cli.Int64Flag{Name: "max-doc-bytes", Usage: "cut longer documents to this many bytes, and list them (default 32 MiB)"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue a killed or failed run (pretraining and fine-tuning) from its checkpoint; refused when the settings differ"},
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output"},
 		},
@@ -41,7 +42,8 @@ func indexCmd() *cli.Command {
 				Profile: pipeline.Profile(c.String("profile")), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
 				Code: c.Int("code"), Hidden: c.IntSlice("hidden"), Stem: c.Bool("stem"),
 				FineTune: pipeline.FineTuning(c.String("finetune")), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
-				Observer: observer(c),
+				MaxDocBytes: c.Int64("max-doc-bytes"),
+				Observer:    observer(c),
 			}
 			// Zero means "default" inside pipeline.Options; on the command
 			// line it is a mistake, reported with every other problem.

@@ -21,6 +21,7 @@ func addCmd() *cli.Command {
 			&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"},
 			&cli.StringFlag{Name: "corpus", Required: true, Usage: "documents to add (folder, .tar.gz, JSON Lines; PATH#SUBDIR)"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace documents whose id is already indexed"},
+			&cli.Int64Flag{Name: "max-doc-bytes", Usage: "cut longer documents to this many bytes, and list them (default 32 MiB)"},
 			&cli.BoolFlag{Name: "quiet", Usage: "no progress output"},
 		},
 		Action: func(c *cli.Context) error {
