@@ -49,6 +49,14 @@ func Inspect(dir string) (*Info, error) {
 		return nil, err
 	}
 	defer eng.Close()
+	return Describe(eng, dir)
+}
+
+// Describe describes the index open in eng, which was opened from dir (a
+// long-running reader, such as the server, describes the index it holds
+// without opening it again).
+func Describe(eng *query.Engine, dir string) (*Info, error) {
+	var err error
 	ix := eng.Index
 	m := ix.Meta()
 	info := &Info{
