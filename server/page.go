@@ -167,7 +167,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	d.MapURL = "/api/map.png"
 	if len(mapQ) > 0 {
 		d.MapURL += "?" + mapQ.Encode()
-		d.MapCaption = "The collection by the documents' codes (first two principal components); the results of this page are ringed."
+		d.MapCaption = "The collection by the documents' codes (first two principal components); the results of this page are the black discs."
 	} else {
 		d.MapCaption = "The collection by the documents' codes (first two principal components), coloured by label."
 	}
