@@ -216,6 +216,9 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 			p.notes = append(p.notes, "the query is not valid query syntax; its words were searched as plain text")
 		}
 		p.keyword, semText = pt.keyword, pt.semantic
+		if err := checkExpanding(p.keyword); err != nil {
+			return nil, err
+		}
 		if r.Mode != Keyword {
 			var n int
 			if code, n = e.Model.Encode(semText); n == 0 {
@@ -248,7 +251,7 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 		}
 		hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
 		if err != nil {
-			return nil, err
+			return nil, expansionError(err)
 		}
 		p.kw, p.kwTotal = hits, total
 	}
