@@ -97,6 +97,8 @@ func TestSearchBadInput(t *testing.T) {
 		{"malformed query string", "q=%zz", "the query string is malformed"},
 		{"semicolon", "q=rocket;k=3", "the query string is malformed"},
 		{"unknown snippets", "q=rocket&snippets=bold", `snippets: unknown style "bold"`},
+		{"many wildcards", "q=a%2A+b%2A+c%2A+d%2A+e%2A", "5 wildcard, fuzzy or regular-expression terms"},
+		{"short fuzzy term", "q=x~1", `the fuzzy term "x~1" is too short`},
 		{"long label", "q=rocket&label=" + strings.Repeat("x", MaxLabelBytes+1), "label: 1025 bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
