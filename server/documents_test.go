@@ -231,9 +231,9 @@ func TestWriteWhileLocked(t *testing.T) {
 	}
 }
 
-// TestReloadFromOtherProcess: a commit by another writer (here pipeline.Add
-// called directly, as `docsearch add` does) is picked up without a
-// restart; the server answers throughout.
+// TestReloadFromOtherProcess: commits by another writer (pipeline.Add and
+// pipeline.Build called directly, as docsearch add and index do) are
+// picked up without a restart, a rebuild with another model too.
 func TestReloadFromOtherProcess(t *testing.T) {
 	t.Parallel()
 	dir := testIndex(t)
@@ -256,6 +256,28 @@ func TestReloadFromOtherProcess(t *testing.T) {
 	get(t, ts.URL+"/api/search?q=zanzibar&mode=keyword").decode(t, &sr)
 	if sr.Total != 5 {
 		t.Errorf("after the reload: %+v", sr)
+	}
+
+	// A rebuild (docsearch index) with another model: other code size,
+	// other documents.
+	if _, err := pipeline.Build(pipeline.Options{Corpus: writeCorpus(t, 20, 2), Dir: dir, Profile: "quick",
+		Hidden: []int{10}, Code: 3, VocabSize: 100, Epochs: 2, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, _ := index.Generation(dir)
+	for s.Generation() != rebuilt && time.Now().Before(deadline.Add(10*time.Second)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var info struct {
+		Documents int `json:"documents"`
+		Dim       int `json:"code_size"`
+	}
+	get(t, ts.URL+"/api/info").decode(t, &info)
+	if s.Generation() != rebuilt || info.Documents != 60 || info.Dim != 3 {
+		t.Errorf("after the rebuild: serving %s (want %s), %+v", s.Generation(), rebuilt, info)
+	}
+	if r := get(t, ts.URL+"/api/search?q=rocket&mode=semantic"); r.status != 200 {
+		t.Errorf("semantic search on the rebuilt index: %d %s", r.status, r.body)
 	}
 }
 
