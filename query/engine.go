@@ -213,12 +213,9 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 		}
 		pt := parseText(r.Text)
 		if pt.fellBack {
-			p.notes = append(p.notes, "the query is not valid query syntax; its words were searched as plain text")
+			p.notes = append(p.notes, pt.note)
 		}
 		p.keyword, semText = pt.keyword, pt.semantic
-		if err := checkExpanding(p.keyword); err != nil {
-			return nil, err
-		}
 		if r.Mode != Keyword {
 			var n int
 			if code, n = e.Model.Encode(semText); n == 0 {
@@ -235,23 +232,31 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 			return nil, fmt.Errorf("%w: %q has no word of the model's vocabulary; try --mode keyword or hybrid", ErrNoCode, semText)
 		}
 	}
+	withLabel := func(q bq.Query) bq.Query { return q }
 	if r.Label != "" {
 		members := e.Index.WithLabel(r.Label)
 		p.allowed = func(pos int) bool { _, ok := slices.BinarySearch(members, pos); return ok }
-		if p.keyword != nil {
+		withLabel = func(q bq.Query) bq.Query {
 			lq := bleve.NewTermQuery(r.Label)
 			lq.SetField(index.FieldLabel)
-			p.keyword = bleve.NewConjunctionQuery(p.keyword, lq)
+			return bleve.NewConjunctionQuery(q, lq)
 		}
 	}
 	if p.keyword != nil {
+		p.keyword = withLabel(p.keyword)
 		size := FusionWindow
 		if r.Mode == Keyword {
 			size = kwSize
 		}
 		hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
+		if isExpansion(err) && r.DocID == "" {
+			// A term matched too many words: search the words.
+			p.keyword = withLabel(plainText(r.Text, "").keyword)
+			p.notes = append(p.notes, noteExpansion)
+			hits, total, err = e.Index.Keyword(ctx, p.keyword, size)
+		}
 		if err != nil {
-			return nil, expansionError(err)
+			return nil, err
 		}
 		p.kw, p.kwTotal = hits, total
 	}

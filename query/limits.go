@@ -13,11 +13,14 @@ import (
 // wildcard (word*, *ing), a fuzzy term (word~2), a regular expression
 // (/re/). Each becomes a disjunction over every matching term of the index,
 // and its cost grows with their number, out of reach of a context
-// deadline: on the 20 Newsgroups test set "*" and /.*/ expand to every term
-// and took 5 to 45 seconds, "s*" 0.2 s, "co*" 0.04 s. MaxTermExpansion
-// bounds one clause (bleve's searcher.DisjunctionMaxClauseCount) and
-// MaxExpandingClauses their number, so that one query costs at most about
-// a second; a query beyond either is a bad request that says why.
+// deadline: on the 20 Newsgroups test index "*" and /.*/ expand to every
+// term and took 5 to 45 seconds, "ab~2" 4 s, "s*" 0.2 s, "co*" 0.04 s.
+// MaxTermExpansion bounds one clause (bleve's
+// searcher.DisjunctionMaxClauseCount) and MaxExpandingClauses their number,
+// so that one query costs at most about a second. A query beyond either
+// bound is searched as plain words, with a note that says why, as a query
+// of invalid syntax is: a subject line such as "Program manager ** two
+// questions" means its words, not every word of the index.
 const (
 	MaxTermExpansion    = 4096
 	MaxExpandingClauses = 4
@@ -25,12 +28,14 @@ const (
 
 func init() { searcher.DisjunctionMaxClauseCount = MaxTermExpansion }
 
-// checkExpanding reports a query with more than MaxExpandingClauses
-// expanding clauses, or a fuzzy term too short for its edit distance: a
-// term of n letters within n edits matches every short word, the most
-// frequent ones among them ("ab~2" took 4 s on 20 Newsgroups), so a term
-// needs at least 2 x edits + 1 letters ("abc~1", "abcde~2").
-func checkExpanding(q bq.Query) error {
+// checkExpanding says why q is beyond the bounds, "" when it is not: more
+// than MaxExpandingClauses expanding clauses, or a fuzzy term too short
+// for its edit distance (a term of n letters within n edits matches every
+// short word, the most frequent among them; "ab~2" took 4 s on 20
+// Newsgroups), so a term needs at least 2 x edits + 1 letters ("abc~1",
+// "abcde~2"). A clause expanding past MaxTermExpansion shows only when the
+// query runs (isExpansion).
+func checkExpanding(q bq.Query) string {
 	n, short := 0, ""
 	walkExpanding(q, func(term string, fuzziness int) {
 		n++
@@ -42,13 +47,11 @@ func checkExpanding(q bq.Query) error {
 	})
 	switch {
 	case short != "":
-		return fmt.Errorf("%w: the fuzzy term %q is too short for its edit distance (a term needs 2 x edits + 1 letters)",
-			ErrBadRequest, short)
+		return fmt.Sprintf("the fuzzy term %q is too short for its edit distance (a term needs 2 x edits + 1 letters)", short)
 	case n > MaxExpandingClauses:
-		return fmt.Errorf("%w: the query has %d wildcard, fuzzy or regular-expression terms, at most %d are allowed",
-			ErrBadRequest, n, MaxExpandingClauses)
+		return fmt.Sprintf("the query has %d wildcard, fuzzy or regular-expression terms, at most %d are searched as such", n, MaxExpandingClauses)
 	}
-	return nil
+	return ""
 }
 
 // walkExpanding calls fn with the term and edit distance (0 unless fuzzy)
@@ -88,13 +91,11 @@ func walkExpanding(q bq.Query, fn func(term string, fuzziness int)) {
 	}
 }
 
-// expansionError turns bleve's error for a clause over MaxTermExpansion
-// terms (it has no sentinel; its message names "TooManyClauses") into a
-// bad request.
-func expansionError(err error) error {
-	if err != nil && strings.Contains(err.Error(), "TooManyClauses") {
-		return fmt.Errorf("%w: a wildcard, fuzzy or regular-expression term of the query matches more than %d words of the index; make it more specific",
-			ErrBadRequest, MaxTermExpansion)
-	}
-	return err
+// noteExpansion says that a term expanded past MaxTermExpansion.
+var noteExpansion = fmt.Sprintf("a wildcard, fuzzy or regular-expression term of the query matches more than %d words of the index; its words were searched as plain text", MaxTermExpansion)
+
+// isExpansion reports bleve's error for a clause over MaxTermExpansion
+// terms (it has no sentinel; its message names "TooManyClauses").
+func isExpansion(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "TooManyClauses")
 }

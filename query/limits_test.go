@@ -2,7 +2,6 @@ package query_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,9 +12,9 @@ import (
 	"github.com/docsearch/docsearch/query"
 )
 
-// TestExpansionLimits: wildcard, fuzzy and regular-expression terms that
-// would expand to too many words of the index are bad requests, answered
-// at once, and ordinary ones still work.
+// TestExpansionLimits: a query whose wildcard, fuzzy or regular-expression
+// terms would expand to too many words of the index is searched as plain
+// words, with a note saying why; ordinary such terms still work.
 func TestExpansionLimits(t *testing.T) {
 	// One document holds 3 x MaxTermExpansion distinct words starting
 	// with "zq" (more than MaxTermExpansion terms after stemming merges
@@ -47,22 +46,33 @@ func TestExpansionLimits(t *testing.T) {
 	}
 	defer eng.Close()
 	for _, c := range []struct{ text, want string }{
-		{"zq*", "matches more than 4096 words"},
-		{"/zq.*/", "matches more than 4096 words"},
-		{"orbit o* r* l* m* d*", "5 wildcard, fuzzy or regular-expression terms, at most 4"},
-		{"x~1", `the fuzzy term "x~1" is too short`},
-		{"moon~2", `the fuzzy term "moon~2" is too short`},
+		{"orbit zq*", "matches more than 4096 words of the index; its words were searched as plain text"},
+		{"orbit /zq.*/", "matches more than 4096 words of the index"},
+		{"orbit o* r* l* m* d*", "5 wildcard, fuzzy or regular-expression terms, at most 4 are searched as such"},
+		{"orbit x~1", `the fuzzy term "x~1" is too short`},
+		{"orbit moon~2", `the fuzzy term "moon~2" is too short`},
 	} {
 		for _, mode := range []query.Mode{query.Keyword, query.Hybrid} {
-			_, err := eng.Search(context.Background(), query.Request{Text: c.text, Mode: mode})
-			if !errors.Is(err, query.ErrBadRequest) || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("%s %q: %v, want a bad request with %q", mode, c.text, err, c.want)
+			resp, err := eng.Search(context.Background(), query.Request{Text: c.text, Mode: mode})
+			if err != nil {
+				t.Errorf("%s %q: %v", mode, c.text, err)
+				continue
+			}
+			if len(resp.Notes) == 0 || !strings.Contains(strings.Join(resp.Notes, "; "), c.want) {
+				t.Errorf("%s %q: notes %q, want one with %q", mode, c.text, resp.Notes, c.want)
+			}
+			found := false
+			for _, r := range resp.Results {
+				found = found || r.Label == "small"
+			}
+			if !found {
+				t.Errorf("%s %q: the plain word orbit found none of its documents: %+v", mode, c.text, resp.Results)
 			}
 		}
 	}
 	for _, text := range []string{"zqaa*", "orb*", "rocket~1", "launch~2", "/roc.*/"} {
 		resp, err := eng.Search(context.Background(), query.Request{Text: text, Mode: query.Keyword})
-		if err != nil || resp.Total == 0 {
+		if err != nil || resp.Total == 0 || len(resp.Notes) != 0 {
 			t.Errorf("%q: %v, %+v", text, err, resp)
 		}
 	}

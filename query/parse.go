@@ -55,19 +55,32 @@ func prepare(text string) string {
 type parsed struct {
 	keyword  bq.Query // for the full-text index
 	semantic string   // the words whose code the query's code is
-	fellBack bool     // the query syntax was not valid: plain words were searched
+	fellBack bool     // plain words were searched instead of the query syntax
+	note     string   // why, when fellBack
+}
+
+// noteSyntax says that a query was not valid syntax.
+const noteSyntax = "the query is not valid query syntax; its words were searched as plain text"
+
+// plainText searches the words of text, without query syntax.
+func plainText(text, note string) parsed {
+	return parsed{keyword: bleve.NewMatchQuery(text), semantic: text, fellBack: true, note: note}
 }
 
 // parseText turns a user's query text into a keyword query in bleve's
 // query-string syntax (see prepare) and the text for the code: the words
 // of the clauses that must or should match the text or title, not those
 // that must not match or that name the label. Text that does not parse
-// (an unbalanced quote, a lone "-") is searched as plain words.
+// (an unbalanced quote, a lone "-"), or whose wildcard, fuzzy or
+// regular-expression terms are beyond the bounds of limits.go, is searched
+// as plain words.
 func parseText(text string) parsed {
 	q, err := bleve.NewQueryStringQuery(prepare(text)).Parse()
 	if err != nil {
-		m := bleve.NewMatchQuery(text)
-		return parsed{keyword: m, semantic: text, fellBack: true}
+		return plainText(text, noteSyntax)
+	}
+	if reason := checkExpanding(q); reason != "" {
+		return plainText(text, reason+"; its words were searched as plain text")
 	}
 	var words []string
 	collect(q, &words)
