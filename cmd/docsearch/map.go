@@ -20,7 +20,7 @@ func mapCmd() *cli.Command {
 		Description: "Projects the codes (scaled to unit length, as the ranking compares them) on their first two\n" +
 			"principal components and draws one dot per document, coloured by label, to a PNG, as in\n" +
 			"Fig. 4 of Hinton & Salakhutdinov (2006). With --query or --doc, the top --k results of that\n" +
-			"search are ringed; the server's page shows the same map at /api/map.png.",
+			"search are marked (black discs); the server's page shows the same map at /api/map.png.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"},
 			&cli.StringFlag{Name: "png", Required: true, Usage: "image file to write"},
