@@ -46,7 +46,9 @@ func TestServeChild(t *testing.T) {
 func startChild(t *testing.T, dir string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envServeChild+"="+dir)
+	// A killed server leaves its spooled POST body behind: in the test's
+	// temporary folder, which the test removes.
+	cmd.Env = append(os.Environ(), envServeChild+"="+dir, "TMPDIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
