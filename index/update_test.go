@@ -302,6 +302,9 @@ func TestKeywordSnippetsText(t *testing.T) {
 	if !strings.HasPrefix(sn[1], "The engine of a car") || strings.Contains(sn[1], "<mark>") || len([]rune(sn[1])) > SnippetRunes+1 {
 		t.Errorf("snippet of c (no match): %q, want the beginning of the text", sn[1])
 	}
+	if sn, err := ix.Snippets(ctx, q, []int{1}, StyleANSI); err != nil || !strings.Contains(sn[0], "\x1b[") {
+		t.Errorf("ANSI snippet: %q, %v", sn, err)
+	}
 	if sn, err := ix.Snippets(ctx, nil, []int{1}, StylePlain); err != nil || sn[0] != docs[1].Text {
 		t.Errorf("plain snippet without query: %q, %v", sn, err)
 	}

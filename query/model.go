@@ -133,9 +133,13 @@ func (m *Model) center(codes *mat.Dense) {
 // code is that of an empty document).
 func (m *Model) Encode(text string) ([]float32, int) {
 	v := m.Vocab.Vectorize(text)
-	mat := vocab.NewMatrix(m.Vocab.Len())
-	mat.Append(v)
-	return m.EncodeCounts(mat).Data, int(v.Sum())
+	code := m.Net.EncodeSparse(v.Idx, v.Val)
+	for j := range code {
+		if len(m.Mean) != 0 {
+			code[j] -= m.Mean[j]
+		}
+	}
+	return code, int(v.Sum())
 }
 
 // Layer returns the outputs of encoder layer l (0-based) for the rows of

@@ -18,10 +18,12 @@ var queryFields = map[string]bool{
 // prepare rewrites text for bleve's query-string parser so that everyday
 // text means what it says: a colon after a word that is not a field name
 // ("WANTED: 286 motherboard", "http://...") is escaped instead of naming a
-// field, and "?" is escaped instead of being a one-character wildcard (a
-// question mark ends questions far more often than it stands for a
-// letter). Quoted phrases are left as they are.
+// field; "?" outside quotes becomes a space instead of a one-character
+// wildcard (a question mark ends questions far more often than it stands
+// for a letter); and stars that decorate rather than abbreviate are taken
+// off (see undecorate). Quoted phrases are left as they are.
 func prepare(text string) string {
+	text = undecorate(text)
 	var b strings.Builder
 	b.Grow(len(text) + 8)
 	inQuote, escaped := false, false
@@ -49,6 +51,40 @@ func prepare(text string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// undecorate drops the words of text made only of stars ("** FOR SALE
+// **") and the stars around a word that starts with one ("*is*"): those
+// are emphasis in everyday text, and as wildcards they would expand to
+// every term of the index, or to every term containing the word, the most
+// expensive queries there are. A star after a word ("comput*") stays a
+// prefix search. Words inside quotes are left alone.
+func undecorate(text string) string {
+	if !strings.Contains(text, "*") {
+		return text
+	}
+	words := strings.Fields(text)
+	out := words[:0]
+	inQuote := false
+	for _, w := range words {
+		if !inQuote {
+			core := strings.TrimLeft(w, "+-(")
+			pre := w[:len(w)-len(core)]
+			core = strings.TrimRight(core, ")")
+			post := w[len(pre)+len(core):]
+			switch {
+			case strings.Trim(core, "*") == "" && !strings.Contains(w, `"`):
+				continue
+			case strings.HasPrefix(core, "*"):
+				w = pre + strings.Trim(core, "*") + post
+			}
+		}
+		if strings.Count(w, `"`)%2 == 1 {
+			inQuote = !inQuote
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
 }
 
 // parsed is a query text made into both sides of a search.

@@ -14,6 +14,10 @@ func TestPrepare(t *testing.T) {
 		{`"a: b?" c:d`, `"a: b?" c\:d`, "a: b? c:d"},
 		{`already\: escaped`, `already\: escaped`, "already: escaped"},
 		{"x -noise", "x -noise", "x"},
+		{"** Wanted: PowerBook 100 **", `Wanted\: PowerBook 100`, "Wanted: PowerBook 100"},
+		{"Waco *is* fault", "Waco is fault", "Waco is fault"},
+		{"comput* -*** +(*gpu*)", "comput* +(gpu)", "(gpu)"}, // bleve has no groups: "(gpu)" is a word
+		{`"a ** b" c`, `"a ** b" c`, "a ** b c"},
 	} {
 		if got := prepare(tc.in); got != tc.want {
 			t.Errorf("prepare(%q) = %q, want %q", tc.in, got, tc.want)
