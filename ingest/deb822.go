@@ -1,12 +1,9 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -14,25 +11,6 @@ import (
 // Deb822Prefix, in front of a path, reads the file as Debian control data
 // (deb822) whatever its name: "deb822:/tmp/debian-packages.txt".
 const Deb822Prefix = "deb822:"
-
-// walkDeb822 streams the stanzas of a Debian control file (gzipped when gz).
-func (w *walker) walkDeb822(name string, gz bool) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if gz {
-		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
-		if err != nil {
-			return &DataError{Path: name, Msg: fmt.Sprintf("gzip: %v", err), Err: err}
-		}
-		defer zr.Close()
-		r = zr
-	}
-	return w.readDeb822(name, r)
-}
 
 // maxFieldName is the longest deb822 field name accepted.
 const maxFieldName = 256

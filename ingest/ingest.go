@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -166,15 +168,36 @@ func Walk(spec string, opts Options, fn func(Document) error) (Stats, error) {
 		case fmtTarGz:
 			err = w.walkTar(root, sub, true)
 		case fmtJSONL, fmtJSONLGz:
-			err = w.walkJSONL(root, f == fmtJSONLGz)
+			err = readFile(root, f == fmtJSONLGz, w.readJSONL)
 		case fmtDeb822, fmtDeb822Gz:
-			err = w.walkDeb822(root, f == fmtDeb822Gz)
+			err = readFile(root, f == fmtDeb822Gz, w.readDeb822)
 		default:
 			return Stats{}, fmt.Errorf("%w: %s: unknown format (want a folder, .tar, .tar.gz, .tgz, .jsonl, .ndjson, .json, "+
 				"a Debian Packages or status file, or %sPATH)", ErrSpec, root, Deb822Prefix)
 		}
 	}
 	return w.stats, w.result(err)
+}
+
+// readFile opens the file called name, through gzip when gz, and hands the
+// stream to read: the JSON Lines and deb822 readers, which buffer it
+// themselves.
+func readFile(name string, gz bool, read func(name string, r io.Reader) error) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if gz {
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
+		if err != nil {
+			return &DataError{Path: name, Msg: fmt.Sprintf("gzip: %v", err), Err: err}
+		}
+		defer zr.Close()
+		r = zr
+	}
+	return read(name, r)
 }
 
 // splitSpec splits "PATH#SUBDIR". A spec naming an existing path is taken
