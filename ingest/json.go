@@ -278,88 +278,93 @@ func (j *jsonReader) literal(s string) error {
 	return nil
 }
 
-// skipValue checks and drops one JSON value of any kind.
+// skipValue checks and drops one JSON value of any kind, keeping the
+// containers it is inside on j.depth rather than on the stack.
 func (j *jsonReader) skipValue() error {
 	j.depth = j.depth[:0]
 	for {
-		// A value.
-		if !j.skipWS() {
-			return j.truncated()
+		inside, err := j.skipElement()
+		if err != nil {
+			return err
 		}
-		switch c := j.peek(); {
-		case c == '{' || c == '[':
-			if len(j.depth) >= maxJSONDepth {
-				return errors.New("invalid JSON: exceeded max depth")
-			}
-			j.pos++
-			j.depth = append(j.depth, c)
-			if !j.skipWS() {
-				return j.truncated()
-			}
-			if c := j.peek(); c == '}' && j.depth[len(j.depth)-1] == '{' || c == ']' && j.depth[len(j.depth)-1] == '[' {
-				j.pos++
-				j.depth = j.depth[:len(j.depth)-1]
-				break
-			}
-			if c == '{' {
-				if err := j.objectKey(nil); err != nil {
-					return err
-				}
-			}
+		if inside {
 			continue
-		case c == '"':
-			j.pos++
-			if err := j.str(nil); err != nil {
-				return err
-			}
-		case c == '-' || '0' <= c && c <= '9':
-			if err := j.number(nil); err != nil {
-				return err
-			}
-		case c == 't':
-			if err := j.literal("true"); err != nil {
-				return err
-			}
-		case c == 'f':
-			if err := j.literal("false"); err != nil {
-				return err
-			}
-		case c == 'n':
-			if err := j.literal("null"); err != nil {
-				return err
-			}
-		default:
-			return j.unexpected(c, "looking for beginning of value")
 		}
-		// After a value: close containers or go on to the next element.
-		for {
-			if len(j.depth) == 0 {
-				return nil
-			}
-			if !j.skipWS() {
-				return j.truncated()
-			}
-			c, open := j.peek(), j.depth[len(j.depth)-1]
-			if c == ',' {
-				j.pos++
-				if open == '{' {
-					if err := j.objectKey(nil); err != nil {
-						return err
-					}
-				}
-				break
-			}
-			if open == '{' && c == '}' || open == '[' && c == ']' {
-				j.pos++
-				j.depth = j.depth[:len(j.depth)-1]
-				continue
-			}
-			if open == '{' {
-				return j.unexpected(c, "after object key:value pair")
-			}
-			return j.unexpected(c, "after array element")
+		done, err := j.afterElement()
+		if err != nil || done {
+			return err
 		}
 	}
+}
+
+// skipElement drops a scalar or an empty container, or opens a container
+// that is not empty (inside is true), leaving the reader at its first
+// element.
+func (j *jsonReader) skipElement() (inside bool, err error) {
+	if !j.skipWS() {
+		return false, j.truncated()
+	}
+	switch c := j.peek(); {
+	case c == '{' || c == '[':
+		if len(j.depth) >= maxJSONDepth {
+			return false, errors.New("invalid JSON: exceeded max depth")
+		}
+		j.pos++
+		j.depth = append(j.depth, c)
+		if !j.skipWS() {
+			return false, j.truncated()
+		}
+		if c := j.peek(); c == '}' && j.depth[len(j.depth)-1] == '{' || c == ']' && j.depth[len(j.depth)-1] == '[' {
+			j.pos++
+			j.depth = j.depth[:len(j.depth)-1]
+			return false, nil
+		}
+		if c == '{' {
+			return true, j.objectKey(nil)
+		}
+		return true, nil
+	case c == '"':
+		j.pos++
+		return false, j.str(nil)
+	case c == '-' || '0' <= c && c <= '9':
+		return false, j.number(nil)
+	case c == 't':
+		return false, j.literal("true")
+	case c == 'f':
+		return false, j.literal("false")
+	case c == 'n':
+		return false, j.literal("null")
+	default:
+		return false, j.unexpected(c, "looking for beginning of value")
+	}
+}
+
+// afterElement reads what follows an element: the closing brackets of the
+// containers it ends, then a ',' (leaving the reader at the next element),
+// or the end of the skipped value (done is true).
+func (j *jsonReader) afterElement() (done bool, err error) {
+	for len(j.depth) > 0 {
+		if !j.skipWS() {
+			return false, j.truncated()
+		}
+		c, open := j.peek(), j.depth[len(j.depth)-1]
+		switch {
+		case c == ',':
+			j.pos++
+			if open == '{' {
+				return false, j.objectKey(nil)
+			}
+			return false, nil
+		case open == '{' && c == '}' || open == '[' && c == ']':
+			j.pos++
+			j.depth = j.depth[:len(j.depth)-1]
+		case open == '{':
+			return false, j.unexpected(c, "after object key:value pair")
+		default:
+			return false, j.unexpected(c, "after array element")
+		}
+	}
+	return true, nil
 }
 
 // objectKey reads `"key" :` inside an object, the key into out (nil to
