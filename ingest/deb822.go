@@ -45,127 +45,168 @@ func (w *walker) readDeb822(name string, r io.Reader) error {
 	if w.rbuf == nil {
 		w.rbuf = make([]byte, 64<<10)
 	}
-	j := &bufReader{r: r, buf: w.rbuf}
-	var st debStanza
-	var val, ws, dot fieldBuf // ws and dot keep at most 256 bytes of white space
-	val.max, ws.max, dot.max = maxFieldBytes, maxFieldName, maxFieldName
+	d := &debReader{w: w, name: name, j: &bufReader{r: r, buf: w.rbuf}}
+	d.val.max, d.ws.max, d.dot.max = maxFieldBytes, maxFieldName, maxFieldName
 	w.sink.reset(w.maxDoc(), 0)
-	bad := func(n int, format string, args ...any) error {
-		if j.err != nil {
-			return &DataError{Path: name, Line: n, Msg: "read: " + j.err.Error(), Err: j.err}
-		}
-		return &DataError{Path: name, Line: n, Msg: fmt.Sprintf(format, args...)}
-	}
 	for n := 1; ; n++ {
-		if !j.more() {
-			if j.err != nil {
-				return bad(n, "")
+		if !d.j.more() {
+			if d.j.err != nil {
+				return d.bad(n, "")
 			}
-			return w.endStanza(name, &st)
+			return w.endStanza(name, &d.st)
 		}
-		switch c := j.peek(); {
-		case c == '\n':
-			j.pos++
-			if err := w.endStanza(name, &st); err != nil {
-				return err
-			}
-		case c == '#':
-			j.line(nil)
-		case c == ' ' || c == '\t' || c == '\r':
-			// A continuation line, or a blank one made of white space (a
-			// CR of a CRLF line end included).
-			j.pos++
-			ws.reset()
-			for j.more() && (j.peek() == ' ' || j.peek() == '\t' || j.peek() == '\r') {
-				ws.write(j.buf[j.pos : j.pos+1])
-				j.pos++
-			}
-			if !j.more() || j.peek() == '\n' {
-				j.line(nil)
-				if err := w.endStanza(name, &st); err != nil {
-					return err
-				}
-				continue
-			}
-			switch {
-			case c == '\r':
-				return bad(n, "want %q or a continuation line, found a CR", "Field: value")
-			case st.field == debNone:
-				return bad(n, "continuation line outside a field")
-			case st.field == debOther:
-				j.line(nil)
-				continue
-			}
-			var lead []byte // content already read: a '.' and the white space after it
-			if len(ws.b) == 0 && j.peek() == '.' {
-				j.pos++
-				dot.reset()
-				dot.write([]byte{'.'})
-				for j.more() && (j.peek() == ' ' || j.peek() == '\t' || j.peek() == '\r') {
-					dot.write(j.buf[j.pos : j.pos+1])
-					j.pos++
-				}
-				if !j.more() || j.peek() == '\n' {
-					st.sep, st.folded = "\n\n", false // " ." is an empty line
-					j.line(nil)
-					continue
-				}
-				lead = dot.b
-			}
-			switch {
-			case st.sep != "":
-				w.sink.write([]byte(st.sep))
-			case st.folded && len(ws.b) == 0:
-				w.sink.write([]byte{' '})
-			default:
-				w.sink.write([]byte{'\n'})
-			}
-			st.sep = ""
-			st.folded = len(ws.b) == 0 // more indented lines are shown verbatim
-			w.sink.write(bytes.ReplaceAll(ws.b, []byte{'\r'}, nil))
-			w.sink.write(bytes.ReplaceAll(lead, []byte{'\r'}, nil))
-			j.line(&w.sink)
-		default:
-			name, err := j.fieldName()
-			if err != nil {
-				return bad(n, "%v", err)
-			}
-			if st.fields == 0 {
-				st.line = n
-			}
-			st.fields++
-			for j.more() && (j.peek() == ' ' || j.peek() == '\t') {
-				j.pos++
-			}
-			st.field = debOther
-			switch {
-			case strings.EqualFold(name, "Package"), strings.EqualFold(name, "Section"):
-				val.reset()
-				j.line(&val)
-				if val.over {
-					return bad(n, "%s longer than %d bytes", name, maxFieldBytes)
-				}
-				if strings.EqualFold(name, "Package") {
-					st.pkg = strings.TrimSpace(string(val.b))
-				} else {
-					st.section = strings.TrimSpace(string(val.b))
-				}
-			case strings.EqualFold(name, "Description"):
-				val.reset()
-				val.cut = true // a title is only cut, never refused
-				j.line(&val)
-				st.title = strings.TrimSpace(string(val.b))
-				st.hasDesc, st.field, st.sep, st.folded = true, debDesc, "\n\n", false
-				w.sink.reset(w.maxDoc(), 0)
-				w.sink.write([]byte(st.title))
-			default:
-				j.line(nil)
-			}
-		}
-		if j.err != nil {
-			return bad(n, "")
+		if err := d.line(n); err != nil {
+			return err
 		}
 	}
+}
+
+// debReader is the state of readDeb822 in the file called name.
+type debReader struct {
+	w            *walker
+	name         string
+	j            *bufReader
+	st           debStanza
+	val, ws, dot fieldBuf // ws and dot keep at most 256 bytes of white space
+}
+
+// bad reports a problem on line n: the read error met there, if any, or
+// the message.
+func (d *debReader) bad(n int, format string, args ...any) error {
+	if d.j.err != nil {
+		return &DataError{Path: d.name, Line: n, Msg: "read: " + d.j.err.Error(), Err: d.j.err}
+	}
+	return &DataError{Path: d.name, Line: n, Msg: fmt.Sprintf(format, args...)}
+}
+
+// readErr reports the read error that stopped line n, if any.
+func (d *debReader) readErr(n int) error {
+	if d.j.err != nil {
+		return d.bad(n, "")
+	}
+	return nil
+}
+
+// line reads line n, which is not at the end of the input: an empty line
+// ends the stanza, a comment is dropped, a line starting with white space
+// continues a field (or is blank) and any other names a field.
+func (d *debReader) line(n int) error {
+	switch c := d.j.peek(); {
+	case c == '\n':
+		d.j.pos++
+		if err := d.w.endStanza(d.name, &d.st); err != nil {
+			return err
+		}
+	case c == '#':
+		d.j.line(nil)
+	case c == ' ' || c == '\t' || c == '\r':
+		return d.continuation(n, c)
+	default:
+		if err := d.field(n); err != nil {
+			return err
+		}
+	}
+	return d.readErr(n)
+}
+
+// continuation reads line n, which starts with the white space c: a
+// continuation line, or a blank one made of white space (a CR of a CRLF
+// line end included), which ends the stanza.
+func (d *debReader) continuation(n int, c byte) error {
+	j, st := d.j, &d.st
+	j.pos++
+	d.ws.reset()
+	j.blanks(&d.ws)
+	if !j.more() || j.peek() == '\n' {
+		j.line(nil)
+		return d.w.endStanza(d.name, st)
+	}
+	switch {
+	case c == '\r':
+		return d.bad(n, "want %q or a continuation line, found a CR", "Field: value")
+	case st.field == debNone:
+		return d.bad(n, "continuation line outside a field")
+	case st.field == debOther:
+		j.line(nil)
+		return nil
+	}
+	var lead []byte // content already read: a '.' and the white space after it
+	if len(d.ws.b) == 0 && j.peek() == '.' {
+		j.pos++
+		d.dot.reset()
+		d.dot.write([]byte{'.'})
+		j.blanks(&d.dot)
+		if !j.more() || j.peek() == '\n' {
+			st.sep, st.folded = "\n\n", false // " ." is an empty line
+			j.line(nil)
+			return nil
+		}
+		lead = d.dot.b
+	}
+	d.descLine(lead)
+	return d.readErr(n)
+}
+
+// descLine adds the rest of a description's continuation line to the text,
+// after what it owes (a paragraph break, the space of a folded line or a
+// line break), its indent and lead.
+func (d *debReader) descLine(lead []byte) {
+	st, sink := &d.st, &d.w.sink
+	switch {
+	case st.sep != "":
+		sink.write([]byte(st.sep))
+	case st.folded && len(d.ws.b) == 0:
+		sink.write([]byte{' '})
+	default:
+		sink.write([]byte{'\n'})
+	}
+	st.sep = ""
+	st.folded = len(d.ws.b) == 0 // more indented lines are shown verbatim
+	sink.write(bytes.ReplaceAll(d.ws.b, []byte{'\r'}, nil))
+	sink.write(bytes.ReplaceAll(lead, []byte{'\r'}, nil))
+	d.j.line(sink)
+}
+
+// field reads line n, a "Name: value" line, keeping the values of Package,
+// Section and Description.
+func (d *debReader) field(n int) error {
+	j, st := d.j, &d.st
+	name, err := j.fieldName()
+	if err != nil {
+		return d.bad(n, "%v", err)
+	}
+	if st.fields == 0 {
+		st.line = n
+	}
+	st.fields++
+	for j.more() && (j.peek() == ' ' || j.peek() == '\t') {
+		j.pos++
+	}
+	st.field = debOther
+	switch {
+	case strings.EqualFold(name, "Package"), strings.EqualFold(name, "Section"):
+		d.val.reset()
+		j.line(&d.val)
+		if d.val.over {
+			return d.bad(n, "%s longer than %d bytes", name, maxFieldBytes)
+		}
+		if strings.EqualFold(name, "Package") {
+			st.pkg = strings.TrimSpace(string(d.val.b))
+		} else {
+			st.section = strings.TrimSpace(string(d.val.b))
+		}
+	case strings.EqualFold(name, "Description"):
+		d.val.reset()
+		d.val.cut = true // a title is only cut, never refused
+		j.line(&d.val)
+		st.title = strings.TrimSpace(string(d.val.b))
+		st.hasDesc, st.field, st.sep, st.folded = true, debDesc, "\n\n", false
+		d.w.sink.reset(d.w.maxDoc(), 0)
+		d.w.sink.write([]byte(st.title))
+	default:
+		j.line(nil)
+	}
+	return nil
 }
 
 // endStanza passes on the stanza read, if any, and starts the next.
@@ -225,6 +266,14 @@ func cutLine(b []byte) string {
 		b = b[:i]
 	}
 	return truncateUTF8(string(bytes.TrimSuffix(b, []byte{'\r'})), 40)
+}
+
+// blanks moves past spaces, tabs and CRs, keeping them in out.
+func (j *bufReader) blanks(out *fieldBuf) {
+	for j.more() && (j.peek() == ' ' || j.peek() == '\t' || j.peek() == '\r') {
+		out.write(j.buf[j.pos : j.pos+1])
+		j.pos++
+	}
 }
 
 // line passes the rest of the current line to out, decoded, or drops it
