@@ -106,52 +106,11 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 	} else if !info.IsDir() {
 		return Stats{}, fmt.Errorf("%w: %s is not a folder", ErrNoGoRoot, src)
 	}
-
-	type pkgDir struct{ dir, importPath string }
-	var dirs []pkgDir
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("ingest: %w", err)
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		if p != src {
-			switch name := d.Name(); {
-			case name == "testdata", name == "vendor", name == "internal",
-				strings.HasPrefix(name, "."), strings.HasPrefix(name, "_"):
-				return filepath.SkipDir
-			}
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil || rel == "." {
-			return nil
-		}
-		dirs = append(dirs, pkgDir{p, filepath.ToSlash(rel)})
-		return nil
-	})
+	dirs, err := packageDirs(src)
 	if err != nil {
 		return Stats{}, err
 	}
-
-	ctx := build.Default
-	ctx.GOROOT = goroot
-	results := make([]pkgDocs, len(dirs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
-		wg.Go(func() {
-			for i := range next {
-				results[i] = packageDocs(&ctx, dirs[i].dir, dirs[i].importPath)
-			}
-		})
-	}
-	for i := range dirs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-
+	results := parsePackages(goroot, dirs)
 	w := newWalker(opts, fn)
 	var docs []Document
 	short := 0
@@ -182,6 +141,60 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 	return w.stats, nil
 }
 
+// pkgDir is a folder of $GOROOT/src that may hold a package.
+type pkgDir struct{ dir, importPath string }
+
+// packageDirs lists the folders below src, leaving out testdata, vendor,
+// internal and those starting with '.' or '_'.
+func packageDirs(src string) ([]pkgDir, error) {
+	var dirs []pkgDir
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if p != src {
+			switch name := d.Name(); {
+			case name == "testdata", name == "vendor", name == "internal",
+				strings.HasPrefix(name, "."), strings.HasPrefix(name, "_"):
+				return filepath.SkipDir
+			}
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil || rel == "." {
+			return nil
+		}
+		dirs = append(dirs, pkgDir{p, filepath.ToSlash(rel)})
+		return nil
+	})
+	return dirs, err
+}
+
+// parsePackages builds the documents of every folder in dirs, by all CPUs;
+// the i-th result is that of dirs[i].
+func parsePackages(goroot string, dirs []pkgDir) []pkgDocs {
+	ctx := build.Default
+	ctx.GOROOT = goroot
+	results := make([]pkgDocs, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
+		wg.Go(func() {
+			for i := range next {
+				results[i] = packageDocs(&ctx, dirs[i].dir, dirs[i].importPath)
+			}
+		})
+	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
 // pkgDocs is what one folder of $GOROOT/src yields.
 type pkgDocs struct {
 	docs  []Document
@@ -193,11 +206,35 @@ type pkgDocs struct {
 // packageDocs builds the documents of the package in dir: none when dir
 // holds no Go package for the host.
 func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
+	fset := token.NewFileSet()
+	files, r := parseDir(ctx, fset, dir)
+	if len(files) == 0 {
+		return r
+	}
+	p, err := doc.NewFromFiles(fset, files, importPath)
+	if err != nil {
+		return pkgDocs{skip: "doc error: " + err.Error()}
+	}
+	b := &pkgBuilder{p: p, u: newUnitWriter(p), label: topLevel(importPath)}
+	b.packageDoc()
+	b.values(p.Consts)
+	b.values(p.Vars)
+	b.funcs(p.Funcs)
+	for _, t := range p.Types {
+		b.typ(t)
+	}
+	return b.r
+}
+
+// parseDir parses the Go files of dir that build on the host, tests left
+// out, keeping those of the package with the most files where several
+// packages share dir. When it returns no files, the pkgDocs says why (or
+// is empty: dir holds no package).
+func parseDir(ctx *build.Context, fset *token.FileSet, dir string) ([]*ast.File, pkgDocs) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return pkgDocs{err: fmt.Errorf("ingest: %w", err)}
+		return nil, pkgDocs{err: fmt.Errorf("ingest: %w", err)}
 	}
-	fset := token.NewFileSet()
 	var files []*ast.File
 	names := make(map[string]int) // package name -> files
 	for _, e := range entries {
@@ -211,130 +248,143 @@ func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
 		}
 		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
-			return pkgDocs{skip: "parse error: " + firstErrorLine(err)}
+			return nil, pkgDocs{skip: "parse error: " + firstErrorLine(err)}
 		}
 		files = append(files, f)
 		names[f.Name.Name]++
 	}
-	if len(files) == 0 {
-		return pkgDocs{}
+	if len(names) <= 1 {
+		return files, pkgDocs{}
 	}
-	if len(names) > 1 { // keep the package with the most files
-		best := ""
-		for n, c := range names {
-			if c > names[best] || (c == names[best] && n < best) {
-				best = n
-			}
+	best := "" // the package with the most files, the first by name on a tie
+	for n, c := range names {
+		if c > names[best] || (c == names[best] && n < best) {
+			best = n
 		}
-		kept := files[:0]
-		for _, f := range files {
-			if f.Name.Name == best {
-				kept = append(kept, f)
-			}
+	}
+	kept := files[:0]
+	for _, f := range files {
+		if f.Name.Name == best {
+			kept = append(kept, f)
 		}
-		files = kept
 	}
-	p, err := doc.NewFromFiles(fset, files, importPath)
-	if err != nil {
-		return pkgDocs{skip: "doc error: " + err.Error()}
-	}
+	return kept, pkgDocs{}
+}
 
-	u := newUnitWriter(p)
-	var r pkgDocs
-	label := topLevel(importPath)
-	add := func(name, own string) {
-		text, words := u.finish()
-		if words == 0 {
-			r.short++
-			return
-		}
-		id := importPath + "." + name
-		title := cleanTitle(p.Synopsis(own))
-		if title == "" {
-			title = id
-		}
-		r.docs = append(r.docs, Document{ID: id, Label: label, Title: title, Text: text})
-	}
-	values := func(vs []*doc.Value) {
-		for _, v := range vs {
-			name := firstExported(v.Names)
-			if name == "" {
-				continue
-			}
-			for _, s := range v.Decl.Specs {
-				if s, ok := s.(*ast.ValueSpec); ok {
-					for _, n := range s.Names {
-						u.ident(n.Name)
-					}
-					u.idents(s.Type)
-				}
-			}
-			u.doc(v.Doc)
-			for _, s := range v.Decl.Specs {
-				if s, ok := s.(*ast.ValueSpec); ok {
-					u.comment(s.Doc)
-					u.comment(s.Comment)
-				}
-			}
-			add(name, v.Doc)
-		}
-	}
-	funcs := func(fs []*doc.Func) {
-		for _, f := range fs {
-			u.funcSig(f.Decl)
-			u.doc(f.Doc)
-			add(f.Name, f.Doc)
-		}
-	}
+// pkgBuilder turns the units of one package into documents.
+type pkgBuilder struct {
+	p     *doc.Package
+	u     *unitWriter
+	label string
+	r     pkgDocs
+}
 
-	u.doc(p.Doc)
-	if text, words := u.finish(); words > 0 {
-		title := cleanTitle(p.Synopsis(p.Doc))
-		if title == "" {
-			title = importPath
-		}
-		r.docs = append(r.docs, Document{ID: importPath, Label: label, Title: title, Text: text})
-	} else {
-		r.skip = "no package doc comment"
+// packageDoc adds the package's doc comment as a document, or notes that
+// it has none.
+func (b *pkgBuilder) packageDoc() {
+	b.u.doc(b.p.Doc)
+	text, words := b.u.finish()
+	if words == 0 {
+		b.r.skip = "no package doc comment"
+		return
 	}
-	values(p.Consts)
-	values(p.Vars)
-	funcs(p.Funcs)
-	for _, t := range p.Types {
-		values(t.Consts)
-		values(t.Vars)
-		funcs(t.Funcs)
-		for _, s := range t.Decl.Specs {
-			if s, ok := s.(*ast.TypeSpec); ok {
-				u.ident(s.Name.Name)
-				if s.TypeParams != nil {
-					u.idents(s.TypeParams)
+	title := cleanTitle(b.p.Synopsis(b.p.Doc))
+	if title == "" {
+		title = b.p.ImportPath
+	}
+	b.r.docs = append(b.r.docs, Document{ID: b.p.ImportPath, Label: b.label, Title: title, Text: text})
+}
+
+// add ends the unit being written as the document importPath.name, titled
+// by the first sentence of its own doc comment, or counts it as short when
+// it holds no word of doc.
+func (b *pkgBuilder) add(name, own string) {
+	text, words := b.u.finish()
+	if words == 0 {
+		b.r.short++
+		return
+	}
+	id := b.p.ImportPath + "." + name
+	title := cleanTitle(b.p.Synopsis(own))
+	if title == "" {
+		title = id
+	}
+	b.r.docs = append(b.r.docs, Document{ID: id, Label: b.label, Title: title, Text: text})
+}
+
+// values adds a unit per const or var block with an exported name: its
+// names and types, its doc and the comments of its specs.
+func (b *pkgBuilder) values(vs []*doc.Value) {
+	for _, v := range vs {
+		name := firstExported(v.Names)
+		if name == "" {
+			continue
+		}
+		for _, s := range v.Decl.Specs {
+			if s, ok := s.(*ast.ValueSpec); ok {
+				for _, n := range s.Names {
+					b.u.ident(n.Name)
 				}
-				u.idents(s.Type)
+				b.u.idents(s.Type)
 			}
 		}
-		for _, m := range t.Methods {
-			if m.Level == 0 {
-				u.funcSig(m.Decl)
+		b.u.doc(v.Doc)
+		for _, s := range v.Decl.Specs {
+			if s, ok := s.(*ast.ValueSpec); ok {
+				b.u.comment(s.Doc)
+				b.u.comment(s.Comment)
 			}
 		}
-		u.doc(t.Doc)
-		for _, s := range t.Decl.Specs {
-			if s, ok := s.(*ast.TypeSpec); ok {
-				u.fieldDocs(s.Type)
+		b.add(name, v.Doc)
+	}
+}
+
+// funcs adds a unit per function: its signature and doc.
+func (b *pkgBuilder) funcs(fs []*doc.Func) {
+	for _, f := range fs {
+		b.u.funcSig(f.Decl)
+		b.u.doc(f.Doc)
+		b.add(f.Name, f.Doc)
+	}
+}
+
+// typ adds the units of type t: its typed constants and variables and its
+// constructors, each a unit of its own; the type with its methods'
+// signatures and its fields' docs; then each exported method.
+func (b *pkgBuilder) typ(t *doc.Type) {
+	u := b.u
+	b.values(t.Consts)
+	b.values(t.Vars)
+	b.funcs(t.Funcs)
+	for _, s := range t.Decl.Specs {
+		if s, ok := s.(*ast.TypeSpec); ok {
+			u.ident(s.Name.Name)
+			if s.TypeParams != nil {
+				u.idents(s.TypeParams)
 			}
-		}
-		add(t.Name, t.Doc)
-		for _, m := range t.Methods {
-			if m.Level == 0 && ast.IsExported(m.Name) {
-				u.ident(t.Name)
-				u.funcSig(m.Decl)
-				u.doc(m.Doc)
-				add(t.Name+"."+m.Name, m.Doc)
-			}
+			u.idents(s.Type)
 		}
 	}
-	return r
+	for _, m := range t.Methods {
+		if m.Level == 0 {
+			u.funcSig(m.Decl)
+		}
+	}
+	u.doc(t.Doc)
+	for _, s := range t.Decl.Specs {
+		if s, ok := s.(*ast.TypeSpec); ok {
+			u.fieldDocs(s.Type)
+		}
+	}
+	b.add(t.Name, t.Doc)
+	for _, m := range t.Methods {
+		if m.Level == 0 && ast.IsExported(m.Name) {
+			u.ident(t.Name)
+			u.funcSig(m.Decl)
+			u.doc(m.Doc)
+			b.add(t.Name+"."+m.Name, m.Doc)
+		}
+	}
 }
 
 // unitWriter assembles the Text of one unit: the package name, a line of
