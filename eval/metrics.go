@@ -239,9 +239,19 @@ func newRanker(n int) *ranker {
 // ones, and q after its own count, so their contributions are taken back
 // afterwards.
 func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64) float64 {
-	n := len(scores)
-	raw := rk.raw[:0]
-	lo, hi := math.Inf(1), math.Inf(-1)
+	raw, lo, hi := rk.gather(q, scores, same)
+	bu := newBuckets(len(raw), lo, hi)
+	rk.sortRelevant(bu, raw, scores)
+	ranks := rk.rank(bu, q, scores, len(raw))
+	rk.raw = raw
+	return metricsTo(prec, acc, ranks, len(scores))
+}
+
+// gather collects the keys of the relevant documents, q left out, and the
+// range of their finite scores.
+func (rk *ranker) gather(q int, scores []float32, same []int) (raw []uint64, lo, hi float64) {
+	raw = rk.raw[:0]
+	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, d := range same {
 		if d == q {
 			continue
@@ -254,10 +264,20 @@ func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64
 			lo, hi = min(lo, x), max(hi, x)
 		}
 	}
-	R := len(raw)
+	return raw, lo, hi
+}
 
-	// bucket(s) = clamp(floor((s-lo)*scale), 0, B-1) is monotone in s and
-	// puts NaN in bucket 0, so it never contradicts the key order.
+// buckets maps a score to one of B buckets spanning [lo, hi]:
+// bucket(s) = clamp(floor((s-lo)*scale), 0, B-1) is monotone in s and puts
+// NaN in bucket 0, so it never contradicts the key order.
+type buckets struct {
+	n               int // B
+	lo, scale, maxB float64
+}
+
+// newBuckets returns the bucketsPerRelevant*R buckets of R relevant
+// documents whose finite scores lie in [lo, hi].
+func newBuckets(R int, lo, hi float64) buckets {
 	B := bucketsPerRelevant * R
 	scale := 0.0
 	if hi > lo {
@@ -265,21 +285,29 @@ func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64
 	} else {
 		lo = 0
 	}
-	maxB := float64(B - 1)
-	bucket := func(s float32) int {
-		t := (float64(s) - lo) * scale
-		if !(t >= 0) {
-			t = 0
-		}
-		return int(min(t, maxB))
-	}
+	return buckets{n: B, lo: lo, scale: scale, maxB: float64(B - 1)}
+}
 
-	// Counting sort by bucket, highest bucket first.
+// of returns the bucket of score s.
+func (bu buckets) of(s float32) int {
+	t := (float64(s) - bu.lo) * bu.scale
+	if !(t >= 0) {
+		t = 0
+	}
+	return int(min(t, bu.maxB))
+}
+
+// sortRelevant sorts the relevant documents' keys raw into rank order in
+// rk.rel, by a counting sort on the bucket, highest bucket first, then a
+// sort of each bucket, and sets rk.ge so that bucket b's documents are
+// rel[ge[b+1]:ge[b]].
+func (rk *ranker) sortRelevant(bu buckets, raw []uint64, scores []float32) {
+	B, R := bu.n, len(raw)
 	ge := rk.ge[:B+1]
 	clear(ge)
 	bk := rk.bk[:R]
 	for i, c := range raw {
-		b := bucket(scores[uint32(c)])
+		b := bu.of(scores[uint32(c)])
 		bk[i] = int32(b)
 		ge[b+1]++
 	}
@@ -300,10 +328,16 @@ func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64
 	// The sentinel ranks below every document, so that a scan from the
 	// start of a bucket stops at the bucket's end without checking it.
 	rel[R] = math.MaxUint64
+}
 
+// rank places every document among the R relevant ones sorted by
+// sortRelevant and returns ranks[i], the 1-based rank of the (i+1)-th
+// relevant document.
+func (rk *ranker) rank(bu buckets, q int, scores []float32, R int) []int {
+	ge, rel := rk.ge[:bu.n+1], rk.rel[:R+1]
 	// place returns the number of relevant documents ranked above d.
 	place := func(s float32, d int) int {
-		b := bucket(s)
+		b := bu.of(s)
 		m := int(ge[b+1])
 		x := ^rankKey(s, d)
 		if int(ge[b])-m > 8 {
@@ -326,7 +360,14 @@ func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64
 		cum += int(above[i]) - 1 // less relevant document i itself
 		ranks[i] = i + 1 + cum
 	}
+	return ranks
+}
 
+// metricsTo writes the precision at each of RecallLevels into prec and the
+// accuracy at each of KLevels into acc, given the ranks of the relevant
+// documents among n, and returns the average precision.
+func metricsTo(prec, acc []float64, ranks []int, n int) float64 {
+	R := len(ranks)
 	for l, r := range RecallLevels {
 		j := recallCount(r, R)
 		prec[l] = float64(j) / float64(ranks[j-1])
@@ -343,7 +384,6 @@ func (rk *ranker) query(q int, scores []float32, same []int, prec, acc []float64
 	for i, rank := range ranks {
 		ap += float64(i+1) / float64(rank)
 	}
-	rk.raw = raw
 	return ap / float64(R)
 }
 
