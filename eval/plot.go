@@ -53,6 +53,24 @@ func Plot(path string, title string, r Report, order []string) error {
 	if err != nil {
 		return err
 	}
+	pr, pk := recallPanel(title), accuracyPanel(r.Queries)
+	for i, name := range order {
+		xr, xk := curves(r.Methods[name])
+		// The same color, dashes and glyph for a method in both panels;
+		// the legend goes in the first.
+		if err := addSeries(pr, i, name, xr); err != nil {
+			return err
+		}
+		if err := addSeries(pk, i, "", xk); err != nil {
+			return err
+		}
+	}
+	return writePanels(path, pr, pk)
+}
+
+// recallPanel returns the empty left panel: precision against recall at
+// RecallLevels, on a log scale, with the legend.
+func recallPanel(title string) *plot.Plot {
 	pr := plot.New()
 	pr.Title.Text = title
 	pr.X.Label.Text = "Recall"
@@ -69,10 +87,16 @@ func Plot(path string, title string, r Report, order []string) error {
 	pr.Y.Tick.Marker = unitTicks()
 	pr.Legend.Top = true
 	pr.Add(plotter.NewGrid())
+	return pr
+}
 
+// accuracyPanel returns the empty right panel: accuracy against the number
+// of documents retrieved at KLevels, on a log scale, titled by the number
+// of queries when known.
+func accuracyPanel(queries int) *plot.Plot {
 	pk := plot.New()
-	if r.Queries > 0 {
-		pk.Title.Text = fmt.Sprintf("%d queries", r.Queries)
+	if queries > 0 {
+		pk.Title.Text = fmt.Sprintf("%d queries", queries)
 	}
 	pk.X.Label.Text = "Documents retrieved"
 	pk.Y.Label.Text = "Accuracy (same label)"
@@ -88,30 +112,28 @@ func Plot(path string, title string, r Report, order []string) error {
 	pk.Y.Min, pk.Y.Max = 0, 1
 	pk.Y.Tick.Marker = unitTicks()
 	pk.Add(plotter.NewGrid())
+	return pk
+}
 
-	for i, name := range order {
-		c := r.Methods[name]
-		var xr, xk plotter.XYs
-		for _, lv := range RecallLevels {
-			if v, ok := c.PrecisionAtRecall[RecallKey(lv)]; ok {
-				xr = append(xr, plotter.XY{X: lv, Y: v})
-			}
-		}
-		for _, k := range KLevels {
-			if v, ok := c.AccuracyAtK[KKey(k)]; ok {
-				xk = append(xk, plotter.XY{X: float64(k), Y: v})
-			}
-		}
-		// The same color, dashes and glyph for a method in both panels;
-		// the legend goes in the first.
-		if err := addSeries(pr, i, name, xr); err != nil {
-			return err
-		}
-		if err := addSeries(pk, i, "", xk); err != nil {
-			return err
+// curves returns the points of c in the two panels: precision at each
+// recall level and accuracy at each k that c holds.
+func curves(c Curve) (xr, xk plotter.XYs) {
+	for _, lv := range RecallLevels {
+		if v, ok := c.PrecisionAtRecall[RecallKey(lv)]; ok {
+			xr = append(xr, plotter.XY{X: lv, Y: v})
 		}
 	}
+	for _, k := range KLevels {
+		if v, ok := c.AccuracyAtK[KKey(k)]; ok {
+			xk = append(xk, plotter.XY{X: float64(k), Y: v})
+		}
+	}
+	return xr, xk
+}
 
+// writePanels draws pr and pk side by side, their axes aligned, into a PNG
+// file of PlotWidth x PlotHeight at path.
+func writePanels(path string, pr, pk *plot.Plot) error {
 	img := vgimg.New(PlotWidth, PlotHeight)
 	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4,
