@@ -186,29 +186,21 @@ func (l *LSA) Transform(docs *vocab.Matrix) []float32 {
 // signs are fixed so that each vector's entry of largest magnitude is
 // positive.
 func lanczosTop(d, k int, apply func(dst, v []float64)) ([]float64, *mat.Dense) {
-	rng := rand.New(rand.NewPCG(0x15a, 0x2006))
-	randomUnit := func(basis [][]float64) []float64 {
-		for {
-			v := make([]float64, d)
-			for i := range v {
-				v[i] = rng.NormFloat64()
-			}
-			reorthogonalize(v, basis)
-			if nv := floats.Norm(v, 2); nv > 1e-8 {
-				floats.Scale(1/nv, v)
-				return v
-			}
-		}
-	}
+	basis, alpha, beta := lanczosBasis(d, k, apply)
+	return ritzPairs(basis, alpha, beta, k)
+}
 
+// lanczosBasis runs the Lanczos iteration of lanczosTop and returns the
+// orthonormal basis and the tridiagonal matrix T = basis^T A basis: its
+// diagonal alpha and off-diagonal beta (len(alpha)-1 entries).
+func lanczosBasis(d, k int, apply func(dst, v []float64)) (basis [][]float64, alpha, beta []float64) {
+	rng := rand.New(rand.NewPCG(0x15a, 0x2006))
 	var (
-		basis       [][]float64
-		alpha, beta []float64 // tridiagonal T: diagonal, off-diagonal
-		anorm       float64   // running estimate of ||A||
-		eig         mat.EigenSym
-		nextCheck   = k
+		anorm     float64 // running estimate of ||A||
+		eig       mat.EigenSym
+		nextCheck = k
 	)
-	basis = append(basis, randomUnit(nil))
+	basis = append(basis, randomUnit(rng, d, nil))
 	w := make([]float64, d)
 	for {
 		j := len(basis) - 1
@@ -225,7 +217,7 @@ func lanczosTop(d, k int, apply func(dst, v []float64)) ([]float64, *mat.Dense) 
 		if b <= 1e-12*anorm {
 			// Invariant subspace: continue in its complement.
 			beta = append(beta, 0)
-			basis = append(basis, randomUnit(basis))
+			basis = append(basis, randomUnit(rng, d, basis))
 			continue
 		}
 		if m >= nextCheck {
@@ -240,9 +232,31 @@ func lanczosTop(d, k int, apply func(dst, v []float64)) ([]float64, *mat.Dense) 
 		floats.ScaleTo(q, 1/b, w)
 		basis = append(basis, q)
 	}
+	return basis, alpha, beta[:len(basis)-1]
+}
 
-	m := len(basis)
-	tridiagEigen(&eig, alpha, beta[:m-1])
+// randomUnit returns a random unit vector of length d orthogonal to basis.
+func randomUnit(rng *rand.Rand, d int, basis [][]float64) []float64 {
+	for {
+		v := make([]float64, d)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+		reorthogonalize(v, basis)
+		if nv := floats.Norm(v, 2); nv > 1e-8 {
+			floats.Scale(1/nv, v)
+			return v
+		}
+	}
+}
+
+// ritzPairs returns the k largest eigenvalues of the tridiagonal matrix
+// (alpha, beta), decreasing, and their Ritz vectors in the space of basis
+// (d x k), each signed so that its entry of largest magnitude is positive.
+func ritzPairs(basis [][]float64, alpha, beta []float64, k int) ([]float64, *mat.Dense) {
+	m, d := len(basis), len(basis[0])
+	var eig mat.EigenSym
+	tridiagEigen(&eig, alpha, beta)
 	var s mat.Dense
 	eig.VectorsTo(&s)
 	ev := eig.Values(nil) // ascending
