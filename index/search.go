@@ -246,6 +246,29 @@ func (ix *Index) CosinesTo(dst, q []float32) bool {
 	return true
 }
 
+// TopK returns the k best positions of scores, best first: higher score,
+// then lower position. Positions scored -Inf are left out; TopK also
+// returns how many are not. It serves callers that score every document
+// themselves, such as a fusion of rankings.
+func TopK(scores []float32, k int) ([]Hit, int) {
+	h := make([]Hit, 0, k+1)
+	total := 0
+	left := float32(math.Inf(-1))
+	for i, s := range scores {
+		if s == left {
+			continue
+		}
+		total++
+		x := Hit{Pos: i, Score: s}
+		if len(h) == k && !worse(h[0], x) {
+			continue
+		}
+		h = push(h, k, x)
+	}
+	slices.SortFunc(h, cmpHit)
+	return h, total
+}
+
 // worse reports whether a ranks below b.
 func worse(a, b Hit) bool {
 	return a.Score < b.Score || (a.Score == b.Score && a.Pos > b.Pos)

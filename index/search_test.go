@@ -232,3 +232,34 @@ func TestSearchOpened(t *testing.T) {
 		}
 	}
 }
+
+// TestTopK checks TopK against a full sort on random scores with many ties
+// and left-out (-Inf) positions.
+func TestTopK(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 12))
+	for _, n := range []int{1, 7, 100, 1000} {
+		scores := make([]float32, n)
+		var all []Hit
+		for i := range scores {
+			switch rng.IntN(4) {
+			case 0:
+				scores[i] = float32(math.Inf(-1))
+				continue
+			case 1:
+				scores[i] = 0.5 // ties, ranked by position
+			default:
+				scores[i] = float32(rng.IntN(20)) / 10
+			}
+			all = append(all, Hit{Pos: i, Score: scores[i]})
+		}
+		slices.SortFunc(all, cmpHit)
+		for _, k := range []int{1, 3, n, n + 5} {
+			got, total := TopK(scores, k)
+			want := all[:min(k, len(all))]
+			if total != len(all) || !slices.Equal(got, want) {
+				t.Fatalf("n=%d k=%d: %v (of %d), want %v (of %d)", n, k, got, total, want, len(all))
+			}
+		}
+	}
+}

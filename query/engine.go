@@ -1,7 +1,6 @@
 package query
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -316,7 +315,7 @@ func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
 	}
 	scores := make([]float32, e.Index.Len())
 	p.fuse(r.Mode, scores)
-	ranked, total := topK(scores, r.Offset+r.K)
+	ranked, total := index.TopK(scores, r.Offset+r.K)
 	if r.Mode == Keyword { // only the first hits were read: bleve counted them all
 		total = int(p.kwTotal)
 		// A document matches its own "more like this" query; an excluded
@@ -352,62 +351,4 @@ func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
 	}
 	resp.Took = time.Since(start)
 	return resp, nil
-}
-
-// topK returns the k best positions by score (ties to the lower position)
-// among those not notRanked, and how many are ranked.
-func topK(scores []float32, k int) ([]index.Hit, int) {
-	h := make([]index.Hit, 0, k+1)
-	total := 0
-	worse := func(a, b index.Hit) bool { return a.Score < b.Score || (a.Score == b.Score && a.Pos > b.Pos) }
-	for i, s := range scores {
-		if s == notRanked {
-			continue
-		}
-		total++
-		x := index.Hit{Pos: i, Score: s}
-		if len(h) == k && !worse(h[0], x) {
-			continue
-		}
-		h = heapPush(h, k, x, worse)
-	}
-	slices.SortFunc(h, func(a, b index.Hit) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Pos, b.Pos)
-	})
-	return h, total
-}
-
-// heapPush adds x to the min-heap h (worst first) of at most k hits.
-func heapPush(h []index.Hit, k int, x index.Hit, worse func(a, b index.Hit) bool) []index.Hit {
-	if len(h) < k {
-		h = append(h, x)
-		for i := len(h) - 1; i > 0; {
-			p := (i - 1) / 2
-			if !worse(h[i], h[p]) {
-				break
-			}
-			h[i], h[p] = h[p], h[i]
-			i = p
-		}
-		return h
-	}
-	h[0] = x
-	for i := 0; ; {
-		c := 2*i + 1
-		if c >= len(h) {
-			break
-		}
-		if c+1 < len(h) && worse(h[c+1], h[c]) {
-			c++
-		}
-		if !worse(h[c], h[i]) {
-			break
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-	return h
 }

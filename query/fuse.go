@@ -53,7 +53,8 @@ func (s *sides) ok(i int) bool {
 	return i != s.exclude && (s.allowed == nil || s.allowed(i))
 }
 
-// notRanked is the score of a document a ranking leaves out.
+// notRanked is the score of a document a ranking leaves out: -Inf, which
+// index.TopK does not rank.
 var notRanked = float32(math.Inf(-1))
 
 // fuse writes the score of every document under mode to dst: notRanked for
