@@ -184,80 +184,21 @@ type plan struct {
 // mode.
 func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error) {
 	p := &plan{sides: sides{exclude: -1}}
-	var semText string
 	var code []float32
+	var err error
 	if r.DocID != "" {
-		pos, ok := e.Index.Find(r.DocID)
-		if !ok {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownDoc, r.DocID)
-		}
-		p.exclude = pos
-		if !e.Index.Doc(pos).NoCode {
-			code = e.Index.Code(pos)
-		}
-		if r.Mode != Semantic {
-			q, err := e.Index.MoreLikeThis(ctx, pos)
-			if err != nil {
-				return nil, err
-			}
-			p.keyword = q
-		}
+		code, err = e.planDoc(ctx, r, p)
 	} else {
-		if r.Exclude != "" {
-			pos, ok := e.Index.Find(r.Exclude)
-			if !ok {
-				return nil, fmt.Errorf("%w: %q (to exclude)", ErrUnknownDoc, r.Exclude)
-			}
-			p.exclude = pos
-		}
-		pt := parseText(r.Text)
-		if pt.fellBack {
-			p.notes = append(p.notes, pt.note)
-		}
-		p.keyword, semText = pt.keyword, pt.semantic
-		if r.Mode != Keyword {
-			var n int
-			if code, n = e.Model.Encode(semText); n == 0 {
-				code = nil
-			}
-		}
+		code, err = e.planText(r, p)
 	}
-	if r.Mode == Semantic {
-		p.keyword = nil
-		if code == nil {
-			if r.DocID != "" {
-				return nil, fmt.Errorf("%w: document %q has no word of the vocabulary", ErrNoCode, r.DocID)
-			}
-			return nil, fmt.Errorf("%w: %q has no word of the model's vocabulary; try --mode keyword or hybrid", ErrNoCode, semText)
-		}
+	if err != nil {
+		return nil, err
 	}
-	withLabel := func(q bq.Query) bq.Query { return q }
-	if r.Label != "" {
-		members := e.Index.WithLabel(r.Label)
-		p.allowed = func(pos int) bool { _, ok := slices.BinarySearch(members, pos); return ok }
-		withLabel = func(q bq.Query) bq.Query {
-			lq := bleve.NewTermQuery(r.Label)
-			lq.SetField(index.FieldLabel)
-			return bleve.NewConjunctionQuery(q, lq)
-		}
-	}
+	withLabel := e.labelFilter(r, p)
 	if p.keyword != nil {
-		p.keyword = withLabel(p.keyword)
-		size := FusionWindow
-		if r.Mode == Keyword {
-			size = kwSize
-		}
-		hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
-		if isExpansion(err) && r.DocID == "" {
-			// A term matched too many words: search the words.
-			p.keyword = withLabel(plainText(r.Text, "").keyword)
-			p.notes = append(p.notes, noteExpansion)
-			hits, total, err = e.Index.Keyword(ctx, p.keyword, size)
-		}
-		if err != nil {
+		if err := e.keywordSide(ctx, r, p, withLabel, kwSize); err != nil {
 			return nil, err
 		}
-		p.kw, p.kwTotal = hits, total
 	}
 	if code != nil {
 		p.cos = make([]float32, e.Index.Len())
@@ -265,20 +206,125 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 			p.cos = nil
 		}
 	}
+	if err := p.noteEmptySides(r); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planDoc reads a request for the documents like r.DocID, which is left
+// out: its code, and (but in semantic mode) bleve's more-like-this query
+// of its text.
+func (e *Engine) planDoc(ctx context.Context, r *Request, p *plan) ([]float32, error) {
+	pos, ok := e.Index.Find(r.DocID)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownDoc, r.DocID)
+	}
+	p.exclude = pos
+	var code []float32
+	if !e.Index.Doc(pos).NoCode {
+		code = e.Index.Code(pos)
+	}
+	if r.Mode == Semantic {
+		if code == nil {
+			return nil, fmt.Errorf("%w: document %q has no word of the vocabulary", ErrNoCode, r.DocID)
+		}
+		return code, nil
+	}
+	q, err := e.Index.MoreLikeThis(ctx, pos)
+	if err != nil {
+		return nil, err
+	}
+	p.keyword = q
+	return code, nil
+}
+
+// planText reads a request of text: the keyword query (but in semantic
+// mode) and the code of its words (but in keyword mode; nil when none is in
+// the vocabulary).
+func (e *Engine) planText(r *Request, p *plan) ([]float32, error) {
+	if r.Exclude != "" {
+		pos, ok := e.Index.Find(r.Exclude)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q (to exclude)", ErrUnknownDoc, r.Exclude)
+		}
+		p.exclude = pos
+	}
+	pt := parseText(r.Text)
+	if pt.fellBack {
+		p.notes = append(p.notes, pt.note)
+	}
+	if r.Mode != Semantic {
+		p.keyword = pt.keyword
+	}
+	var code []float32
+	if r.Mode != Keyword {
+		var n int
+		if code, n = e.Model.Encode(pt.semantic); n == 0 {
+			code = nil
+		}
+	}
+	if r.Mode == Semantic && code == nil {
+		return nil, fmt.Errorf("%w: %q has no word of the model's vocabulary; try --mode keyword or hybrid", ErrNoCode, pt.semantic)
+	}
+	return code, nil
+}
+
+// labelFilter limits both sides to r.Label, if set: it sets p.allowed and
+// returns what a keyword query needs to match as well.
+func (e *Engine) labelFilter(r *Request, p *plan) func(bq.Query) bq.Query {
+	if r.Label == "" {
+		return func(q bq.Query) bq.Query { return q }
+	}
+	members := e.Index.WithLabel(r.Label)
+	p.allowed = func(pos int) bool { _, ok := slices.BinarySearch(members, pos); return ok }
+	return func(q bq.Query) bq.Query {
+		lq := bleve.NewTermQuery(r.Label)
+		lq.SetField(index.FieldLabel)
+		return bleve.NewConjunctionQuery(q, lq)
+	}
+}
+
+// keywordSide runs the keyword query of p, within the label: kwSize hits
+// in keyword mode, FusionWindow in hybrid mode. A text query whose terms
+// expand to too many words is searched as plain words, with a note.
+func (e *Engine) keywordSide(ctx context.Context, r *Request, p *plan, withLabel func(bq.Query) bq.Query, kwSize int) error {
+	p.keyword = withLabel(p.keyword)
+	size := FusionWindow
+	if r.Mode == Keyword {
+		size = kwSize
+	}
+	hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
+	if isExpansion(err) && r.DocID == "" {
+		// A term matched too many words: search the words.
+		p.keyword = withLabel(plainText(r.Text, "").keyword)
+		p.notes = append(p.notes, noteExpansion)
+		hits, total, err = e.Index.Keyword(ctx, p.keyword, size)
+	}
+	if err != nil {
+		return err
+	}
+	p.kw, p.kwTotal = hits, total
+	return nil
+}
+
+// noteEmptySides says when a side of the ranking has nothing to go on, and
+// refuses a hybrid text query for which neither side has.
+func (p *plan) noteEmptySides(r *Request) error {
 	if r.Mode == Keyword && p.kwTotal == 0 {
 		p.notes = append(p.notes, "no document contains the query's words")
 	}
 	if r.Mode == Hybrid && r.DocID == "" {
 		switch {
 		case p.cos == nil && p.kwTotal == 0:
-			return nil, fmt.Errorf("%w: %q matches no document and has no word of the model's vocabulary", ErrNoWords, r.Text)
+			return fmt.Errorf("%w: %q matches no document and has no word of the model's vocabulary", ErrNoWords, r.Text)
 		case p.cos == nil:
 			p.notes = append(p.notes, "no word of the query is in the model's vocabulary: ranked by keywords only")
 		case p.kwTotal == 0:
 			p.notes = append(p.notes, "no document contains the query's words: ranked by meaning only")
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // Scores writes the score of every document position under the request's
