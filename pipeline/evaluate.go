@@ -64,6 +64,58 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 	}
 	defer eng.Close()
 	ix := eng.Index
+	labels, err := docLabels(ix, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBaselines(o.Baselines); err != nil {
+		return nil, err
+	}
+	e := &evaluator{ev: &Evaluation{Report: eval.Report{Methods: map[string]eval.Curve{}}}, labels: labels}
+	e.add(fmt.Sprintf("autoencoder-%d", ix.Dim()), codeScorer(ix))
+	var scoreErr firstError
+	for _, m := range o.modes() {
+		name := m.String()
+		e.add(name, &engineScorer{eng: eng, mode: m, err: &scoreErr})
+		if err := scoreErr.get(); err != nil {
+			return nil, fmt.Errorf("%s ranking: %w", name, err)
+		}
+	}
+	var counts, train *vocab.Matrix
+	if o.Pretrained || o.Layers || len(o.Baselines) > 0 {
+		if counts, err = query.ReadCounts(ix, eng.Model.Vocab.Len()); err != nil {
+			return nil, fmt.Errorf("index %s: %w", dir, err)
+		}
+		if train, err = query.ReadTrainCounts(ix); err != nil {
+			return nil, err
+		}
+	}
+	if o.Pretrained || o.Layers {
+		if err := e.addPretrained(ix, dir, counts, o.Layers, o.Pretrained); err != nil {
+			return nil, err
+		}
+	}
+	for _, other := range o.With {
+		if err := e.addOther(ix, other, o.Pretrained); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.addBaselines(o.Baselines, train, counts); err != nil {
+		return nil, err
+	}
+	if o.Short {
+		if e.ev.Short, err = shortQueries(eng); err != nil {
+			return nil, err
+		}
+	}
+	e.ev.Seconds = time.Since(start).Seconds()
+	return e.ev, nil
+}
+
+// docLabels returns the label of every document of ix, in position order,
+// and refuses an index that cannot be evaluated: fewer than 2 documents, or
+// none labeled.
+func docLabels(ix *index.Index, dir string) ([]string, error) {
 	n := ix.Len()
 	labels := make([]string, n)
 	labeled := 0
@@ -79,98 +131,83 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("index %s: eval needs at least 2 documents, the index has %d", dir, n)
 	}
+	return labels, nil
+}
+
+// checkBaselines reports every unknown baseline name at once.
+func checkBaselines(names []string) error {
 	var errs []error
-	for _, b := range o.Baselines {
+	for _, b := range names {
 		if _, err := baselineK(b); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	ev := &Evaluation{Report: eval.Report{Methods: map[string]eval.Curve{}}}
-	add := func(name string, s eval.Scorer) {
-		c, q := eval.Evaluate(s, labels)
-		ev.Report.Methods[name] = c
-		ev.Report.Queries = q
-		ev.Order = append(ev.Order, name)
-	}
+	return errors.Join(errs...)
+}
+
+// evaluator builds an Evaluation: every method added is evaluated on the
+// same labels and shown in the order added.
+type evaluator struct {
+	ev     *Evaluation
+	labels []string
+}
+
+func (e *evaluator) add(name string, s eval.Scorer) {
+	c, q := eval.Evaluate(s, e.labels)
+	e.ev.Report.Methods[name] = c
+	e.ev.Report.Queries = q
+	e.ev.Order = append(e.ev.Order, name)
+}
+
+// codeScorer ranks the documents of ix by the cosine between their codes.
+func codeScorer(ix *index.Index) eval.Scorer {
 	dim := ix.Dim()
-	codes := make([]float32, n*dim)
-	for i := 0; i < n; i++ {
+	codes := make([]float32, ix.Len()*dim)
+	for i := 0; i < ix.Len(); i++ {
 		ix.CodeTo(codes[i*dim:(i+1)*dim], i)
 	}
-	add(fmt.Sprintf("autoencoder-%d", dim), eval.CosineScorer(codes, dim))
-	var scoreErr firstError
+	return eval.CosineScorer(codes, dim)
+}
 
-	for _, m := range o.modes() {
-		name := m.String()
-		add(name, &engineScorer{eng: eng, mode: m, err: &scoreErr})
-		if err := scoreErr.get(); err != nil {
-			return nil, fmt.Errorf("%s ranking: %w", name, err)
+// addPretrained adds the pretrained stack's hidden layers (layers) and its
+// codes before fine-tuning (codes), computed from the documents' counts.
+func (e *evaluator) addPretrained(ix *index.Index, dir string, counts *vocab.Matrix, layers, codes bool) error {
+	pre, err := query.DecodePretrained(ix)
+	if err != nil {
+		return fmt.Errorf("index %s: pretrained model: %w", dir, err)
+	}
+	if layers {
+		for l := 0; l < pre.Net.Code; l++ {
+			h := pre.Layer(counts, l)
+			e.add(fmt.Sprintf("rbm-layer%d-%d", l+1, h.Cols), eval.CosineScorer(h.Data, h.Cols))
 		}
 	}
-	needCounts := o.Pretrained || o.Layers || len(o.Baselines) > 0
-	var counts, train *vocab.Matrix
-	if needCounts {
-		if counts, err = query.ReadCounts(ix, eng.Model.Vocab.Len()); err != nil {
-			return nil, fmt.Errorf("index %s: %w", dir, err)
-		}
-		if train, err = matrixBlob(ix, query.BlobTrainCounts); err != nil {
-			return nil, err
-		}
+	if codes {
+		pc := pre.EncodeCounts(counts)
+		e.add(fmt.Sprintf("autoencoder-%d-pretrained", ix.Dim()), eval.CosineScorer(pc.Data, pc.Cols))
 	}
-	if o.Pretrained || o.Layers {
-		pre, err := query.Decode(func(name string) ([]byte, error) {
-			switch name {
-			case query.BlobNet:
-				name = query.BlobNetPretrained
-			case query.BlobMean:
-				name = query.BlobMeanPretrained
-			}
-			return ix.Blob(name)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("index %s: pretrained model: %w", dir, err)
-		}
-		if o.Layers {
-			for l := 0; l < pre.Net.Code; l++ {
-				h := pre.Layer(counts, l)
-				add(fmt.Sprintf("rbm-layer%d-%d", l+1, h.Cols), eval.CosineScorer(h.Data, h.Cols))
-			}
-		}
-		if o.Pretrained {
-			pc := pre.EncodeCounts(counts)
-			add(fmt.Sprintf("autoencoder-%d-pretrained", dim), eval.CosineScorer(pc.Data, pc.Cols))
-		}
-	}
-	for _, other := range o.With {
-		if err := addOther(ev, add, ix, other, o.Pretrained); err != nil {
-			return nil, err
-		}
-	}
-	for _, b := range o.Baselines {
+	return nil
+}
+
+// addBaselines adds the baselines computed on the same words: LSA fitted
+// and TF-IDF weighted on the training counts, BM25.
+func (e *evaluator) addBaselines(names []string, train, counts *vocab.Matrix) error {
+	for _, b := range names {
 		k, _ := baselineK(b)
 		switch {
 		case k > 0:
 			l, err := eval.FitLSA(train, k)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", b, err)
+				return fmt.Errorf("%s: %w", b, err)
 			}
-			add(b, eval.CosineScorer(l.Transform(counts), k))
+			e.add(b, eval.CosineScorer(l.Transform(counts), k))
 		case b == "tfidf":
-			add(b, eval.TFIDF(train, counts))
+			e.add(b, eval.TFIDF(train, counts))
 		case b == "bm25":
-			add(b, eval.BM25(counts, 1.2, 0.75))
+			e.add(b, eval.BM25(counts, 1.2, 0.75))
 		}
 	}
-	if o.Short {
-		if ev.Short, err = shortQueries(eng); err != nil {
-			return nil, err
-		}
-	}
-	ev.Seconds = time.Since(start).Seconds()
-	return ev, nil
+	return nil
 }
 
 // baselineK returns K for "lsa-K", 0 for the other known baselines.
@@ -188,20 +225,8 @@ func baselineK(name string) (int, error) {
 	return 0, fmt.Errorf("unknown baseline %q (known: lsa-K, tfidf, bm25)", name)
 }
 
-func matrixBlob(ix *index.Index, name string) (*vocab.Matrix, error) {
-	b, err := ix.Blob(name)
-	if err != nil {
-		return nil, fmt.Errorf("index: %s: %w", name, err)
-	}
-	var m vocab.Matrix
-	if err := m.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("index: %s: %w", name, err)
-	}
-	return &m, nil
-}
-
 // addOther adds the codes of another index of the same documents.
-func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, dir string, pretrained bool) error {
+func (e *evaluator) addOther(ix *index.Index, dir string, pretrained bool) error {
 	eng, err := query.Open(dir)
 	if err != nil {
 		return fmt.Errorf("other index %s: %w", dir, err)
@@ -216,16 +241,11 @@ func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, di
 			return fmt.Errorf("other index %s: document %d is %q, in the index %q: not the same documents", dir, i, oi.Doc(i).ID, ix.Doc(i).ID)
 		}
 	}
-	dim := oi.Dim()
-	name := fmt.Sprintf("autoencoder-%d", dim)
-	if _, dup := ev.Report.Methods[name]; dup {
+	name := fmt.Sprintf("autoencoder-%d", oi.Dim())
+	if _, dup := e.ev.Report.Methods[name]; dup {
 		name += " (" + filepath.Base(dir) + ")"
 	}
-	codes := make([]float32, oi.Len()*dim)
-	for i := 0; i < oi.Len(); i++ {
-		oi.CodeTo(codes[i*dim:(i+1)*dim], i)
-	}
-	add(name, eval.CosineScorer(codes, dim))
+	e.add(name, codeScorer(oi))
 	if !pretrained {
 		return nil
 	}
@@ -233,19 +253,11 @@ func addOther(ev *Evaluation, add func(string, eval.Scorer), ix *index.Index, di
 	if err != nil {
 		return fmt.Errorf("other index %s: %w", dir, err)
 	}
-	pre, err := query.Decode(func(n string) ([]byte, error) {
-		switch n {
-		case query.BlobNet:
-			n = query.BlobNetPretrained
-		case query.BlobMean:
-			n = query.BlobMeanPretrained
-		}
-		return oi.Blob(n)
-	})
+	pre, err := query.DecodePretrained(oi)
 	if err != nil {
 		return fmt.Errorf("other index %s: pretrained model: %w", dir, err)
 	}
 	pc := pre.EncodeCounts(counts)
-	add(name+"-pretrained", eval.CosineScorer(pc.Data, pc.Cols))
+	e.add(name+"-pretrained", eval.CosineScorer(pc.Data, pc.Cols))
 	return nil
 }

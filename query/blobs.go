@@ -67,3 +67,31 @@ func ReadCounts(ix *index.Index, terms int) (*vocab.Matrix, error) {
 	})
 	return m, err
 }
+
+// ReadTrainCounts reads the training documents' counts kept in ix (blob
+// BlobTrainCounts).
+func ReadTrainCounts(ix *index.Index) (*vocab.Matrix, error) {
+	b, err := ix.Blob(BlobTrainCounts)
+	if err != nil {
+		return nil, fmt.Errorf("index: %s: %w", BlobTrainCounts, err)
+	}
+	var m vocab.Matrix
+	if err := m.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("index: %s: %w", BlobTrainCounts, err)
+	}
+	return &m, nil
+}
+
+// DecodePretrained rebuilds the model of ix before fine-tuning: the
+// vocabulary with BlobNetPretrained and BlobMeanPretrained.
+func DecodePretrained(ix *index.Index) (*Model, error) {
+	return Decode(func(name string) ([]byte, error) {
+		switch name {
+		case BlobNet:
+			name = BlobNetPretrained
+		case BlobMean:
+			name = BlobMeanPretrained
+		}
+		return ix.Blob(name)
+	})
+}

@@ -114,7 +114,7 @@ func selectRecipes(args []string) error {
 	if spec == "" || spec == pipeline.GoStd {
 		return fmt.Errorf("select: index %s: training corpus %q is not a corpus spec; give -train", *dir, spec)
 	}
-	stored, err := matrixBlob(eng, query.BlobTrainCounts)
+	stored, err := query.ReadTrainCounts(eng.Index)
 	if err != nil {
 		return err
 	}
@@ -237,18 +237,6 @@ func sameCounts(a, b *vocab.Matrix) error {
 	return nil
 }
 
-func matrixBlob(eng *query.Engine, name string) (*vocab.Matrix, error) {
-	b, err := eng.Index.Blob(name)
-	if err != nil {
-		return nil, fmt.Errorf("index: %s: %w", name, err)
-	}
-	var m vocab.Matrix
-	if err := m.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("index: %s: %w", name, err)
-	}
-	return &m, nil
-}
-
 func dump(args []string) error {
 	fs := flag.NewFlagSet("dump", flag.ExitOnError)
 	dir := fs.String("index", "", "index `DIR`")
@@ -268,7 +256,7 @@ func dump(args []string) error {
 	if err != nil {
 		return err
 	}
-	train, err := matrixBlob(eng, query.BlobTrainCounts)
+	train, err := query.ReadTrainCounts(eng.Index)
 	if err != nil {
 		return err
 	}
