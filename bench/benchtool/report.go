@@ -50,67 +50,107 @@ func report(args []string) error {
 	if *goFile == "" && *obFile == "" {
 		return fmt.Errorf("report: need -go or -openblas")
 	}
-
-	var tr torchResult
-	if err := readJSON(*torchFile, &tr); err != nil {
+	m, err := readMeasured(*goFile, *obFile, *torchFile, *topkFile, *evalFile)
+	if err != nil {
 		return err
 	}
-	var goRates, obRates map[string]float64
-	var err error
-	if *goFile != "" {
-		if goRates, err = benchRates(*goFile); err != nil {
-			return err
-		}
-	}
-	if *obFile != "" {
-		if obRates, err = benchRates(*obFile); err != nil {
-			return err
-		}
-	}
-	var tk struct {
-		P50 float64 `json:"p50_ms"`
-	}
-	if *topkFile != "" {
-		if err := readJSON(*topkFile, &tk); err != nil {
-			return err
-		}
-	}
-	var ev struct {
-		Seconds float64 `json:"seconds"`
-		Source  string  `json:"source"`
-	}
-	if *evalFile != "" {
-		if err := readJSON(*evalFile, &ev); err != nil {
-			return err
-		}
-	}
-
 	if *asJSON {
-		out := struct {
-			Steps map[string]stepJSON `json:"steps"`
-			TopK  float64             `json:"topk_1m_ms_p50"`
-			Eval  float64             `json:"eval_20news_s"`
-		}{Steps: map[string]stepJSON{}, TopK: tk.P50, Eval: ev.Seconds}
-		for _, s := range steps {
-			pt := tr.Best[s.name]
-			var j stepJSON
-			j.Pytorch = pt
-			switch {
-			case goRates != nil:
-				j.Docsearch = goRates[s.bench]
-				if obRates != nil {
-					ob, r := obRates[s.bench], ratio(obRates[s.bench], pt)
-					j.DocsearchOpenBLAS, j.RatioOpenBLAS = &ob, &r
-				}
-			default:
-				j.Docsearch = obRates[s.bench]
-			}
-			j.Ratio = ratio(j.Docsearch, pt)
-			out.Steps[s.name] = j
-		}
-		return json.NewEncoder(os.Stdout).Encode(out)
+		return m.writeJSON()
 	}
+	return m.writeTable()
+}
 
+// measured is what report reads: the rates of the Go benchmarks of the
+// pure-Go and OpenBLAS builds (nil when not given), PyTorch's, and the
+// search and eval timings (when given).
+type measured struct {
+	torch            torchResult
+	goRates, obRates map[string]float64
+	topk             *topkResult // nil: not given
+	eval             *evalResult // nil: not given
+}
+
+// topkResult is the output of benchtool topk.
+type topkResult struct {
+	P50 float64 `json:"p50_ms"`
+}
+
+// evalResult is the output of benchtool eval, or bench/run's timing of
+// docsearch eval.
+type evalResult struct {
+	Seconds float64 `json:"seconds"`
+	Source  string  `json:"source"`
+}
+
+// readMeasured reads the files report is given; "" for one not given.
+func readMeasured(goFile, obFile, torchFile, topkFile, evalFile string) (*measured, error) {
+	m := &measured{}
+	if err := readJSON(torchFile, &m.torch); err != nil {
+		return nil, err
+	}
+	var err error
+	if goFile != "" {
+		if m.goRates, err = benchRates(goFile); err != nil {
+			return nil, err
+		}
+	}
+	if obFile != "" {
+		if m.obRates, err = benchRates(obFile); err != nil {
+			return nil, err
+		}
+	}
+	if topkFile != "" {
+		m.topk = new(topkResult)
+		if err := readJSON(topkFile, m.topk); err != nil {
+			return nil, err
+		}
+	}
+	if evalFile != "" {
+		m.eval = new(evalResult)
+		if err := readJSON(evalFile, m.eval); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// writeJSON prints the report as one JSON object.
+func (m *measured) writeJSON() error {
+	out := struct {
+		Steps map[string]stepJSON `json:"steps"`
+		TopK  float64             `json:"topk_1m_ms_p50"`
+		Eval  float64             `json:"eval_20news_s"`
+	}{Steps: map[string]stepJSON{}}
+	if m.topk != nil {
+		out.TopK = m.topk.P50
+	}
+	if m.eval != nil {
+		out.Eval = m.eval.Seconds
+	}
+	for _, s := range steps {
+		pt := m.torch.Best[s.name]
+		var j stepJSON
+		j.Pytorch = pt
+		switch {
+		case m.goRates != nil:
+			j.Docsearch = m.goRates[s.bench]
+			if m.obRates != nil {
+				ob, r := m.obRates[s.bench], ratio(m.obRates[s.bench], pt)
+				j.DocsearchOpenBLAS, j.RatioOpenBLAS = &ob, &r
+			}
+		default:
+			j.Docsearch = m.obRates[s.bench]
+		}
+		j.Ratio = ratio(j.Docsearch, pt)
+		out.Steps[s.name] = j
+	}
+	return json.NewEncoder(os.Stdout).Encode(out)
+}
+
+// writeTable prints the report as a table of steps, a column per build
+// given, then the search and eval timings.
+func (m *measured) writeTable() error {
+	goRates, obRates, tr := m.goRates, m.obRates, m.torch
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "step\t"
 	if goRates != nil {
@@ -149,11 +189,11 @@ func report(args []string) error {
 		return err
 	}
 	fmt.Printf("samples/s, higher is better; ratio = docsearch / pytorch (best of 1 and 2 threads); torch %s\n", tr.Torch)
-	if *topkFile != "" {
-		fmt.Printf("index.Search top-10 of 1M 10-D codes: p50 %.2f ms/query\n", tk.P50)
+	if m.topk != nil {
+		fmt.Printf("index.Search top-10 of 1M 10-D codes: p50 %.2f ms/query\n", m.topk.P50)
 	}
-	if *evalFile != "" {
-		fmt.Printf("eval, 7,532 documents all-pairs (%s): %.1f s\n", ev.Source, ev.Seconds)
+	if m.eval != nil {
+		fmt.Printf("eval, 7,532 documents all-pairs (%s): %.1f s\n", m.eval.Source, m.eval.Seconds)
 	}
 	return nil
 }
