@@ -92,13 +92,9 @@ func selectRecipes(args []string) error {
 	asJSON := fs.Bool("json", false, "print every result as JSON lines")
 	ks := fs.String("k", "10,50", "LSA dimensions to try, comma-separated")
 	fs.Parse(args)
-	var dims []int
-	for _, f := range strings.Split(*ks, ",") {
-		k, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || k < 1 {
-			return fmt.Errorf("select: -k: %q is not a positive dimension", f)
-		}
-		dims = append(dims, k)
+	dims, err := parseDims(*ks)
+	if err != nil {
+		return err
 	}
 	if *dir == "" {
 		return errors.New("select: -index is required")
@@ -107,19 +103,57 @@ func selectRecipes(args []string) error {
 	if err != nil {
 		return err
 	}
-	spec := *trainSpec
+	fit, held, labels, err := splitTraining(eng, *dir, *trainSpec)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	results, err := tryRecipes(dims, fit, held, labels)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "select: %d recipes in %.1f s\n", len(results), time.Since(start).Seconds())
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	printRanked(results, len(labels))
+	return nil
+}
+
+// parseDims parses the -k list of LSA dimensions.
+func parseDims(ks string) ([]int, error) {
+	var dims []int
+	for _, f := range strings.Split(ks, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || k < 1 {
+			return nil, fmt.Errorf("select: -k: %q is not a positive dimension", f)
+		}
+		dims = append(dims, k)
+	}
+	return dims, nil
+}
+
+// splitTraining counts the training corpus of the index in dir again (spec,
+// or the one the index was built from), with ids and labels, checks the
+// counts against the stored ones, and splits them into the 80% to fit on
+// and the held-out 20% to evaluate on, with the held-out labels.
+func splitTraining(eng *query.Engine, dir, spec string) (fit, held *vocab.Matrix, labels []string, err error) {
 	if spec == "" {
 		spec = eng.Index.Meta().Extra["train"]
 	}
 	if spec == "" || spec == pipeline.GoStd {
-		return fmt.Errorf("select: index %s: training corpus %q is not a corpus spec; give -train", *dir, spec)
+		return nil, nil, nil, fmt.Errorf("select: index %s: training corpus %q is not a corpus spec; give -train", dir, spec)
 	}
 	stored, err := query.ReadTrainCounts(eng.Index)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-
-	// Count the training corpus again, with ids and labels.
 	var texts []string
 	var docs []ingest.Document
 	if _, err := ingest.Walk(spec, ingest.Options{}, func(d ingest.Document) error {
@@ -128,14 +162,13 @@ func selectRecipes(args []string) error {
 		docs = append(docs, d)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("select: %w", err)
+		return nil, nil, nil, fmt.Errorf("select: %w", err)
 	}
 	counts := eng.Model.Vocab.VectorizeAll(texts)
 	if err := sameCounts(counts, stored); err != nil {
-		return fmt.Errorf("select: %s counted with the index's vocabulary differs from the index's %s: %w", spec, query.BlobTrainCounts, err)
+		return nil, nil, nil, fmt.Errorf("select: %s counted with the index's vocabulary differs from the index's %s: %w", spec, query.BlobTrainCounts, err)
 	}
 	var fitRows, evalRows []int
-	var labels []string
 	for i, d := range docs {
 		if heldOut(d.ID) {
 			evalRows = append(evalRows, i)
@@ -144,10 +177,15 @@ func selectRecipes(args []string) error {
 			fitRows = append(fitRows, i)
 		}
 	}
-	fit, held := counts.Subset(fitRows), counts.Subset(evalRows)
 	fmt.Fprintf(os.Stderr, "select: %s: %d training documents, fitting on %d, evaluating on %d held out\n",
 		spec, len(docs), len(fitRows), len(evalRows))
+	return counts.Subset(fitRows), counts.Subset(evalRows), labels, nil
+}
 
+// tryRecipes fits every recipe of every baseline on fit and evaluates it
+// on held: LSA of each dimension under every weighting, row normalization
+// and centring; TF-IDF under every weighting; BM25 with its constants.
+func tryRecipes(dims []int, fit, held *vocab.Matrix, labels []string) ([]result, error) {
 	var results []result
 	run := func(baseline, recipe string, s eval.Scorer) {
 		c, _ := eval.Evaluate(s, labels)
@@ -155,7 +193,6 @@ func selectRecipes(args []string) error {
 	}
 	tfs := []eval.TF{eval.TFLog, eval.TFRaw, eval.TFSublinear}
 	idfs := []eval.IDF{eval.IDFLog, eval.IDFSmooth}
-	start := time.Now()
 	for _, k := range dims {
 		for _, tf := range tfs {
 			for _, idf := range idfs {
@@ -164,7 +201,7 @@ func selectRecipes(args []string) error {
 						o := eval.LSAOptions{Weighting: eval.Weighting{TF: tf, IDF: idf}, NormalizeRows: norm, Centre: centre}
 						l, err := eval.FitLSAWith(fit, k, o)
 						if err != nil {
-							return err
+							return nil, err
 						}
 						run(fmt.Sprintf("lsa-%d", k), o.String(), eval.CosineScorer(l.Transform(held), k))
 					}
@@ -179,17 +216,12 @@ func selectRecipes(args []string) error {
 		}
 	}
 	run("bm25", fmt.Sprintf("k1 %v, b %v", eval.BM25K1, eval.BM25B), eval.BM25(held, eval.BM25K1, eval.BM25B))
-	fmt.Fprintf(os.Stderr, "select: %d recipes in %.1f s\n", len(results), time.Since(start).Seconds())
+	return results, nil
+}
 
-	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+// printRanked prints the recipes of each baseline best first by MAP, the
+// chosen one marked.
+func printRanked(results []result, queries int) {
 	// Best first within each baseline; a stable sort keeps the grid order
 	// among equals.
 	slices.SortStableFunc(results, func(a, b result) int {
@@ -206,7 +238,7 @@ func selectRecipes(args []string) error {
 	})
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	fmt.Fprintf(w, "held-out queries %d; recipes ranked by MAP (* = chosen)\n", len(labels))
+	fmt.Fprintf(w, "held-out queries %d; recipes ranked by MAP (* = chosen)\n", queries)
 	fmt.Fprintf(w, "%-8s %-55s %7s %7s %7s %7s %7s\n", "baseline", "recipe", "MAP", "P@R0.1", "P@R0.01", "acc@1", "acc@15")
 	prev := ""
 	for _, r := range results {
@@ -219,7 +251,6 @@ func selectRecipes(args []string) error {
 		fmt.Fprintf(w, "%-8s %s%-54s %7.4f %7.4f %7.4f %7.4f %7.4f\n", r.Baseline, mark, r.Recipe, c.MAP,
 			c.PrecisionAtRecall["0.1"], c.PrecisionAtRecall["0.01"], c.AccuracyAtK["1"], c.AccuracyAtK["15"])
 	}
-	return nil
 }
 
 // sameCounts returns an error naming the first row where a and b differ.

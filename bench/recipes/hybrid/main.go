@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 
 	"github.com/docsearch/docsearch/eval"
+	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/query"
 )
 
@@ -46,8 +47,19 @@ func main() {
 	for i := range n {
 		labels[i] = ix.Doc(i).Label
 	}
-	req := func(q int, m query.Mode) query.Request {
-		if *protocol == "doc" {
+	req := requests(ix, *protocol)
+	s := readSides(eng, req, *window)
+	fmt.Printf("%s protocol, %s, %d documents, keyword window %d\n", *protocol, *dir, n, *window)
+	printTable(s.methods(eng, req), labels)
+	os.Exit(0)
+}
+
+// requests returns the request of query q in mode m under the protocol:
+// the document itself ("doc"), or its title, without "Re:", leaving the
+// document out ("title").
+func requests(ix *index.Index, protocol string) func(q int, m query.Mode) query.Request {
+	return func(q int, m query.Mode) query.Request {
+		if protocol == "doc" {
 			return query.Request{DocID: ix.Doc(q).ID, Mode: m}
 		}
 		t := strings.TrimSpace(ix.Doc(q).Title)
@@ -56,10 +68,20 @@ func main() {
 		}
 		return query.Request{Text: t, Mode: m, Exclude: ix.Doc(q).ID}
 	}
-	// Both sides of every query, once: keyword scores of the best window
-	// hits (0 elsewhere), cosines (NaN: no code).
-	kw := make([][]hit, n)
-	cos := make([][]float32, n)
+}
+
+// sides holds both sides of every query, read once from the product:
+// keyword scores of the best window hits (0 elsewhere), cosines (NaN: no
+// code).
+type sides struct {
+	n   int
+	kw  [][]hit
+	cos [][]float32
+}
+
+func readSides(eng *query.Engine, req func(int, query.Mode) query.Request, window int) *sides {
+	n := eng.Index.Len()
+	s := &sides{n: n, kw: make([][]hit, n), cos: make([][]float32, n)}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range 2 {
@@ -69,100 +91,124 @@ func main() {
 			buf := make([]float32, n)
 			for q := int(next.Add(1)) - 1; q < n; q = int(next.Add(1)) - 1 {
 				if err := eng.Scores(context.Background(), req(q, query.Keyword), buf); err == nil {
-					kw[q] = best(buf, *window)
+					s.kw[q] = best(buf, window)
 				}
 				c := make([]float32, n)
 				if err := eng.Scores(context.Background(), req(q, query.Semantic), c); err == nil {
-					cos[q] = c
+					s.cos[q] = c
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	return s
+}
 
-	type method struct {
-		name string
-		f    func(q int, dst []float32)
-	}
-	sem := func(q int, dst []float32) {
-		if cos[q] == nil {
-			fill(dst, 0)
-			return
-		}
-		copy(dst, cos[q])
-		for i, x := range dst {
-			if math.IsInf(float64(x), -1) {
-				dst[i] = float32(math.NaN())
-			}
-		}
-	}
-	key := func(q int, dst []float32) {
+// sem writes the cosines of query q to dst, NaN where a document has no
+// code, all 0 when q has none.
+func (s *sides) sem(q int, dst []float32) {
+	if s.cos[q] == nil {
 		fill(dst, 0)
-		for _, h := range kw[q] {
-			dst[h.pos] = h.score
+		return
+	}
+	copy(dst, s.cos[q])
+	for i, x := range dst {
+		if math.IsInf(float64(x), -1) {
+			dst[i] = float32(math.NaN())
 		}
 	}
-	methods := []method{{"keyword", key}, {"semantic", sem}}
+}
+
+// key writes the keyword scores of query q to dst.
+func (s *sides) key(q int, dst []float32) {
+	fill(dst, 0)
+	for _, h := range s.kw[q] {
+		dst[h.pos] = h.score
+	}
+}
+
+// method is a ranking to evaluate.
+type method struct {
+	name string
+	f    func(q int, dst []float32)
+}
+
+// methods returns the rankings compared: each side alone, reciprocal rank
+// fusion, sums of normalized scores, a short list by code ranked by
+// keywords, and the product's hybrid mode.
+func (s *sides) methods(eng *query.Engine, req func(int, query.Mode) query.Request) []method {
+	methods := []method{{"keyword", s.key}, {"semantic", s.sem}}
 	for _, k := range []float64{10, 60} {
-		methods = append(methods, method{fmt.Sprintf("rrf-%g", k), func(q int, dst []float32) {
-			s := make([]float32, n)
-			sem(q, s)
-			fill(dst, 0)
-			for r, i := range order(s, q) {
-				dst[i] += float32(1 / (k + float64(r+1)))
-			}
-			for r, h := range kw[q] {
-				dst[h.pos] += float32(1 / (k + float64(r+1)))
-			}
-		}})
+		methods = append(methods, method{fmt.Sprintf("rrf-%g", k), s.rrf(k)})
 	}
 	for _, w := range []float64{1, 2, 3, 4, 6} {
-		methods = append(methods, method{fmt.Sprintf("z-%g", w), func(q int, dst []float32) {
-			s := make([]float32, n)
-			sem(q, s)
-			normalize(s, q, zscore)
-			key(q, dst)
-			normalize(dst, q, zscore)
-			for i := range dst {
-				dst[i] += float32(w) * zeroNaN(s[i])
-			}
-		}})
+		methods = append(methods, method{fmt.Sprintf("z-%g", w), s.normalizedSum(zscore, w)})
 	}
 	for _, w := range []float64{0.5, 1, 2} {
-		methods = append(methods, method{fmt.Sprintf("minmax-%g", w), func(q int, dst []float32) {
-			s := make([]float32, n)
-			sem(q, s)
-			normalize(s, q, minmax)
-			key(q, dst)
-			normalize(dst, q, minmax)
-			for i := range dst {
-				dst[i] += float32(w) * zeroNaN(s[i])
-			}
-		}})
+		methods = append(methods, method{fmt.Sprintf("minmax-%g", w), s.normalizedSum(minmax, w)})
 	}
 	for _, l := range []int{20, 100, 300} {
-		// Semantic hashing (Salakhutdinov & Hinton 2009): the codes pick
-		// a short list that the keyword score ranks; the rest by code.
-		methods = append(methods, method{fmt.Sprintf("shortlist-%d", l), func(q int, dst []float32) {
-			sem(q, dst)
-			k := make([]float32, n)
-			key(q, k)
-			for r, i := range order(dst, q) {
-				if r < l {
-					dst[i] = 10 + k[i] + 1e-3*dst[i]
-				}
-			}
-		}})
+		methods = append(methods, method{fmt.Sprintf("shortlist-%d", l), s.shortlist(l)})
 	}
 	methods = append(methods, method{"product-hybrid", func(q int, dst []float32) {
 		if err := eng.Scores(context.Background(), req(q, query.Hybrid), dst); err != nil {
 			fill(dst, float32(math.Inf(-1)))
 		}
 	}})
+	return methods
+}
 
+// rrf is reciprocal rank fusion with constant k: sum over the sides of
+// 1/(k + rank).
+func (s *sides) rrf(k float64) func(q int, dst []float32) {
+	return func(q int, dst []float32) {
+		sc := make([]float32, s.n)
+		s.sem(q, sc)
+		fill(dst, 0)
+		for r, i := range order(sc, q) {
+			dst[i] += float32(1 / (k + float64(r+1)))
+		}
+		for r, h := range s.kw[q] {
+			dst[h.pos] += float32(1 / (k + float64(r+1)))
+		}
+	}
+}
+
+// normalizedSum is keyword + w * semantic, each side normalized by stat
+// over the query's documents.
+func (s *sides) normalizedSum(stat func([]float64) (float64, float64), w float64) func(q int, dst []float32) {
+	return func(q int, dst []float32) {
+		sc := make([]float32, s.n)
+		s.sem(q, sc)
+		normalize(sc, q, stat)
+		s.key(q, dst)
+		normalize(dst, q, stat)
+		for i := range dst {
+			dst[i] += float32(w) * zeroNaN(sc[i])
+		}
+	}
+}
+
+// shortlist is semantic hashing (Salakhutdinov & Hinton 2009): the codes
+// pick a short list of l that the keyword score ranks; the rest by code.
+func (s *sides) shortlist(l int) func(q int, dst []float32) {
+	return func(q int, dst []float32) {
+		s.sem(q, dst)
+		k := make([]float32, s.n)
+		s.key(q, k)
+		for r, i := range order(dst, q) {
+			if r < l {
+				dst[i] = 10 + k[i] + 1e-3*dst[i]
+			}
+		}
+	}
+}
+
+// printTable evaluates every method on labels and prints a row each.
+func printTable(methods []method, labels []string) {
 	rl := []float64{0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8}
 	ks := []int{1, 3, 7, 10, 15}
-	fmt.Printf("%s protocol, %s, %d documents, keyword window %d\n%-15s", *protocol, *dir, n, *window, "method")
+	fmt.Printf("%-15s", "method")
 	for _, r := range rl {
 		fmt.Printf(" %7s", fmt.Sprintf("R%g", r))
 	}
@@ -171,7 +217,7 @@ func main() {
 	}
 	fmt.Printf(" %7s\n", "MAP")
 	for _, m := range methods {
-		c, _ := eval.Evaluate(scorer{n, m.f}, labels)
+		c, _ := eval.Evaluate(scorer{len(labels), m.f}, labels)
 		fmt.Printf("%-15s", m.name)
 		for _, r := range rl {
 			fmt.Printf(" %7.4f", c.PrecisionAtRecall[eval.RecallKey(r)])
@@ -181,7 +227,6 @@ func main() {
 		}
 		fmt.Printf(" %7.4f\n", c.MAP)
 	}
-	os.Exit(0)
 }
 
 type hit struct {
