@@ -1,6 +1,10 @@
 // Package eval measures document retrieval the way Hinton & Salakhutdinov
 // (Science 2006, Fig. 4) do on 20 Newsgroups, and provides the baselines the
 // autoencoder codes are compared with: LSA, TF-IDF cosine and Okapi BM25.
+// Evaluate takes any Scorer: codes ranked by cosine, the baselines, or a
+// ranking computed elsewhere (pipeline passes the product's keyword and
+// hybrid modes through query.Engine.Scores); WriteTable and Plot show the
+// curves of a Report.
 //
 // # Protocol
 //

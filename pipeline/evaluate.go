@@ -25,7 +25,7 @@ type EvalOptions struct {
 	// code path of `docsearch query --doc`. Nil means keyword and hybrid;
 	// an empty slice none.
 	Modes []query.Mode
-	// Short adds the short-query protocol (see ShortQueries).
+	// Short adds the short-query protocol (see ShortReport).
 	Short     bool
 	Baselines []string // subset of Baselines (lsa-K for any K works)
 	// Pretrained adds the codes of the stack before fine-tuning.

@@ -1,7 +1,3 @@
-// Package pipeline runs the main job of docsearch: read a corpus, choose
-// the vocabulary, pretrain the RBM stack, unroll and fine-tune the
-// autoencoder, encode every document and write the index. It composes the
-// stages; each stage's logic lives in its own package.
 package pipeline
 
 import (

@@ -1,6 +1,3 @@
-// Package query turns text into codes and codes into ranked documents: it
-// composes the vocabulary (text -> counts), the fine-tuned autoencoder
-// (counts -> code) and the index (code -> top k by cosine).
 package query
 
 import (

@@ -12,6 +12,8 @@
 //	GET    /api/info              the index: documents, labels, model
 //	GET    /api/map.png           the map of the collection, a query's results marked
 //	GET    /healthz               liveness and the index generation
+//	GET    /api/openapi.yaml      the API's description
+//	GET    /static/...            the page's style sheet (embedded)
 //	POST   /api/documents         add JSON Lines records (writable servers, bearer token)
 //	DELETE /api/documents/{id...} remove a document (writable servers, bearer token)
 //

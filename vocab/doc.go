@@ -18,9 +18,12 @@
 // text to columns: a model and an index built on different vocabularies
 // differ in it.
 //
-// A Vocab serializes with MarshalBinary in a versioned format with a
-// CRC-32C checksum; UnmarshalBinary reports damage as ErrCorrupt and a
-// format of another version as ErrVersion.
+// A Vocab and a Matrix serialize with MarshalBinary in the project's one
+// binary framing (magic, version, CRC-32C); UnmarshalBinary reports damage
+// as ErrCorrupt and a format of another version as ErrVersion. A Vector's
+// AppendBinary is a bare compact encoding for a container that checksums
+// it (the index keeps each document's counts so); DecodeVector refuses
+// anything else with ErrCorrupt.
 //
 // Analyzer, Builder and Vocab are safe for concurrent use. Matrix and
 // Vector are plain data; their slices belong to whoever holds them.
