@@ -52,8 +52,34 @@ type Map struct {
 // axis is oriented so that its largest loading is positive, which makes
 // the map of an index the same from run to run.
 func Project(ix *index.Index) (*Map, error) {
-	n, d := ix.Len(), ix.Dim()
+	n := ix.Len()
 	m := &Map{Generation: ix.Generation(), X: make([]float64, n), Y: make([]float64, n), Labels: make([]string, n)}
+	a, rows := m.unitCodes(ix)
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w (%s, %d documents)", ErrNoCodes, m.Generation, n)
+	}
+	m.Placed = len(rows)
+	centreColumns(a)
+	axes := mat.NewDense(ix.Dim(), 2, nil) // columns: the two directions
+	if len(rows) >= 2 {
+		if !m.principalAxes(a, axes) {
+			return nil, fmt.Errorf("docmap: %s: the principal component analysis failed", m.Generation)
+		}
+	}
+	var xy mat.Dense
+	xy.Mul(a, axes)
+	for r, pos := range rows {
+		m.X[pos], m.Y[pos] = xy.At(r, 0), xy.At(r, 1)
+	}
+	return m, nil
+}
+
+// unitCodes returns the codes of ix scaled to unit length, a row each, and
+// the positions of their documents; it fills m.Labels and marks every
+// document unplaced (NaN) until projected. Documents without a code, or
+// with a zero or non-finite one, are left out.
+func (m *Map) unitCodes(ix *index.Index) (*mat.Dense, []int) {
+	n, d := ix.Len(), ix.Dim()
 	var rows []int
 	code := make([]float32, d)
 	data := make([]float64, 0, n*d)
@@ -79,11 +105,15 @@ func Project(ix *index.Index) (*Map, error) {
 		rows = append(rows, i)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w (%s, %d documents)", ErrNoCodes, m.Generation, n)
+		return nil, nil
 	}
-	m.Placed = len(rows)
-	a := mat.NewDense(len(rows), d, data)
-	// Centre the columns: the projection is of the deviations from the mean.
+	return mat.NewDense(len(rows), d, data), rows
+}
+
+// centreColumns subtracts from every column of a its mean: the projection
+// is of the deviations from the mean.
+func centreColumns(a *mat.Dense) {
+	_, d := a.Dims()
 	for j := range d {
 		col := mat.Col(nil, j, a)
 		mean := stat.Mean(col, nil)
@@ -91,46 +121,45 @@ func Project(ix *index.Index) (*Map, error) {
 			a.Set(i, j, col[i]-mean)
 		}
 	}
-	axes := mat.NewDense(d, 2, nil) // columns: the two directions
-	if len(rows) >= 2 {
-		var pc stat.PC
-		if !pc.PrincipalComponents(a, nil) {
-			return nil, fmt.Errorf("docmap: %s: the principal component analysis failed", m.Generation)
+}
+
+// principalAxes writes the first two principal directions of the centred
+// rows of a into the columns of axes, each signed so that its entry of
+// largest magnitude is positive, and their shares of the variance into
+// m.Explained. It reports whether the analysis succeeded.
+func (m *Map) principalAxes(a, axes *mat.Dense) bool {
+	var pc stat.PC
+	if !pc.PrincipalComponents(a, nil) {
+		return false
+	}
+	var vecs mat.Dense
+	pc.VectorsTo(&vecs)
+	vars := pc.VarsTo(nil)
+	var total float64
+	for _, v := range vars {
+		total += v
+	}
+	_, k := vecs.Dims()
+	for c := range min(2, k) {
+		col := mat.Col(nil, c, &vecs)
+		big := 0
+		for j := range col {
+			if math.Abs(col[j]) > math.Abs(col[big]) {
+				big = j
+			}
 		}
-		var vecs mat.Dense
-		pc.VectorsTo(&vecs)
-		vars := pc.VarsTo(nil)
-		var total float64
-		for _, v := range vars {
-			total += v
+		sign := 1.0
+		if col[big] < 0 {
+			sign = -1
 		}
-		_, k := vecs.Dims()
-		for c := range min(2, k) {
-			col := mat.Col(nil, c, &vecs)
-			big := 0
-			for j := range col {
-				if math.Abs(col[j]) > math.Abs(col[big]) {
-					big = j
-				}
-			}
-			sign := 1.0
-			if col[big] < 0 {
-				sign = -1
-			}
-			for j := range col {
-				axes.Set(j, c, sign*col[j])
-			}
-			if total > 0 {
-				m.Explained[c] = vars[c] / total
-			}
+		for j := range col {
+			axes.Set(j, c, sign*col[j])
+		}
+		if total > 0 {
+			m.Explained[c] = vars[c] / total
 		}
 	}
-	var xy mat.Dense
-	xy.Mul(a, axes)
-	for r, pos := range rows {
-		m.X[pos], m.Y[pos] = xy.At(r, 0), xy.At(r, 1)
-	}
-	return m, nil
+	return true
 }
 
 // Image size and look.
@@ -186,6 +215,36 @@ func (m *Map) groups() []string {
 // marked (the results of a query; positions without a code are skipped).
 func (m *Map) Draw(w io.Writer, title string, marked []int) error {
 	names := m.groups()
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = fmt.Sprintf("first principal component (%.0f%% of the variance)", 100*m.Explained[0])
+	p.Y.Label.Text = fmt.Sprintf("second (%.0f%%)", 100*m.Explained[1])
+	leg := plot.NewLegend()
+	leg.TextStyle.Font.Size = vg.Points(9)
+	if err := m.addDots(p, &leg, names); err != nil {
+		return err
+	}
+	if err := m.addMarks(p, &leg, marked); err != nil {
+		return err
+	}
+	img := vgimg.New(Width, Height)
+	dc := draw.New(img)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	leg.Top, leg.Left = true, true
+	leg.XOffs = vg.Points(8)
+	leg.YOffs = -vg.Points(12)
+	leg.Draw(draw.Crop(dc, Width-legendWidth, 0, 0, 0))
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
+		return fmt.Errorf("docmap: writing the image: %w", err)
+	}
+	return nil
+}
+
+// addDots adds a scatter per label of names, each in its palette colour,
+// and one of every other label in grey, "other" first, to p and its legend.
+func (m *Map) addDots(p *plot.Plot, leg *plot.Legend, names []string) error {
 	colorOf := make(map[string]int, len(names))
 	for i, l := range names {
 		colorOf[l] = i
@@ -201,13 +260,6 @@ func (m *Map) Draw(w io.Writer, title string, marked []int) error {
 		}
 		groups[g] = append(groups[g], plotter.XY{X: m.X[i], Y: m.Y[i]})
 	}
-
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = fmt.Sprintf("first principal component (%.0f%% of the variance)", 100*m.Explained[0])
-	p.Y.Label.Text = fmt.Sprintf("second (%.0f%%)", 100*m.Explained[1])
-	leg := plot.NewLegend()
-	leg.TextStyle.Font.Size = vg.Points(9)
 	add := func(xys plotter.XYs, c color.Color, name string) error {
 		s, err := plotter.NewScatter(xys)
 		if err != nil {
@@ -237,40 +289,32 @@ func (m *Map) Draw(w io.Writer, title string, marked []int) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// addMarks adds a black disc in a white halo on each placed position of
+// marked, visible on any colour and in a crowd of dots.
+func (m *Map) addMarks(p *plot.Plot, leg *plot.Legend, marked []int) error {
 	var hits plotter.XYs
 	for _, pos := range marked {
 		if pos >= 0 && pos < len(m.X) && !math.IsNaN(m.X[pos]) {
 			hits = append(hits, plotter.XY{X: m.X[pos], Y: m.Y[pos]})
 		}
 	}
-	if len(hits) > 0 {
-		// A black disc in a white halo: visible on any colour and in a
-		// crowd of dots.
-		halo, err := plotter.NewScatter(hits)
-		if err != nil {
-			return err
-		}
-		halo.GlyphStyle = draw.GlyphStyle{Color: color.White, Radius: vg.Points(5.5), Shape: draw.CircleGlyph{}}
-		dot, err := plotter.NewScatter(hits)
-		if err != nil {
-			return err
-		}
-		dot.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
-		p.Add(halo, dot)
-		leg.Add("results of the query", halo, dot)
+	if len(hits) == 0 {
+		return nil
 	}
-
-	img := vgimg.New(Width, Height)
-	dc := draw.New(img)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
-	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
-	leg.Top, leg.Left = true, true
-	leg.XOffs = vg.Points(8)
-	leg.YOffs = -vg.Points(12)
-	leg.Draw(draw.Crop(dc, Width-legendWidth, 0, 0, 0))
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
-		return fmt.Errorf("docmap: writing the image: %w", err)
+	halo, err := plotter.NewScatter(hits)
+	if err != nil {
+		return err
 	}
+	halo.GlyphStyle = draw.GlyphStyle{Color: color.White, Radius: vg.Points(5.5), Shape: draw.CircleGlyph{}}
+	dot, err := plotter.NewScatter(hits)
+	if err != nil {
+		return err
+	}
+	dot.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
+	p.Add(halo, dot)
+	leg.Add("results of the query", halo, dot)
 	return nil
 }
