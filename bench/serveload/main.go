@@ -25,7 +25,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -33,23 +32,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/server"
 )
 
@@ -154,37 +147,14 @@ func run(c config) error {
 		v := url.Values{"q": {q}, "mode": {c.mode}, "k": {fmt.Sprint(c.k)}, "snippets": {c.snippets}}
 		return base + "/api/search?" + v.Encode()
 	}
-
-	// Warm-up: every query once; refused ones are left out.
-	kept := queries[:0:0]
-	var ids []string
-	for _, q := range queries {
-		status, body, err := fetch(client, searchURL(q))
-		if err != nil {
-			return fmt.Errorf("warm-up: %w", err)
-		}
-		if status >= 500 {
-			return fmt.Errorf("warm-up: %q: status %d: %s", q, status, body)
-		}
-		if status != 200 {
-			continue
-		}
-		kept = append(kept, q)
-		if c.writer && len(ids) < 200 {
-			var sr struct{ Results []struct{ ID string } }
-			if json.Unmarshal(body, &sr) == nil && len(sr.Results) > 0 {
-				ids = append(ids, sr.Results[0].ID)
-			}
-		}
-	}
-	if len(kept) == 0 {
-		return errors.New("the server refused every query")
+	kept, ids, err := warmUp(client, queries, searchURL, c.writer)
+	if err != nil {
+		return err
 	}
 	rep := report{Mode: c.mode, Clients: c.clients, Queries: len(kept), Dropped: len(queries) - len(kept)}
 	if c.warmup > 0 {
 		hammer(client, kept, searchURL, c.clients, c.warmup, c.seed+99)
 	}
-
 	var docs []docText
 	if c.writer {
 		if docs, err = texts(client, base, ids); err != nil {
@@ -192,15 +162,11 @@ func run(c config) error {
 		}
 	}
 	if c.cpuprofile != "" {
-		f, err := os.Create(c.cpuprofile)
+		stopProfile, err := startProfile(c.cpuprofile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stopProfile()
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
@@ -217,6 +183,70 @@ func run(c config) error {
 	cancel()
 	wg.Wait()
 
+	rep.searches(lat, elapsed)
+	rep.Errors, rep.Refused, rep.Generations = errs, refused, gens
+	if c.writer {
+		rep.writes(w)
+	}
+	if c.jsonOut {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	rep.print(c, elapsed)
+	if rep.Errors > 0 || rep.WriteErrors > 0 {
+		return fmt.Errorf("%d search errors, %d write errors", rep.Errors, rep.WriteErrors)
+	}
+	return nil
+}
+
+// warmUp sends every query once and keeps those the server answers (a
+// 4xx refusal drops a query; a 5xx fails the run). For a writer it also
+// collects the top result ids of the first 200 kept queries, whose texts
+// the writer adds again.
+func warmUp(client *http.Client, queries []string, searchURL func(string) string, writer bool) (kept, ids []string, err error) {
+	kept = queries[:0:0]
+	for _, q := range queries {
+		status, body, err := fetch(client, searchURL(q))
+		if err != nil {
+			return nil, nil, fmt.Errorf("warm-up: %w", err)
+		}
+		if status >= 500 {
+			return nil, nil, fmt.Errorf("warm-up: %q: status %d: %s", q, status, body)
+		}
+		if status != 200 {
+			continue
+		}
+		kept = append(kept, q)
+		if writer && len(ids) < 200 {
+			var sr struct{ Results []struct{ ID string } }
+			if json.Unmarshal(body, &sr) == nil && len(sr.Results) > 0 {
+				ids = append(ids, sr.Results[0].ID)
+			}
+		}
+	}
+	if len(kept) == 0 {
+		return nil, nil, errors.New("the server refused every query")
+	}
+	return kept, ids, nil
+}
+
+// startProfile starts a CPU profile written to path; stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// searches fills the search figures from the latencies of a run that took
+// elapsed.
+func (rep *report) searches(lat []time.Duration, elapsed time.Duration) {
 	slices.Sort(lat)
 	rep.Seconds = elapsed.Seconds()
 	rep.Requests = len(lat)
@@ -225,20 +255,20 @@ func run(c config) error {
 	if len(lat) > 0 {
 		rep.MaxMS = msOf(lat[len(lat)-1])
 	}
-	rep.Errors, rep.Refused, rep.Generations = errs, refused, gens
-	if c.writer {
-		slices.Sort(w.lat)
-		rep.Adds, rep.AddedDocs, rep.WriteErrors = len(w.lat), w.docs, w.errs
-		rep.AddP50MS = pct(w.lat, 0.5)
-		if len(w.lat) > 0 {
-			rep.AddMaxMS = msOf(w.lat[len(w.lat)-1])
-		}
+}
+
+// writes fills the writer's figures.
+func (rep *report) writes(w writerStats) {
+	slices.Sort(w.lat)
+	rep.Adds, rep.AddedDocs, rep.WriteErrors = len(w.lat), w.docs, w.errs
+	rep.AddP50MS = pct(w.lat, 0.5)
+	if len(w.lat) > 0 {
+		rep.AddMaxMS = msOf(w.lat[len(w.lat)-1])
 	}
-	if c.jsonOut {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
+}
+
+// print writes the report as text.
+func (rep *report) print(c config, elapsed time.Duration) {
 	fmt.Printf("serveload: %d clients for %s, %s mode, k %d, snippets %s, %d queries (%d refused in the warm-up and left out), GOMAXPROCS %d\n",
 		c.clients, elapsed.Round(time.Millisecond), c.mode, c.k, c.snippets, rep.Queries, rep.Dropped, runtime.GOMAXPROCS(0))
 	fmt.Printf("searches  %d requests  %.1f/s  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.1f ms  errors %d  refused %d\n",
@@ -247,99 +277,6 @@ func run(c config) error {
 		fmt.Printf("writer    %d adds of %d documents (%d added)  p50 %.0f ms  max %.0f ms  errors %d; searches saw %d generations\n",
 			rep.Adds, c.batch, rep.AddedDocs, rep.AddP50MS, rep.AddMaxMS, rep.WriteErrors, rep.Generations)
 	}
-	if rep.Errors > 0 || rep.WriteErrors > 0 {
-		return fmt.Errorf("%d search errors, %d write errors", rep.Errors, rep.WriteErrors)
-	}
-	return nil
-}
-
-// setup starts the in-process server or checks the -url one, and returns
-// the base URL, the write token, the queries and a function that stops
-// what it started.
-func setup(c config) (base, token string, queries []string, stop func(), err error) {
-	stop = func() {}
-	if c.queries != "" {
-		if queries, err = readLines(c.queries); err != nil {
-			return
-		}
-	}
-	if c.target != "" {
-		u, perr := url.Parse(c.target)
-		if perr != nil || u.Scheme != "http" || u.Host == "" {
-			err = fmt.Errorf("-url: want http://HOST:PORT, got %q", c.target)
-			return
-		}
-		if !loopback(u.Hostname()) {
-			err = fmt.Errorf("-url: %s is not a loopback address; serveload only loads this machine", u.Hostname())
-			return
-		}
-		base = strings.TrimSuffix(c.target, "/")
-		if c.tokenFile != "" {
-			b, rerr := os.ReadFile(c.tokenFile)
-			if rerr != nil {
-				err = fmt.Errorf("-token-file: %w", rerr)
-				return
-			}
-			token = strings.TrimSpace(string(b))
-		}
-		if queries == nil {
-			queries = builtin
-		}
-		return
-	}
-	dir := c.index
-	if queries == nil {
-		if queries, err = titles(dir, c.nQueries, c.seed); err != nil {
-			return
-		}
-	}
-	var tmp string
-	if c.writer {
-		if tmp, err = os.MkdirTemp("", "serveload-"); err != nil {
-			return
-		}
-		dir = filepath.Join(tmp, "index")
-		if err = copyTree(c.index, dir); err != nil {
-			os.RemoveAll(tmp)
-			return
-		}
-		token = "serveload-token-" + fmt.Sprint(time.Now().UnixNano())
-	}
-	s, nerr := server.New(server.Options{Dir: dir, Writable: c.writer, Token: token,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Reload: -1})
-	if nerr != nil {
-		err = nerr
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-		return
-	}
-	ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-	if lerr != nil {
-		err = lerr
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = s.Serve(ctx, ln); close(done) }()
-	base = "http://" + ln.Addr().String()
-	stop = func() {
-		cancel()
-		<-done
-		s.Close()
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}
-	return
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // hammer runs n clients for d, each sending the queries in its own
@@ -403,150 +340,6 @@ func fetch(client *http.Client, u string) (int, []byte, error) {
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	return res.StatusCode, b, err
-}
-
-type docText struct{ Text, Label, Title string }
-
-// texts fetches the documents the writer re-adds under new ids.
-func texts(client *http.Client, base string, ids []string) ([]docText, error) {
-	if len(ids) == 0 {
-		return nil, errors.New("-writer: no document to copy (no query had a result)")
-	}
-	var out []docText
-	for _, id := range ids {
-		status, body, err := fetch(client, base+"/api/doc/"+url.PathEscape(id))
-		if err != nil || status != 200 {
-			return nil, fmt.Errorf("-writer: fetching %q: %v %d", id, err, status)
-		}
-		var d docText
-		if err := json.Unmarshal(body, &d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-type writerStats struct {
-	lat        []time.Duration
-	docs, errs int
-}
-
-// write POSTs batches of documents back to back until ctx ends.
-func write(ctx context.Context, client *http.Client, base, token string, docs []docText, batch int) writerStats {
-	var st writerStats
-	run := time.Now().UnixNano()
-	for n := 0; ctx.Err() == nil; n++ {
-		var body bytes.Buffer
-		enc := json.NewEncoder(&body)
-		for i := range batch {
-			d := docs[(n*batch+i)%len(docs)]
-			_ = enc.Encode(map[string]string{"id": fmt.Sprintf("serveload-%d-%d-%d", run, n, i), "text": d.Text, "label": d.Label, "title": d.Title})
-		}
-		req, _ := http.NewRequest("POST", base+"/api/documents", &body)
-		req.Header.Set("Authorization", "Bearer "+token)
-		t := time.Now()
-		res, err := client.Do(req)
-		if err != nil {
-			st.errs++
-			continue
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 {
-			st.errs++
-			fmt.Fprintf(os.Stderr, "serveload: add: status %d: %.200s\n", res.StatusCode, b)
-			continue
-		}
-		st.lat = append(st.lat, time.Since(t))
-		st.docs += batch
-	}
-	return st
-}
-
-// titles draws n document titles of the index as queries, "Re:" removed.
-func titles(dir string, n int, seed uint64) ([]string, error) {
-	ix, err := index.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer ix.Close()
-	r := rand.New(rand.NewPCG(seed, 7))
-	var out []string
-	for _, pos := range r.Perm(ix.Len()) {
-		if len(out) == n {
-			break
-		}
-		t := ix.Doc(pos).Title
-		for {
-			s := strings.TrimSpace(t)
-			if len(s) < 3 || !strings.EqualFold(s[:3], "re:") {
-				t = s
-				break
-			}
-			t = s[3:]
-		}
-		if t != "" {
-			out = append(out, t)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no document has a title to query by; give -queries FILE", dir)
-	}
-	return out, nil
-}
-
-func readLines(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("-queries: %w", err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			out = append(out, l)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("-queries: %w", err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("-queries: %s holds no query", path)
-	}
-	return out, nil
-}
-
-// copyTree copies the index folder src to dst (the writer's copy).
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		if !d.Type().IsRegular() || d.Name() == "LOCK" && filepath.Dir(path) == src {
-			return nil
-		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(to)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
 }
 
 func pct(sorted []time.Duration, p float64) float64 {
