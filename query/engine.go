@@ -278,6 +278,7 @@ func (e *Engine) labelFilter(r *Request, p *plan) func(bq.Query) bq.Query {
 	}
 	members := e.Index.WithLabel(r.Label)
 	p.allowed = func(pos int) bool { _, ok := slices.BinarySearch(members, pos); return ok }
+	p.members = max(len(members), 1) // 0 would mean all; an empty label allows none
 	return func(q bq.Query) bq.Query {
 		lq := bleve.NewTermQuery(r.Label)
 		lq.SetField(index.FieldLabel)

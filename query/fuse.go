@@ -45,6 +45,9 @@ type sides struct {
 	kwTotal uint64      // documents the keyword query matches
 	cos     []float32   // cosine of every document (nil: no semantic side); NaN for those without a code
 	allowed func(pos int) bool
+	// members is the number of documents allowed (with a label filter:
+	// the label's), the excluded one included; 0 means all.
+	members int
 	exclude int // a position never ranked (the query document), or -1
 }
 
@@ -91,24 +94,46 @@ func (s *sides) semanticScores(dst []float32) {
 	}
 }
 
-// moments returns the mean and the standard deviation of the values of the
-// allowed documents, those without a value (NaN) left out.
-func (s *sides) moments(n int, value func(i int) float32) (mean, sd float64) {
+// cosMoments returns the mean and the standard deviation of the cosines
+// of the allowed documents with a code.
+func (s *sides) cosMoments() (mean, sd float64) {
 	var sum, sq float64
 	m := 0
-	for i := range n {
-		if !s.ok(i) {
+	for i, x := range s.cos {
+		if math.IsNaN(float64(x)) || i == s.exclude || (s.allowed != nil && !s.allowed(i)) {
 			continue
 		}
-		x := float64(value(i))
-		if math.IsNaN(x) {
-			continue
-		}
-		sum += x
-		sq += x * x
+		sum += float64(x)
+		sq += float64(x) * float64(x)
 		m++
 	}
-	if m == 0 {
+	return meanSD(sum, sq, m)
+}
+
+// kwMoments returns the mean and the standard deviation of the keyword
+// scores of the allowed documents, 0 for those outside the hits: sums over
+// the hits, divided by the number of allowed documents.
+func (s *sides) kwMoments(n int) (mean, sd float64) {
+	var sum, sq float64
+	for _, h := range s.kw {
+		if h.Pos != s.exclude {
+			x := float64(h.Score)
+			sum += x
+			sq += x * x
+		}
+	}
+	m := n
+	if s.members > 0 {
+		m = s.members
+	}
+	if s.exclude >= 0 && (s.allowed == nil || s.allowed(s.exclude)) {
+		m--
+	}
+	return meanSD(sum, sq, m)
+}
+
+func meanSD(sum, sq float64, m int) (mean, sd float64) {
+	if m <= 0 {
 		return 0, 0
 	}
 	mean = sum / float64(m)
@@ -129,11 +154,11 @@ func (s *sides) hybridScores(dst []float32) {
 	}
 	km, ksd := 0.0, 0.0
 	if s.kw != nil {
-		km, ksd = s.moments(n, func(i int) float32 { return kw[i] })
+		km, ksd = s.kwMoments(n)
 	}
 	cm, csd := 0.0, 0.0
 	if s.cos != nil {
-		cm, csd = s.moments(n, func(i int) float32 { return s.cos[i] })
+		cm, csd = s.cosMoments()
 	}
 	for i := range dst {
 		hasCode := s.cos != nil && !math.IsNaN(float64(s.cos[i]))
