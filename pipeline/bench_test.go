@@ -4,12 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/ingest"
 	"github.com/docsearch/docsearch/internal/testenv"
-	"github.com/docsearch/docsearch/query"
-	"github.com/docsearch/docsearch/vocab"
 )
 
 // BenchmarkIndex20News measures the indexing phase of `docsearch index` on
@@ -20,20 +17,7 @@ import (
 func BenchmarkIndex20News(b *testing.B) {
 	archive := testenv.News20(b)
 	spec := archive + "#20news-bydate-test"
-	vb, _ := vocab.NewBuilder(vocab.Options{})
-	ingest.Walk(spec, ingest.Options{}, func(d ingest.Document) error { vb.Add(d.Text); return nil })
-	v, err := vb.Build()
-	if err != nil {
-		b.Fatal(err)
-	}
-	net, err := autoencoder.New([]int{v.Len(), 500, 250, 125, 10, 125, 250, 500, v.Len()},
-		[]autoencoder.Act{autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Linear,
-			autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Sigmoid, autoencoder.Softmax}, autoencoder.SoftmaxCE, 0.05, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	net.InputLen, net.Code = 100, 3
-	model := &query.Model{Vocab: v, Net: net, Mean: make([]float32, 10)}
+	model := untrainedModel(b, archive+"#20news-bydate-train")
 	b.ReportAllocs()
 	docs := 0
 	for b.Loop() {

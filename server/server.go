@@ -34,6 +34,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/docsearch/docsearch/pipeline"
 )
 
 // Defaults of Options.
@@ -82,15 +84,10 @@ type Options struct {
 	SearchTimeout time.Duration
 }
 
-// FieldError is a bad value of one field of Options.
-type FieldError struct {
-	Field string
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-
-func (e *FieldError) Unwrap() error { return e.Err }
+// FieldError is a bad value of one field of Options: the application
+// layer's one type for that (pipeline.FieldError), which the command line
+// maps to its flags.
+type FieldError = pipeline.FieldError
 
 // EnsureDefaults fills the zero fields.
 func (o *Options) EnsureDefaults() {
@@ -111,7 +108,7 @@ func (o *Options) EnsureDefaults() {
 // Validate reports every problem at once.
 func (o Options) Validate() error {
 	var errs []error
-	bad := func(field, f string, a ...any) { errs = append(errs, &FieldError{field, fmt.Errorf(f, a...)}) }
+	bad := func(field, f string, a ...any) { errs = append(errs, &FieldError{Field: field, Err: fmt.Errorf(f, a...)}) }
 	if o.Dir == "" {
 		bad("Dir", "an index directory is required")
 	}

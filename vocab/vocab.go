@@ -15,7 +15,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/docsearch/docsearch/internal/binenc"
-	"github.com/docsearch/docsearch/internal/par"
 )
 
 var (
@@ -296,23 +295,7 @@ func (v *Vocab) VectorizeWords(text string) (Vector, int) {
 // VectorizeAll returns the count matrix of texts, one row per text, using
 // all of GOMAXPROCS.
 func (v *Vocab) VectorizeAll(texts []string) *Matrix {
-	rows := make([]Vector, len(texts))
-	par.For(len(texts), 16, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			rows[i] = v.Vectorize(texts[i])
-		}
-	})
-	m := NewMatrix(v.Len())
-	nnz := 0
-	for _, r := range rows {
-		nnz += len(r.Idx)
-	}
-	m.Indptr = slices.Grow(m.Indptr, len(rows))
-	m.Idx = make([]int32, 0, nnz)
-	m.Val = make([]float32, 0, nnz)
-	for _, r := range rows {
-		m.Append(r)
-	}
+	m, _ := v.VectorizeAllWords(texts)
 	return m
 }
 

@@ -65,7 +65,7 @@ func serveCmd() *cli.Command {
 			if err := errors.Join(errs...); err != nil {
 				return err
 			}
-			if err := serveFlagErrors(o.Validate()); err != nil {
+			if err := flagErrors(o.Validate(), serveFlags); err != nil {
 				return err
 			}
 			s, err := server.New(o)
@@ -88,26 +88,4 @@ func serveCmd() *cli.Command {
 			return s.Serve(ctx, ln)
 		},
 	}
-}
-
-// serveFlagErrors rewrites server.FieldErrors as errors naming the flag.
-func serveFlagErrors(err error) error {
-	if err == nil {
-		return nil
-	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for i, e := range errs {
-		var fe *server.FieldError
-		if errors.As(e, &fe) {
-			if f, ok := serveFlags[fe.Field]; ok {
-				errs[i] = fmt.Errorf("--%s: %w", f, fe.Err)
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
