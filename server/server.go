@@ -108,7 +108,9 @@ func (o *Options) EnsureDefaults() {
 // Validate reports every problem at once.
 func (o Options) Validate() error {
 	var errs []error
-	bad := func(field, f string, a ...any) { errs = append(errs, &FieldError{Field: field, Err: fmt.Errorf(f, a...)}) }
+	bad := func(field, f string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Err: fmt.Errorf(f, a...)})
+	}
 	if o.Dir == "" {
 		bad("Dir", "an index directory is required")
 	}
