@@ -181,7 +181,10 @@ func (w *Writer) flushText() error {
 		return nil
 	}
 	err := w.text.Batch(w.batch)
-	w.batch.Reset()
+	// A fresh batch rather than Reset: scorch's Batch returns while a
+	// goroutine of its own may still be ranging over the old batch's
+	// operations (bleve v2.6.3, scorch.go:543), so reusing the map races.
+	w.batch = w.text.NewBatch()
 	return err
 }
 
