@@ -55,7 +55,9 @@ func (h *Hashes) Bits() int { return h.bits }
 func (h *Hashes) Len() int { return len(h.data) / h.words }
 
 // Code returns the code of document pos (it aliases the Hashes' memory).
-func (h *Hashes) Code(pos int) []uint64 { return h.data[pos*h.words : (pos+1)*h.words : (pos+1)*h.words] }
+func (h *Hashes) Code(pos int) []uint64 {
+	return h.data[pos*h.words : (pos+1)*h.words : (pos+1)*h.words]
+}
 
 // Skipped reports whether document pos has no code.
 func (h *Hashes) Skipped(pos int) bool {

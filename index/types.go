@@ -47,11 +47,11 @@ type Meta struct {
 	Fingerprint   string `json:"fingerprint"`
 	// Created is when the first generation of this line was built (by
 	// Create); Updated is when this generation was committed.
-	Created time.Time         `json:"created"`
-	Updated time.Time         `json:"updated"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 	// Bits lists the widths of the binary codes every document has
 	// (semantic hashing), ascending; empty for an index without them.
 	// An index of format 2 written before they existed has none.
-	Bits []int `json:"bits,omitempty"`
-	Extra   map[string]string `json:"extra,omitempty"`
+	Bits  []int             `json:"bits,omitempty"`
+	Extra map[string]string `json:"extra,omitempty"`
 }

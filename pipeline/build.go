@@ -24,22 +24,22 @@ const GoStd = "go:std"
 
 // Options configure Build. Zero fields take the defaults of EnsureDefaults.
 type Options struct {
-	Corpus      string     // corpus spec (see ingest.Walk) or GoStd; default GoStd
-	Train       string     // training corpus spec; default: Corpus
-	Dir         string     // index directory (required)
-	Profile     Profile    // Paper (default) or Quick
-	Seed        uint64     // default 1
-	VocabSize   int        // default 2000
-	Hidden      []int      // hidden layer widths below the code; default 500, 250, 125
-	Code        int        // code size; default 10
-	Stem        bool       // English stemming in the analyzer
-	FineTune    FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
+	Corpus    string     // corpus spec (see ingest.Walk) or GoStd; default GoStd
+	Train     string     // training corpus spec; default: Corpus
+	Dir       string     // index directory (required)
+	Profile   Profile    // Paper (default) or Quick
+	Seed      uint64     // default 1
+	VocabSize int        // default 2000
+	Hidden    []int      // hidden layer widths below the code; default 500, 250, 125
+	Code      int        // code size; default 10
+	Stem      bool       // English stemming in the analyzer
+	FineTune  FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
 	// Bits lists the widths of binary codes (semantic hashing) to train
 	// and store beside the real-valued codes, each one of HashWidths;
 	// none by default.
 	Bits        []int
-	Resume      bool       // continue from the checkpoint of a killed run
-	MaxDocBytes int64      // see ingest.Options
+	Resume      bool  // continue from the checkpoint of a killed run
+	MaxDocBytes int64 // see ingest.Options
 	// Epochs, when positive, overrides every layer's and fine-tuning's
 	// epoch count (for experiments and tests).
 	Epochs int
