@@ -53,6 +53,12 @@ const (
 type Engine struct {
 	Index *index.Index
 	Model *Model
+	// Codes, Text and Hashes, when set, replace the index's own stores
+	// (see CodeStore): the place where a store that outgrows one machine
+	// plugs in. Open leaves them nil.
+	Codes  CodeStore
+	Text   TextStore
+	Hashes func(bits int) HashStore
 }
 
 // Open opens the index in dir and its model, and checks that they belong
@@ -233,7 +239,7 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 	}
 	if code != nil {
 		p.cos = make([]float32, e.Index.Len())
-		if !e.Index.CosinesTo(p.cos, code) {
+		if !e.codes().CosinesTo(p.cos, code) {
 			p.cos = nil
 		}
 	}
@@ -262,7 +268,7 @@ func (e *Engine) planDoc(ctx context.Context, r *Request, p *plan) ([]float32, e
 		}
 		return code, nil
 	}
-	q, err := e.Index.MoreLikeThis(ctx, pos)
+	q, err := e.text().MoreLikeThis(ctx, pos)
 	if err != nil {
 		return nil, err
 	}
@@ -326,12 +332,12 @@ func (e *Engine) keywordSide(ctx context.Context, r *Request, p *plan, withLabel
 	if r.Mode == Keyword {
 		size = kwSize
 	}
-	hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
+	hits, total, err := e.text().Keyword(ctx, p.keyword, size)
 	if isExpansion(err) && r.DocID == "" {
 		// A term matched too many words: search the words.
 		p.keyword = withLabel(plainText(r.Text, "").keyword)
 		p.notes = append(p.notes, noteExpansion)
-		hits, total, err = e.Index.Keyword(ctx, p.keyword, size)
+		hits, total, err = e.text().Keyword(ctx, p.keyword, size)
 	}
 	if err != nil {
 		return err
@@ -431,7 +437,7 @@ func (e *Engine) respond(ctx context.Context, r *Request, ranked []index.Hit, to
 		if style == SnippetsPlain {
 			style = index.StylePlain
 		}
-		sn, err := e.Index.Snippets(ctx, kwq, pos, style)
+		sn, err := e.text().Snippets(ctx, kwq, pos, style)
 		if err != nil {
 			return nil, err
 		}

@@ -33,7 +33,7 @@ var ErrNoBits = fmt.Errorf("%w: no binary codes of that width", ErrBadRequest)
 // bitQuery is a request of mode Hamming or Hash made ready: the codes, the
 // query's code and what the ranking may return.
 type bitQuery struct {
-	hs      *index.Hashes
+	hs      HashStore
 	code    []uint64
 	exclude int
 	keep    func(pos int) bool
@@ -67,7 +67,7 @@ func (e *Engine) planBits(ctx context.Context, r *Request) (*bitQuery, error) {
 	if err != nil {
 		return nil, err
 	}
-	bq := &bitQuery{hs: e.Index.Hashes(w), exclude: -1}
+	bq := &bitQuery{hs: e.hashes(w), exclude: -1}
 	h := e.Model.hasher(w)
 	if bq.hs == nil || h == nil {
 		return nil, fmt.Errorf("%w: the index lists %d-bit codes but lacks them or their model", ErrMismatch, w)
@@ -87,7 +87,7 @@ func (e *Engine) planBits(ctx context.Context, r *Request) (*bitQuery, error) {
 			bq.real = e.Index.Code(pos)
 		}
 		if needKW {
-			if bq.keyword, err = e.Index.MoreLikeThis(ctx, pos); err != nil {
+			if bq.keyword, err = e.text().MoreLikeThis(ctx, pos); err != nil {
 				return nil, err
 			}
 		}
@@ -206,7 +206,7 @@ func (e *Engine) rerankKeyword(ctx context.Context, q *bitQuery, hits []index.Hi
 	for i, h := range hits {
 		ids[i] = e.Index.Doc(h.Pos).ID
 	}
-	kw, _, err := e.Index.Keyword(ctx, bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q.keyword), len(hits))
+	kw, _, err := e.text().Keyword(ctx, bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q.keyword), len(hits))
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (e *Engine) rerankSemantic(q *bitQuery, hits []index.Hit) {
 		pos[i] = h.Pos
 	}
 	cos := make([]float32, len(hits))
-	if !e.Index.CosinesAt(cos, q.real, pos) {
+	if !e.codes().CosinesAt(cos, q.real, pos) {
 		return
 	}
 	for i := range hits {
