@@ -177,29 +177,15 @@ func threshold(h []Hit, k int) float32 {
 // scan10 is scanAny unrolled for dim 10, the code size of the paper's
 // document autoencoder; the products are rounded explicitly so that no
 // fused multiply-add changes a score.
-//
-// Once the heap is full, a row whose first five products cannot reach
-// the threshold is left after them: the other five add at most
-// ||q[5:]|| ||x[5:]|| <= ||q[5:]|| (Cauchy-Schwarz; rows have unit length),
-// so a row with s5 + ||q[5:]|| + tail5Slack <= thr cannot score above thr.
-// The slack covers the rounding of the float32 sums (ten roundings of
-// values below 1 in size, under 1e-6), so the result is that of scoring
-// every row in full. Most rows of a large collection stop there.
 func scan10(rows, q []float32, base, k int, h []Hit) []Hit {
 	q = q[:10]
 	q0, q1, q2, q3, q4 := q[0], q[1], q[2], q[3], q[4]
 	q5, q6, q7, q8, q9 := q[5], q[6], q[7], q[8], q[9]
-	tail := float32(math.Sqrt(float64(q5)*float64(q5)+float64(q6)*float64(q6)+float64(q7)*float64(q7)+
-		float64(q8)*float64(q8)+float64(q9)*float64(q9))) + tail5Slack
 	thr := threshold(h, k)
 	for i := 0; i+10 <= len(rows); i += 10 {
 		x := rows[i : i+10 : i+10]
 		s := float32(q0*x[0]) + float32(q1*x[1]) + float32(q2*x[2]) + float32(q3*x[3]) +
-			float32(q4*x[4])
-		if s+tail <= thr {
-			continue
-		}
-		s = s + float32(q5*x[5]) + float32(q6*x[6]) + float32(q7*x[7]) +
+			float32(q4*x[4]) + float32(q5*x[5]) + float32(q6*x[6]) + float32(q7*x[7]) +
 			float32(q8*x[8]) + float32(q9*x[9])
 		s = clamp1(s)
 		if s > thr {
@@ -209,9 +195,6 @@ func scan10(rows, q []float32, base, k int, h []Hit) []Hit {
 	}
 	return h
 }
-
-// tail5Slack bounds the rounding that scan10's early exit allows for.
-const tail5Slack = 1e-5
 
 // scanAny scores rows of any dim.
 func scanAny(rows, q []float32, base, k int, h []Hit) []Hit {
