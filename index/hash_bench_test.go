@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,14 +48,6 @@ func uniformCodes(n, bits int, seed uint64) []uint64 {
 		}
 	}
 	return out
-}
-
-// heapMB returns the live heap in MiB after a collection.
-func heapMB() float64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return float64(m.HeapAlloc) / (1 << 20)
 }
 
 // BenchmarkHashTable times building the address table of n 32-bit codes
