@@ -63,7 +63,16 @@ type Config struct {
 	// autoencoder of Bengio et al. (2007), and it keeps an over-complete
 	// layer from learning a free identity map. Adam and SGD only.
 	Tied bool
-	Seed uint64
+	// CodeNoise, when positive, is the standard deviation of the Gaussian
+	// noise added to the input of the code layer while training
+	// (Salakhutdinov & Hinton, "Semantic hashing", 2009, section 4): to
+	// carry information through it, a logistic code layer is pushed towards
+	// outputs near 0 or 1, so that its codes can be thresholded into bits.
+	// The noise is deterministic, as the paper's: case i's unit j always
+	// gets the same draw (a hash of Seed, i and j), so that the loss is a
+	// fixed function of the parameters. Encoding adds no noise.
+	CodeNoise float32
+	Seed      uint64
 }
 
 // EnsureDefaults fills zero fields.
@@ -96,6 +105,9 @@ func (c Config) Validate() error {
 	}
 	if c.Tied && c.Method == CG {
 		p.Add("Tied works with adam and sgd, not cg")
+	}
+	if !(c.CodeNoise >= 0 && c.CodeNoise <= 1e3) {
+		p.Add("CodeNoise must be in [0, 1000], got %g", c.CodeNoise)
 	}
 	if c.LineSearches < 1 || c.Patience < 1 {
 		p.Add("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)

@@ -12,6 +12,9 @@ type Workspace struct {
 	acts   []mat.Dense // acts[0] = prepared input, acts[l+1] = output of layer l
 	deltas []mat.Dense // deltas[l] = dLoss/d(pre-activation of layer l)
 	target mat.Dense
+	// noise, when not empty, is added to the code layer's input (rows x
+	// code width): the trainer's deterministic code noise.
+	noise []float32
 }
 
 func (n *Net) ensure(ws *Workspace, rows int) {
@@ -51,6 +54,9 @@ func (n *Net) forward(ws *Workspace, upto int) {
 		out := ws.acts[i+1]
 		mat.Mul(out, ws.acts[i], false, mat.View(l.In, l.Out, l.W), false, 1, 0)
 		mat.AddRowVec(out, l.B)
+		if i == n.Code && len(ws.noise) == len(out.Data) {
+			mat.Axpy(1, ws.noise, out.Data)
+		}
 		switch l.Act {
 		case Sigmoid:
 			mat.Sigmoid(out.Data)

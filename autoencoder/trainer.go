@@ -176,6 +176,15 @@ func (t *Trainer) fill(rows []int) {
 	in := t.Net.Input(&t.ws, len(rows))
 	t.b.Fill(rows, in.Data, t.ws.target.Data)
 	t.Net.prepare(in)
+	t.ws.noise = t.ws.noise[:0]
+	if sd := t.Cfg.CodeNoise; sd > 0 && t.Net.Code >= 0 {
+		w := t.Net.CodeSize()
+		for _, r := range rows {
+			for j := 0; j < w; j++ {
+				t.ws.noise = append(t.ws.noise, sd*rng.HashNorm(t.Cfg.Seed, uint64(r)*uint64(w)+uint64(j)))
+			}
+		}
+	}
 }
 
 func shuffle(src *rng.Source, x []int) {

@@ -17,6 +17,7 @@ const (
 	prefixDoc  = "d/"
 	prefixCode = "c/"
 	prefixData = "x/" // the caller's per-document bytes
+	prefixBits = "h/" // binary codes of every width of Meta.Bits
 	prefixBlob = "b/" // blob header: size, chunk size, chunk count, CRC of the data
 	prefixPart = "p/" // blob chunk: "p/<name>\x00<4-byte big-endian chunk>"
 	keyMeta    = "m"
@@ -60,7 +61,7 @@ func partKey(name string, chunk int) []byte {
 func keyString(k []byte) string {
 	s := string(k)
 	switch {
-	case (strings.HasPrefix(s, prefixDoc) || strings.HasPrefix(s, prefixCode) || strings.HasPrefix(s, prefixData)) && len(k) == 10:
+	case (strings.HasPrefix(s, prefixDoc) || strings.HasPrefix(s, prefixCode) || strings.HasPrefix(s, prefixData) || strings.HasPrefix(s, prefixBits)) && len(k) == 10:
 		return s[:2] + strconv.FormatUint(binary.BigEndian.Uint64(k[2:]), 10)
 	case strings.HasPrefix(s, prefixPart) && len(k) >= 7 && k[len(k)-5] == 0:
 		return strconv.Quote(s[:len(s)-5]) + "#" + strconv.FormatUint(uint64(binary.BigEndian.Uint32(k[len(k)-4:])), 10)
@@ -216,7 +217,67 @@ func decodeMeta(p []byte) (Meta, error) {
 	if m.Generation == 0 {
 		return Meta{}, errors.New("meta: generation 0")
 	}
+	if err := checkBits(m.Bits); err != nil {
+		return Meta{}, fmt.Errorf("meta: %v", err)
+	}
 	return m, nil
+}
+
+// MaxBits bounds the width of a binary code.
+const MaxBits = 1024
+
+// Words returns the number of 64-bit words a binary code of width bits
+// takes.
+func Words(bits int) int { return (bits + 63) / 64 }
+
+// checkBits checks a list of binary code widths: each in [1, MaxBits],
+// strictly ascending.
+func checkBits(bits []int) error {
+	for i, b := range bits {
+		if b < 1 || b > MaxBits {
+			return fmt.Errorf("binary code width %d out of range [1, %d]", b, MaxBits)
+		}
+		if i > 0 && b <= bits[i-1] {
+			return fmt.Errorf("binary code widths %v are not strictly ascending", bits)
+		}
+	}
+	return nil
+}
+
+// bitsWords is the number of words of the binary codes of one document.
+func bitsWords(bits []int) int {
+	n := 0
+	for _, b := range bits {
+		n += Words(b)
+	}
+	return n
+}
+
+// appendBits appends words as little-endian uint64.
+func appendBits(dst []byte, words []uint64) []byte {
+	for _, w := range words {
+		dst = binary.LittleEndian.AppendUint64(dst, w)
+	}
+	return dst
+}
+
+// decodeBitsTo fills dst from p, which must hold exactly len(dst)
+// little-endian words; widths says which high bits must be zero.
+func decodeBitsTo(dst []uint64, p []byte, widths []int) error {
+	if len(p) != 8*len(dst) {
+		return fmt.Errorf("binary codes of %d bytes, want %d", len(p), 8*len(dst))
+	}
+	for i := range dst {
+		dst[i] = binary.LittleEndian.Uint64(p[8*i:])
+	}
+	off := 0
+	for _, b := range widths {
+		off += Words(b)
+		if r := b % 64; r != 0 && dst[off-1]>>r != 0 {
+			return fmt.Errorf("binary code of width %d has bits set beyond it", b)
+		}
+	}
+	return nil
 }
 
 // blobHeader describes a blob stored as Chunks values of ChunkSize bytes

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -29,6 +30,7 @@ type Index struct {
 	labels map[string][]int // label -> positions, ascending
 	raw    []float32        // Len x Dim, row-major, as stored
 	unit   []float32        // Len x Dim, each row scaled to unit length; NaN rows for NoCode documents
+	hashes []*Hashes        // the binary codes of each width of meta.Bits
 	blobs  map[string][]byte
 	text   bleve.Index
 	pool   sync.Pool // *Searcher for Index.Search
@@ -92,6 +94,9 @@ func load(path string) (*Index, error) {
 			return err
 		}
 		if err := ix.loadCodes(txn, gen); err != nil {
+			return err
+		}
+		if err := ix.loadBits(txn, gen); err != nil {
 			return err
 		}
 		return loadBlobs(txn, gen, ix.blobs)
@@ -297,4 +302,57 @@ func (ix *Index) ReadData(fn func(pos int, data []byte) error) error {
 			return err
 		})
 	})
+}
+
+// loadBits reads the binary codes of every width of meta.Bits into one
+// Hashes each.
+func (ix *Index) loadBits(txn *badger.Txn, gen string) error {
+	widths := ix.meta.Bits
+	if len(widths) == 0 {
+		return nil
+	}
+	n := len(ix.slots)
+	total := bitsWords(widths)
+	ix.hashes = make([]*Hashes, len(widths))
+	var skip []uint64
+	for i, d := range ix.docs {
+		if d.NoCode {
+			if skip == nil {
+				skip = make([]uint64, (n+63)/64)
+			}
+			skip[i/64] |= 1 << (i % 64)
+		}
+	}
+	for j, b := range widths {
+		ix.hashes[j] = &Hashes{bits: b, words: Words(b), data: make([]uint64, 0, min(n, preallocRows)*Words(b)), skip: skip}
+	}
+	buf := make([]uint64, total)
+	return scanSlots(txn, gen, prefixBits, ix.slots, func(item *badger.Item) error {
+		return value(item, gen, func(p []byte) error {
+			if err := decodeBitsTo(buf, p, widths); err != nil {
+				return err
+			}
+			off := 0
+			for _, h := range ix.hashes {
+				h.data = append(h.data, buf[off:off+h.words]...)
+				off += h.words
+			}
+			return nil
+		})
+	})
+}
+
+// Bits returns the widths of the binary codes of the index, ascending
+// (none for an index without them).
+func (ix *Index) Bits() []int { return slices.Clone(ix.meta.Bits) }
+
+// Hashes returns the binary codes of width bits, or nil if the index has
+// none of that width.
+func (ix *Index) Hashes(bits int) *Hashes {
+	for _, h := range ix.hashes {
+		if h.bits == bits {
+			return h
+		}
+	}
+	return nil
 }

@@ -93,15 +93,22 @@ func (w *Writer) Add(e Entry) error {
 	}
 	e.Gen = w.genNo
 	slot := w.next
-	buf := make([]byte, 0, 3*10+docSize(e.Doc)+4*w.dim+len(e.Data)+12)
-	for _, part := range []struct {
+	buf := make([]byte, 0, 4*10+docSize(e.Doc)+4*w.dim+len(e.Data)+8*len(e.Bits)+16)
+	parts := []struct {
 		prefix string
 		fill   func([]byte) []byte
 	}{
 		{prefixDoc, func(b []byte) []byte { return appendDoc(b, e.Doc) }},
 		{prefixCode, func(b []byte) []byte { return appendCode(b, e.Code) }},
 		{prefixData, func(b []byte) []byte { return append(b, e.Data...) }},
-	} {
+	}
+	if len(w.bits) > 0 {
+		parts = append(parts, struct {
+			prefix string
+			fill   func([]byte) []byte
+		}{prefixBits, func(b []byte) []byte { return appendBits(b, e.Bits) }})
+	}
+	for _, part := range parts {
 		// One allocation holds every key and value; badger keeps them
 		// until the batch is written.
 		n := len(buf)
@@ -139,6 +146,15 @@ func (w *Writer) check(e *Entry) error {
 		return fmt.Errorf("index: doc %q: code has %d values, index dim is %d", e.ID, len(e.Code), w.dim)
 	case e.Known < 0 || e.Words < e.Known:
 		return fmt.Errorf("index: doc %q: %d known of %d words", e.ID, e.Known, e.Words)
+	case len(e.Bits) != bitsWords(w.bits):
+		return fmt.Errorf("index: doc %q: binary codes of %d words, the index's widths %v take %d", e.ID, len(e.Bits), w.bits, bitsWords(w.bits))
+	}
+	off := 0
+	for _, b := range w.bits {
+		off += Words(b)
+		if r := b % 64; r != 0 && e.Bits[off-1]>>r != 0 {
+			return fmt.Errorf("index: doc %q: binary code of width %d has bits set beyond it", e.ID, b)
+		}
 	}
 	for i, x := range e.Code {
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
@@ -201,7 +217,11 @@ func (w *Writer) Remove(id string) error {
 	if w.fresh {
 		return fmt.Errorf("index: doc %q: a new index cannot remove what it added", id)
 	}
-	for _, prefix := range []string{prefixDoc, prefixCode, prefixData} {
+	prefixes := []string{prefixDoc, prefixCode, prefixData}
+	if len(w.bits) > 0 {
+		prefixes = append(prefixes, prefixBits)
+	}
+	for _, prefix := range prefixes {
 		if err := w.del(slotKey(prefix, slot)); err != nil {
 			return err
 		}

@@ -327,3 +327,26 @@ func startWorkers() {
 		}
 	})
 }
+
+// CosinesAt writes the cosine between q and the code of each position of
+// pos to dst (len(pos) entries), as CosinesTo computes them. It returns
+// false and leaves dst alone if q is not finite or len(q) != Dim.
+func (ix *Index) CosinesAt(dst, q []float32, pos []int) bool {
+	dim := ix.meta.Dim
+	if len(dst) != len(pos) {
+		panic(fmt.Sprintf("index: CosinesAt: dst has length %d, want %d", len(dst), len(pos)))
+	}
+	u := make([]float32, dim)
+	if len(q) != dim || !normalizeTo(u, q) {
+		return false
+	}
+	for k, i := range pos {
+		x := ix.unit[i*dim : (i+1)*dim : (i+1)*dim]
+		var s float32
+		for d, v := range x {
+			s += float32(u[d] * v)
+		}
+		dst[k] = max(min(s, 1), -1)
+	}
+	return true
+}

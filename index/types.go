@@ -30,6 +30,11 @@ type Entry struct {
 	// Data is the caller's per-document bytes (docsearch keeps the word
 	// counts here), read back by Index.ReadData.
 	Data []byte
+	// Bits holds the document's binary codes, one of each width of
+	// Meta.Bits in that order, each in Words(width) words, bit j of a
+	// code in bit j%64 of its word j/64 (unused high bits zero). Nil
+	// when the index has no binary codes.
+	Bits []uint64
 }
 
 // Meta describes a committed index.
@@ -42,7 +47,11 @@ type Meta struct {
 	Fingerprint   string `json:"fingerprint"`
 	// Created is when the first generation of this line was built (by
 	// Create); Updated is when this generation was committed.
-	Created time.Time         `json:"created"`
-	Updated time.Time         `json:"updated"`
-	Extra   map[string]string `json:"extra,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Bits lists the widths of the binary codes every document has
+	// (semantic hashing), ascending; empty for an index without them.
+	// An index of format 2 written before they existed has none.
+	Bits  []int             `json:"bits,omitempty"`
+	Extra map[string]string `json:"extra,omitempty"`
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -61,6 +62,7 @@ type Writer struct {
 	next    uint64            // next free slot
 	blobs   map[string]struct{}
 	extra   map[string]string
+	bits    []int // widths of the binary codes (Meta.Bits)
 	created time.Time
 	err     error // first write failure; Commit returns it
 	done    bool
@@ -205,7 +207,7 @@ func (w *Writer) openCopy() error {
 	if err != nil {
 		return err
 	}
-	w.dim, w.fp, w.next, w.created = m.Dim, m.Fingerprint, m.NextSlot, m.Created
+	w.dim, w.fp, w.next, w.created, w.bits = m.Dim, m.Fingerprint, m.NextSlot, m.Created, m.Bits
 	maps.Copy(w.extra, m.Extra)
 	w.wb = db.NewWriteBatch()
 	if w.text, err = openText(w.path(), false); err != nil {
@@ -235,6 +237,27 @@ func (w *Writer) loadLive(live string) (Meta, error) {
 	})
 	return m, err
 }
+
+// SetBits declares the widths of the binary codes every document of a new
+// index carries (Entry.Bits), strictly ascending, each at most MaxBits. It
+// must come before the first Add; an updating Writer keeps the widths of
+// the live generation and refuses other ones.
+func (w *Writer) SetBits(widths []int) error {
+	if err := checkBits(widths); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if !w.fresh || len(w.slots) > 0 {
+		if slices.Equal(widths, w.bits) {
+			return nil
+		}
+		return fmt.Errorf("index: binary code widths %v cannot change to %v once documents are stored", w.bits, widths)
+	}
+	w.bits = slices.Clone(widths)
+	return nil
+}
+
+// Bits returns the widths of the binary codes of the index being written.
+func (w *Writer) Bits() []int { return slices.Clone(w.bits) }
 
 // SetExtra records a key/value pair in Meta.Extra.
 func (w *Writer) SetExtra(key, value string) { w.extra[key] = value }
@@ -297,6 +320,7 @@ func (w *Writer) commit() error {
 		Created:       w.created,
 		Updated:       now,
 		Extra:         maps.Clone(w.extra),
+		Bits:          w.bits,
 	}
 	p, err := encodeMeta(m)
 	if err != nil {

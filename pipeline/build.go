@@ -24,18 +24,22 @@ const GoStd = "go:std"
 
 // Options configure Build. Zero fields take the defaults of EnsureDefaults.
 type Options struct {
-	Corpus      string     // corpus spec (see ingest.Walk) or GoStd; default GoStd
-	Train       string     // training corpus spec; default: Corpus
-	Dir         string     // index directory (required)
-	Profile     Profile    // Paper (default) or Quick
-	Seed        uint64     // default 1
-	VocabSize   int        // default 2000
-	Hidden      []int      // hidden layer widths below the code; default 500, 250, 125
-	Code        int        // code size; default 10
-	Stem        bool       // English stemming in the analyzer
-	FineTune    FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
-	Resume      bool       // continue from the checkpoint of a killed run
-	MaxDocBytes int64      // see ingest.Options
+	Corpus    string     // corpus spec (see ingest.Walk) or GoStd; default GoStd
+	Train     string     // training corpus spec; default: Corpus
+	Dir       string     // index directory (required)
+	Profile   Profile    // Paper (default) or Quick
+	Seed      uint64     // default 1
+	VocabSize int        // default 2000
+	Hidden    []int      // hidden layer widths below the code; default 500, 250, 125
+	Code      int        // code size; default 10
+	Stem      bool       // English stemming in the analyzer
+	FineTune  FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
+	// Bits lists the widths of binary codes (semantic hashing) to train
+	// and store beside the real-valued codes, each one of HashWidths;
+	// none by default.
+	Bits        []int
+	Resume      bool  // continue from the checkpoint of a killed run
+	MaxDocBytes int64 // see ingest.Options
 	// Epochs, when positive, overrides every layer's and fine-tuning's
 	// epoch count (for experiments and tests).
 	Epochs int
@@ -98,6 +102,9 @@ func (o Options) Validate() error {
 	if o.Epochs < 0 {
 		bad("Epochs", "must not be negative, got %d", o.Epochs)
 	}
+	if err := checkWidths(o.Bits); err != nil {
+		bad("Bits", "%v", err)
+	}
 	if o.MaxDocBytes < 0 {
 		bad("MaxDocBytes", "must not be negative, got %d", o.MaxDocBytes)
 	}
@@ -143,6 +150,7 @@ type Summary struct {
 	Sizes              []int
 	Backend            string
 	Pretrain, FineTune time.Duration
+	Hash               time.Duration // training the binary codes' models
 	IndexTime, Total   time.Duration
 	DocsPerSec         float64 // indexing: read, analyse, encode, store
 	BestEpoch          int
@@ -248,6 +256,9 @@ func Build(o Options) (*Summary, error) {
 func store(o Options, tr *trained, w *index.Writer, sum *Summary) error {
 	t0 := time.Now()
 	w.SetFingerprint(tr.model.Fingerprint())
+	if err := w.SetBits(o.Bits); err != nil {
+		return err
+	}
 	if err := putModel(w, tr, o, sum); err != nil {
 		return err
 	}
@@ -299,6 +310,11 @@ func putModel(w *index.Writer, tr *trained, o Options, sum *Summary) error {
 	}
 	if blobs[query.BlobTrainCounts], err = tr.train.counts.MarshalBinary(); err != nil {
 		return err
+	}
+	for _, h := range tr.model.Hash {
+		if blobs[query.BlobHashNet(h.Bits)], err = h.Net.MarshalBinary(); err != nil {
+			return err
+		}
 	}
 	info := query.TrainInfo{
 		Corpus: o.Train, Docs: sum.TrainDocs, Profile: string(o.Profile), Seed: o.Seed, Sizes: sum.Sizes,

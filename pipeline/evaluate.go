@@ -81,8 +81,12 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 			return nil, fmt.Errorf("%s ranking: %w", name, err)
 		}
 	}
+	for _, b := range ix.Bits() {
+		e.add(fmt.Sprintf("hamming-%d", b), HammingScorer(ix.Hashes(b)))
+	}
+	shortList := ix.Hashes(index.AddressBits) != nil
 	var counts, train *vocab.Matrix
-	if o.Pretrained || o.Layers || len(o.Baselines) > 0 {
+	if o.Pretrained || o.Layers || len(o.Baselines) > 0 || shortList {
 		if counts, err = query.ReadCounts(ix, eng.Model.Vocab.Len()); err != nil {
 			return nil, fmt.Errorf("index %s: %w", dir, err)
 		}
@@ -102,6 +106,9 @@ func Evaluate(dir string, o EvalOptions) (*Evaluation, error) {
 	}
 	if err := e.addBaselines(o.Baselines, train, counts); err != nil {
 		return nil, err
+	}
+	if shortList {
+		e.add(fmt.Sprintf("hash-%d-tfidf", index.AddressBits), ShortListScorer(ix.Hashes(index.AddressBits), eval.TFIDF(train, counts), HashShortList))
 	}
 	if o.Short {
 		if e.ev.Short, err = shortQueries(eng); err != nil {

@@ -17,6 +17,7 @@ type Info struct {
 	Documents  int            `json:"documents"`
 	Labels     map[string]int `json:"labels"`
 	Dim        int            `json:"code_size"`
+	Bits       []int          `json:"bits,omitempty"` // widths of the binary codes (semantic hashing)
 	Created    time.Time      `json:"created"`
 	Updated    time.Time      `json:"updated"`
 	Train      query.TrainInfo
@@ -61,7 +62,7 @@ func Describe(eng *query.Engine, dir string) (*Info, error) {
 	m := ix.Meta()
 	info := &Info{
 		Dir: dir, Generation: ix.Generation(), Documents: ix.Len(), Labels: ix.Labels(),
-		Dim: ix.Dim(), Created: m.Created, Updated: m.Updated, Backend: m.Extra["backend"],
+		Dim: ix.Dim(), Bits: ix.Bits(), Created: m.Created, Updated: m.Updated, Backend: m.Extra["backend"],
 	}
 	if info.Train, err = query.ReadTrainInfo(ix.Blob); err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)

@@ -94,6 +94,10 @@ func encodeInto(batch []ingest.Document, m *query.Model, in *Intake, put func(in
 	}
 	counts, words := m.Vocab.VectorizeAllWords(texts)
 	codes := m.EncodeCounts(counts)
+	var bits [][]uint64
+	if len(m.Hash) > 0 {
+		bits = m.EncodeBits(counts)
+	}
 	for i, d := range batch {
 		idx, val := counts.Row(i)
 		v := vocab.Vector{Idx: idx, Val: val}
@@ -108,6 +112,9 @@ func encodeInto(batch []ingest.Document, m *query.Model, in *Intake, put func(in
 			Text: d.Text,
 			Code: codes.Row(i),
 			Data: data,
+		}
+		if bits != nil {
+			e.Bits = bits[i]
 		}
 		if e.NoCode {
 			in.NoCode = append(in.NoCode, d.ID)

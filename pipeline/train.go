@@ -87,6 +87,17 @@ func train(o Options, sum *Summary) (tr *trained, err error) {
 	sum.FineTune = time.Since(t0)
 	model := &query.Model{Vocab: voc, Net: net}
 	model.Mean = query.MeanOf(net.Encode(trainData))
+	t0 = time.Now()
+	for _, bits := range o.Bits {
+		hr := HashRecipeFor(recipe, bits, o.Seed)
+		hn, err := TrainHash(ctx, s, trainData, hr, o.FineTune != FineTuneNone,
+			stageStore(run, fmt.Sprintf("hash-%d-stack", bits)), stageStore(run, fmt.Sprintf("hash-%d-finetune", bits)), obs)
+		if err != nil {
+			return nil, fmt.Errorf("%d-bit codes: %w", bits, err)
+		}
+		model.Hash = append(model.Hash, &query.Hasher{Bits: bits, Net: hn})
+	}
+	sum.Hash = time.Since(t0)
 	premodel := &query.Model{Vocab: voc, Net: pre}
 	premodel.Mean = query.MeanOf(pre.Encode(trainData))
 	return &trained{model: model, pre: premodel, stack: s, train: train, run: run}, nil
@@ -172,6 +183,7 @@ func checkpointSettings(o Options) []checkpoint.Setting {
 		{Name: "code size", Value: strconv.Itoa(o.Code)},
 		{Name: "epochs", Value: strconv.Itoa(o.Epochs)},
 		{Name: "fine-tuning", Value: string(o.FineTune)},
+		{Name: "binary code widths", Value: fmt.Sprint(o.Bits)},
 	}
 }
 

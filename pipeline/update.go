@@ -76,6 +76,9 @@ func Add(o AddOptions) (*AddSummary, error) {
 		return nil, fmt.Errorf("index %s: %w: the codes were written by model %.12s, the stored model is %.12s",
 			o.Dir, query.ErrMismatch, w.Fingerprint(), m.Fingerprint())
 	}
+	if m.Hash, err = query.DecodeHashers(w.Blob, w.Bits(), m.Vocab.Len()); err != nil {
+		return nil, fmt.Errorf("index %s: %w", o.Dir, err)
+	}
 	sum := &AddSummary{}
 	var dups []string
 	in, err := encodeCorpus(o.Corpus, m, ingest.Options{MaxDocBytes: o.MaxDocBytes}, "add", o.Observer, func(e index.Entry) error {

@@ -53,6 +53,12 @@ const (
 type Engine struct {
 	Index *index.Index
 	Model *Model
+	// Codes, Text and Hashes, when set, replace the index's own stores
+	// (see CodeStore): the place where a store that outgrows one machine
+	// plugs in. Open leaves them nil.
+	Codes  CodeStore
+	Text   TextStore
+	Hashes func(bits int) HashStore
 }
 
 // Open opens the index in dir and its model, and checks that they belong
@@ -65,6 +71,9 @@ func Open(dir string) (*Engine, error) {
 	m, err := Decode(ix.Blob)
 	if err == nil {
 		err = checkFits(ix, m)
+	}
+	if err == nil {
+		m.Hash, err = DecodeHashers(ix.Blob, ix.Bits(), m.Vocab.Len())
 	}
 	if err != nil {
 		ix.Close()
@@ -105,6 +114,17 @@ type Request struct {
 	// Snippets is the highlight style of result snippets; NoSnippets for
 	// none.
 	Snippets string
+	// Bits is the width of the binary codes of modes Hamming and Hash; 0
+	// takes the widest the index has for Hamming, and 32 (else the
+	// narrowest) for Hash.
+	Bits int
+	// Radius is the Hamming radius of address lookup (mode Hash); nil
+	// grows it from 0 until Offset+K documents are found (see
+	// index.Hashes.Near).
+	Radius *int
+	// Rerank orders the short list of mode Hash: RerankNone (by Hamming
+	// distance), RerankKeyword or RerankSemantic.
+	Rerank string
 }
 
 // validate checks r and fills its default.
@@ -139,8 +159,25 @@ func (r *Request) validate() error {
 	if r.Offset < 0 || r.Offset > MaxK-min(max(r.K, 1), MaxK) {
 		bad("offset must be in [0, %d - k], got %d", MaxK, r.Offset)
 	}
-	if r.Mode < Hybrid || r.Mode > Semantic {
+	if r.Mode < Hybrid || r.Mode > Hash {
 		bad("unknown mode %d", int(r.Mode))
+	}
+	if r.Bits != 0 && (r.Bits < 1 || r.Bits > index.MaxBits) {
+		bad("bits must be in [1, %d], got %d", index.MaxBits, r.Bits)
+	}
+	if r.Radius != nil && (*r.Radius < 0 || *r.Radius > index.AddressBits) {
+		bad("radius must be in [0, %d], got %d", index.AddressBits, *r.Radius)
+	}
+	switch r.Rerank {
+	case RerankNone, RerankKeyword, RerankSemantic:
+	default:
+		bad("unknown rerank %q (known: keyword, semantic)", r.Rerank)
+	}
+	if (r.Rerank != RerankNone || r.Radius != nil) && r.Mode != Hash {
+		bad("radius and rerank apply to mode hash, not %s", r.Mode)
+	}
+	if r.Bits != 0 && r.Mode != Hash && r.Mode != Hamming {
+		bad("bits apply to modes hamming and hash, not %s", r.Mode)
 	}
 	switch r.Snippets {
 	case NoSnippets, SnippetsPlain, SnippetsHTML, SnippetsANSI:
@@ -202,7 +239,7 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 	}
 	if code != nil {
 		p.cos = make([]float32, e.Index.Len())
-		if !e.Index.CosinesTo(p.cos, code) {
+		if !e.codes().CosinesTo(p.cos, code) {
 			p.cos = nil
 		}
 	}
@@ -231,7 +268,7 @@ func (e *Engine) planDoc(ctx context.Context, r *Request, p *plan) ([]float32, e
 		}
 		return code, nil
 	}
-	q, err := e.Index.MoreLikeThis(ctx, pos)
+	q, err := e.text().MoreLikeThis(ctx, pos)
 	if err != nil {
 		return nil, err
 	}
@@ -295,12 +332,12 @@ func (e *Engine) keywordSide(ctx context.Context, r *Request, p *plan, withLabel
 	if r.Mode == Keyword {
 		size = kwSize
 	}
-	hits, total, err := e.Index.Keyword(ctx, p.keyword, size)
+	hits, total, err := e.text().Keyword(ctx, p.keyword, size)
 	if isExpansion(err) && r.DocID == "" {
 		// A term matched too many words: search the words.
 		p.keyword = withLabel(plainText(r.Text, "").keyword)
 		p.notes = append(p.notes, noteExpansion)
-		hits, total, err = e.Index.Keyword(ctx, p.keyword, size)
+		hits, total, err = e.text().Keyword(ctx, p.keyword, size)
 	}
 	if err != nil {
 		return err
@@ -341,6 +378,9 @@ func (e *Engine) Scores(ctx context.Context, r Request, dst []float32) error {
 	if len(dst) != e.Index.Len() {
 		panic(fmt.Sprintf("query: Scores: dst has length %d, index %d", len(dst), e.Index.Len()))
 	}
+	if r.Mode == Hamming || r.Mode == Hash {
+		return e.bitScores(ctx, &r, dst)
+	}
 	p, err := e.plan(ctx, &r, e.Index.Len())
 	if err != nil {
 		return err
@@ -354,6 +394,9 @@ func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
 	start := time.Now()
 	if err := r.validate(); err != nil {
 		return nil, err
+	}
+	if r.Mode == Hamming || r.Mode == Hash {
+		return e.searchBits(ctx, &r, start)
 	}
 	// +1: the query document may be among the keyword hits.
 	p, err := e.plan(ctx, &r, r.Offset+r.K+1)
@@ -371,7 +414,13 @@ func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
 			total--
 		}
 	}
-	resp := &Response{Mode: r.Mode, Total: total, Notes: p.notes, Results: []Result{}}
+	return e.respond(ctx, &r, ranked, total, p.notes, p.keyword, start)
+}
+
+// respond makes the Response of r from the ranked hits of positions
+// 0..Offset+K-1, with snippets highlighting kwq (may be nil).
+func (e *Engine) respond(ctx context.Context, r *Request, ranked []index.Hit, total int, notes []string, kwq bq.Query, start time.Time) (*Response, error) {
+	resp := &Response{Mode: r.Mode, Total: total, Notes: notes, Results: []Result{}}
 	if r.Offset < len(ranked) {
 		ranked = ranked[r.Offset:]
 	} else {
@@ -388,7 +437,7 @@ func (e *Engine) Search(ctx context.Context, r Request) (*Response, error) {
 		if style == SnippetsPlain {
 			style = index.StylePlain
 		}
-		sn, err := e.Index.Snippets(ctx, p.keyword, pos, style)
+		sn, err := e.text().Snippets(ctx, kwq, pos, style)
 		if err != nil {
 			return nil, err
 		}

@@ -18,10 +18,23 @@ const (
 	// Semantic ranks every document with a code by the cosine between its
 	// code and the query's.
 	Semantic
+	// Hamming ranks every document with a binary code by the Hamming
+	// distance between its code and the query's (semantic hashing; an
+	// index built with binary codes only).
+	Hamming
+	// Hash is address lookup (semantic hashing): the documents whose
+	// address (a binary code's first 32 bits) lies within a Hamming radius
+	// of the query's, found through a table without reading the other
+	// codes, ranked by Hamming distance or reranked (Request.Rerank).
+	Hash
 )
 
-// Modes lists the modes in the order the command line shows them.
+// Modes lists the modes every index answers, in the order the command
+// line shows them.
 var Modes = []Mode{Hybrid, Keyword, Semantic}
+
+// HashModes lists the modes of an index with binary codes.
+var HashModes = []Mode{Hamming, Hash}
 
 func (m Mode) String() string {
 	switch m {
@@ -31,18 +44,23 @@ func (m Mode) String() string {
 		return "keyword"
 	case Semantic:
 		return "semantic"
+	case Hamming:
+		return "hamming"
+	case Hash:
+		return "hash"
 	}
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// ParseMode returns the mode named s ("hybrid", "keyword" or "semantic").
+// ParseMode returns the mode named s ("hybrid", "keyword", "semantic",
+// "hamming" or "hash").
 func ParseMode(s string) (Mode, error) {
-	for _, m := range Modes {
+	for _, m := range append(Modes, HashModes...) {
 		if strings.EqualFold(s, m.String()) {
 			return m, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown mode %q (known: hybrid, keyword, semantic)", s)
+	return 0, fmt.Errorf("unknown mode %q (known: hybrid, keyword, semantic, hamming, hash)", s)
 }
 
 // MarshalText and UnmarshalText let a Mode travel as its name in JSON.

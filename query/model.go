@@ -25,6 +25,11 @@ type Model struct {
 	Vocab *vocab.Vocab
 	Net   *autoencoder.Net
 	Mean  []float32
+	// Hash holds the models of the binary codes (semantic hashing), one
+	// per width, ascending; none when the index has no binary codes. They
+	// are stored in blobs of their own (BlobHashNet) and are not part of
+	// the Fingerprint, nor of Blobs and Decode: DecodeHashers reads them.
+	Hash []*Hasher
 }
 
 // Validate checks that the parts fit together.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -29,6 +30,7 @@ func indexCmd() *cli.Command {
 			&cli.IntFlag{Name: "vocab", Value: 2000, Usage: "vocabulary size"},
 			&cli.IntFlag{Name: "code", Value: 10, Usage: "code size"},
 			&cli.IntSliceFlag{Name: "hidden", Value: cli.NewIntSlice(500, 250, 125), Usage: "hidden layer widths below the code"},
+			&cli.IntSliceFlag{Name: "bits", Usage: "also train binary codes (semantic hashing) of these widths: 32, 64 and/or 128 (0: none, the default)"},
 			&cli.BoolFlag{Name: "stem", Usage: "English stemming"},
 			&cli.StringFlag{Name: "finetune", Value: "adam", Usage: "fine-tuning: adam, cg (conjugate gradients, as the paper) or none"},
 			&cli.IntFlag{Name: "epochs", Usage: "override every layer's epochs (experiments)"},
@@ -45,6 +47,12 @@ func indexCmd() *cli.Command {
 				MaxDocBytes: c.Int64("max-doc-bytes"),
 				Observer:    observer(c),
 			}
+			for _, b := range c.IntSlice("bits") {
+				if b != 0 {
+					o.Bits = append(o.Bits, b)
+				}
+			}
+			slices.Sort(o.Bits)
 			// Zero means "default" inside pipeline.Options; on the command
 			// line it is a mistake, reported with every other problem.
 			var errs []error
@@ -67,8 +75,11 @@ func indexCmd() *cli.Command {
 			w := c.App.Writer
 			fmt.Fprintf(w, "indexed %d documents into %s (model %v trained on %d documents, vocabulary %d, backend %s)\n",
 				s.IndexedDocs, o.Dir, s.Sizes, s.TrainDocs, s.VocabLen, s.Backend)
-			fmt.Fprintf(w, "time: pretraining %s, fine-tuning %s, indexing %s, total %s",
-				s.Pretrain.Round(1e7), s.FineTune.Round(1e7), s.IndexTime.Round(1e7), s.Total.Round(1e7))
+			fmt.Fprintf(w, "time: pretraining %s, fine-tuning %s, ", s.Pretrain.Round(1e7), s.FineTune.Round(1e7))
+			if len(o.Bits) > 0 {
+				fmt.Fprintf(w, "binary codes %v %s, ", o.Bits, s.Hash.Round(1e7))
+			}
+			fmt.Fprintf(w, "indexing %s, total %s", s.IndexTime.Round(1e7), s.Total.Round(1e7))
 			if s.DocsPerSec > 0 {
 				fmt.Fprintf(w, " (%.0f docs/s indexed)", s.DocsPerSec)
 			}

@@ -20,6 +20,8 @@ func evalCmd() *cli.Command {
 		Description: "Every labeled document queries all the others (Hinton & Salakhutdinov 2006): the codes'\n" +
 			"cosine (autoencoder-D, semantic mode), the product's keyword and hybrid rankings of the\n" +
 			"document (\"more like this\", as `query --doc`) and baselines computed on the same words.\n" +
+			"An index built with --bits adds hamming-B (Hamming ranking of the B-bit codes) and\n" +
+			"hash-32-tfidf (the 300 or more documents nearest the 32-bit address, ranked by TF-IDF, first).\n" +
 			"--short adds the short-query protocol: each document's title (a post's Subject without\n" +
 			"\"Re:\") is typed as a query in every mode.",
 		Flags: []cli.Flag{

@@ -13,7 +13,7 @@ import (
 var indexFlags = map[string]string{
 	"Dir": "index", "Corpus": "corpus", "Train": "train", "Profile": "profile", "Seed": "seed",
 	"VocabSize": "vocab", "Hidden": "hidden", "Code": "code", "FineTune": "finetune",
-	"Epochs": "epochs", "MaxDocBytes": "max-doc-bytes", "Resume": "resume",
+	"Epochs": "epochs", "MaxDocBytes": "max-doc-bytes", "Resume": "resume", "Bits": "bits",
 }
 
 // addFlags maps the fields of pipeline.AddOptions to their flags.

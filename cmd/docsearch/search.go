@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/query"
 )
 
@@ -23,11 +24,17 @@ func queryCmd() *cli.Command {
 			"\"more like this\"). TEXT uses bleve's query syntax: words, \"a phrase\", +must, -mustnot,\n" +
 			"label:NAME, title:WORD, word* (prefix). Modes: keyword (BM25 over the full-text index),\n" +
 			"semantic (cosine between the autoencoder codes of the query and the documents) and hybrid\n" +
-			"(both, z-scored and summed; the default).",
+			"(both, z-scored and summed; the default). An index built with --bits also answers hamming\n" +
+			"(Hamming distance between binary codes, over every document) and hash (address lookup:\n" +
+			"the documents within --radius of the query's 32-bit address, through a table, reranked\n" +
+			"by --rerank keyword or semantic).",
 		ArgsUsage: "TEXT...",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"},
-			&cli.StringFlag{Name: "mode", Value: "hybrid", Usage: "ranking: hybrid, keyword or semantic"},
+			&cli.StringFlag{Name: "mode", Value: "hybrid", Usage: "ranking: hybrid, keyword, semantic, hamming or hash"},
+			&cli.IntFlag{Name: "bits", Usage: "binary codes of modes hamming and hash: 32, 64 or 128 (default: the widest for hamming, 32 for hash)"},
+			&cli.IntFlag{Name: "radius", Value: -1, Usage: "mode hash: Hamming radius around the query's address (default: grown until --k documents are found)"},
+			&cli.StringFlag{Name: "rerank", Usage: "mode hash: order the short list by keyword (BM25) or semantic (codes' cosine) instead of Hamming distance"},
 			&cli.IntFlag{Name: "k", Value: query.DefaultK, Usage: "number of documents to return"},
 			&cli.IntFlag{Name: "offset", Usage: "skip this many results (paging)"},
 			&cli.StringFlag{Name: "label", Usage: "only documents with this label"},
@@ -74,6 +81,29 @@ func searchRequest(c *cli.Context) (query.Request, error) {
 		errs = append(errs, fmt.Errorf("--mode: %w", err))
 	}
 	r.Mode = m
+	hashing := m == query.Hash || m == query.Hamming
+	if b := c.Int("bits"); b != 0 {
+		if !hashing {
+			errs = append(errs, fmt.Errorf("--bits: applies to modes hamming and hash, not %s", m))
+		}
+		r.Bits = b
+	}
+	if rad := c.Int("radius"); rad != -1 {
+		if m != query.Hash || rad < 0 || rad > index.AddressBits {
+			errs = append(errs, fmt.Errorf("--radius: must be in [0, %d] with --mode hash, got %d with mode %s", index.AddressBits, rad, m))
+		}
+		r.Radius = &rad
+	}
+	switch rr := c.String("rerank"); rr {
+	case query.RerankNone:
+	case query.RerankKeyword, query.RerankSemantic:
+		if m != query.Hash {
+			errs = append(errs, fmt.Errorf("--rerank: applies to mode hash, not %s", m))
+		}
+		r.Rerank = rr
+	default:
+		errs = append(errs, fmt.Errorf("--rerank: unknown %q (known: keyword, semantic)", rr))
+	}
 	if r.K < 1 || r.K > query.MaxK {
 		errs = append(errs, fmt.Errorf("--k: must be in [1, %d], got %d", query.MaxK, r.K))
 	}

@@ -151,3 +151,22 @@ func (s *Source) SetState(b []byte) error {
 	s.nrm = nil
 	return s.pcg.UnmarshalBinary(b)
 }
+
+// HashNorm returns a standard normal draw that depends on seed and i
+// alone (SplitMix64 of both, then Box-Muller): a fixed, pre-drawn
+// sequence that needs no state and no table, such as the deterministic
+// noise of semantic hashing.
+func HashNorm(seed, i uint64) float32 {
+	a := splitmix(seed ^ splitmix(2*i))
+	b := splitmix(seed ^ splitmix(2*i+1))
+	u1 := (float64(a>>11) + 0.5) * (1.0 / (1 << 53)) // (0, 1)
+	u2 := float64(b>>11) * (1.0 / (1 << 53))
+	return float32(math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2))
+}
+
+func splitmix(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}

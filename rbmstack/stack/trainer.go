@@ -45,6 +45,23 @@ func NewTrainer(data mat.Matrix, cfg Config) (*Trainer, error) {
 	return &Trainer{Cfg: cfg, data: data}, nil
 }
 
+// NewTrainerAbove is NewTrainer for a stack whose lower layers are already
+// trained: lower (shared, not copied, and not changed) become its first
+// layers, which must fit cfg and data, and Train trains the layers above
+// them. Semantic hashing uses it to put a logistic code layer on the
+// layers pretrained for the real-valued codes.
+func NewTrainerAbove(data mat.Matrix, cfg Config, lower []*rbm.RBM) (*Trainer, error) {
+	t, err := NewTrainer(data, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkLayers(lower); err != nil {
+		return nil, err
+	}
+	t.done = append([]*rbm.RBM(nil), lower...)
+	return t, nil
+}
+
 // Stack returns the layers finished so far (all of them after Train).
 func (t *Trainer) Stack() *Stack { return &Stack{Layers: append([]*rbm.RBM(nil), t.done...)} }
 

@@ -1,0 +1,73 @@
+package autoencoder
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/docsearch/docsearch/internal/rng"
+	"github.com/docsearch/docsearch/rbmstack/mat"
+)
+
+// TestCodeNoise: the code layer's noise is deterministic (two runs agree)
+// and does what semantic hashing wants of it: a logistic code layer trained
+// with it gives outputs nearer 0 or 1 than one trained without.
+func TestCodeNoise(t *testing.T) {
+	t.Parallel()
+	// 400 cases, each one of 8 binary prototypes of 16 bits with 5% of
+	// the bits flipped: 3 bits of code would carry the prototype.
+	src := rng.New(4, 4)
+	const N, D = 400, 16
+	protos := make([]float32, 8*D)
+	for i := range protos {
+		protos[i] = float32(src.IntN(2))
+	}
+	x := mat.NewDense(N, D, make([]float32, N*D))
+	for i := range N {
+		p := src.IntN(8)
+		for j := range D {
+			v := protos[p*D+j]
+			if src.Float64() < 0.05 {
+				v = 1 - v
+			}
+			x.Data[i*D+j] = v
+		}
+	}
+	train := func(noise float32) (*Net, []byte) {
+		n, _ := New([]int{D, 6, D}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 3)
+		n.Code = 0
+		tr, err := NewTrainer(n, Reconstruction(x, LogisticCE), Config{Schedule: sched(60, 20, 1e-2), CodeNoise: noise, Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Train(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := n.MarshalBinary()
+		return n, b
+	}
+	binary := func(n *Net) float64 {
+		c := n.Encode(x)
+		near := 0
+		for _, v := range c.Data {
+			if v < 0.1 || v > 0.9 {
+				near++
+			}
+		}
+		return float64(near) / float64(len(c.Data))
+	}
+	noisy, a := train(4)
+	_, b := train(4)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two runs with the same seed and noise differ")
+	}
+	clean, _ := train(0)
+	bn, bc := binary(noisy), binary(clean)
+	t.Logf("outputs within 0.1 of 0 or 1: %.2f with noise, %.2f without", bn, bc)
+	if bn < bc+0.2 {
+		t.Errorf("outputs within 0.1 of 0 or 1: %.2f with noise, %.2f without", bn, bc)
+	}
+	if err := (Config{CodeNoise: -1}).Validate(); err == nil {
+		t.Error("a negative CodeNoise passed Validate")
+	}
+}
