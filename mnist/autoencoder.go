@@ -24,7 +24,7 @@ type AutoencoderOptions struct {
 
 // EnsureDefaults fills zero fields.
 func (o *AutoencoderOptions) EnsureDefaults() {
-	o.Common.EnsureDefaults()
+	o.Common.ensureDefaults(QuickAutoencoder)
 	if len(o.Sizes) == 0 {
 		o.Sizes = []int{1000, 500, 250, 30}
 	}

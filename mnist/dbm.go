@@ -36,7 +36,7 @@ type DBMOptions struct {
 
 // EnsureDefaults fills zero fields.
 func (o *DBMOptions) EnsureDefaults() {
-	o.Common.EnsureDefaults()
+	o.Common.ensureDefaults(QuickDBM)
 	paper := o.Profile == Paper
 	pick := func(v *int, quick, paperV int) {
 		if *v == 0 {

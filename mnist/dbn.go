@@ -24,7 +24,7 @@ type DBNOptions struct {
 
 // EnsureDefaults fills zero fields.
 func (o *DBNOptions) EnsureDefaults() {
-	o.Common.EnsureDefaults()
+	o.Common.ensureDefaults(QuickDBN)
 	if len(o.Hidden) == 0 {
 		o.Hidden = []int{500, 500}
 	}
@@ -81,7 +81,7 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 		return nil, nil, fmt.Errorf("pretraining: %w", err)
 	}
 	s := st.Stack()
-	top, err := dbn.NewTopTrainer(s.Transform(x, len(s.Layers)), lab, 10, o.Top, rbmLayer(TopMemory, o.Budget.PretrainEpochs, o.seed("top memory")))
+	top, err := dbn.NewTopTrainer(s.Transform(x, len(s.Layers)), lab, 10, o.Top, rbmLayer(TopMemory, o.Budget.TopEpochs, o.seed("top memory")))
 	if err != nil {
 		return nil, nil, err
 	}

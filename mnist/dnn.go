@@ -60,7 +60,7 @@ type DNNOptions struct {
 
 // EnsureDefaults fills zero fields.
 func (o *DNNOptions) EnsureDefaults() {
-	o.Common.EnsureDefaults()
+	o.Common.ensureDefaults(QuickDNN)
 	if len(o.Hidden) == 0 {
 		o.Hidden = []int{500, 500, 2000}
 	}

@@ -58,8 +58,15 @@ var (
 )
 
 // rbmLayer returns recipe r for a run of epochs epochs drawn with seed.
+// The momentum rises from its initial value after the first quarter of
+// the epochs, at most five and at least one: the rbm default of five
+// initial epochs is the quarter of the papers' 20 (so the Paper profile
+// is unchanged), and a short run would otherwise never leave momentum 0.5.
 func rbmLayer(r rbm.Config, epochs int, seed uint64) rbm.Config {
 	r.Epochs, r.Seed = epochs, seed
+	if r.InitialEpochs == 0 {
+		r.InitialEpochs = min(5, max(1, epochs/4))
+	}
 	return r
 }
 

@@ -33,11 +33,12 @@ type Common struct {
 	Observer rbmstack.Observer
 }
 
-// EnsureDefaults fills zero fields.
-func (c *Common) EnsureDefaults() {
+// ensureDefaults fills zero fields, the budget from the profile with
+// quick the experiment's Quick budget.
+func (c *Common) ensureDefaults(quick Budget) {
 	rbmstack.Default(&c.Profile, Quick)
 	if c.Budget == (Budget{}) {
-		c.Budget = c.Profile.Budget()
+		c.Budget = c.Profile.Budget(quick)
 	}
 	rbmstack.Default(&c.Seed, 1)
 }

@@ -19,7 +19,7 @@ func mnistCmd() *cli.Command {
 	return &cli.Command{
 		Name:        "mnist",
 		Usage:       "digit experiments on the same RBM and backprop core",
-		Subcommands: []*cli.Command{mnistAutoencoderCmd(), mnistDBNCmd(), mnistDNNCmd(), mnistDBMCmd()},
+		Subcommands: []*cli.Command{mnistAutoencoderCmd(), mnistDBNCmd(), mnistDNNCmd(), mnistDBMCmd(), mnistFontDigitsCmd()},
 	}
 }
 
