@@ -28,6 +28,7 @@ import (
 	"github.com/docsearch/docsearch/pipeline"
 	"github.com/docsearch/docsearch/query"
 	"github.com/docsearch/docsearch/rbmstack/stack"
+	"github.com/docsearch/docsearch/vocab"
 )
 
 func main() {
@@ -87,34 +88,40 @@ func main() {
 	rows := []row{{"tfidf", tfidf}, {fmt.Sprintf("autoencoder-%d", ix.Dim()), cosines(ix)}}
 	for _, bits := range ints(*bitsFlag) {
 		for _, sd := range floats(*noiseFlag) {
-			hr := pipeline.HashRecipeFor(r, bits, ti.Seed)
-			hr.FineTune.CodeNoise = float32(sd)
-			t0 := time.Now()
-			net, err := pipeline.TrainHash(context.Background(), &s, data, hr, true, nil, nil, nil)
-			if err != nil {
-				log.Fatal(err)
-			}
-			h := &query.Hasher{Bits: bits, Net: net}
-			out := net.Encode(counts)
-			near := 0
-			for _, x := range out.Data {
-				if x < 0.1 || x > 0.9 {
-					near++
-				}
-			}
-			hs := index.NewHashes(bits, h.EncodeCountsTo(nil, counts), func(i int) bool { return ix.Doc(i).NoCode })
-			fmt.Printf("%d bits, noise %g: trained in %s; %.1f%% of the code outputs below 0.1 or above 0.9\n",
-				bits, sd, time.Since(t0).Round(time.Second), 100*float64(near)/float64(len(out.Data)))
-			name := fmt.Sprintf("hamming-%d noise %g", bits, sd)
-			rows = append(rows, row{name, pipeline.HammingScorer(hs)})
-			if bits == index.AddressBits {
-				for _, l := range ints(*lists) {
-					rows = append(rows, row{fmt.Sprintf("hash-32-tfidf %d noise %g", l, sd), pipeline.ShortListScorer(hs, tfidf, l)})
-				}
-			}
+			rows = append(rows, trainOne(ix, &s, data, counts, tfidf, pipeline.HashRecipeFor(r, bits, ti.Seed), bits, sd, ints(*lists))...)
 		}
 	}
 	printTable(rows, labels)
+}
+
+// trainOne trains the binary codes of width bits with noise sd on the
+// recipe hr and returns their rows: Hamming ranking, and for 32 bits the
+// address short lists of the given sizes reranked by TF-IDF.
+func trainOne(ix *index.Index, s *stack.Stack, data, counts *vocab.Matrix, tfidf eval.Scorer, hr pipeline.Recipe, bits int, sd float64, lists []int) []row {
+	hr.FineTune.CodeNoise = float32(sd)
+	t0 := time.Now()
+	net, err := pipeline.TrainHash(context.Background(), s, data, hr, true, nil, nil, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := &query.Hasher{Bits: bits, Net: net}
+	out := net.Encode(counts)
+	near := 0
+	for _, x := range out.Data {
+		if x < 0.1 || x > 0.9 {
+			near++
+		}
+	}
+	hs := index.NewHashes(bits, h.EncodeCountsTo(nil, counts), func(i int) bool { return ix.Doc(i).NoCode })
+	fmt.Printf("%d bits, noise %g: trained in %s; %.1f%% of the code outputs below 0.1 or above 0.9\n",
+		bits, sd, time.Since(t0).Round(time.Second), 100*float64(near)/float64(len(out.Data)))
+	rows := []row{{fmt.Sprintf("hamming-%d noise %g", bits, sd), pipeline.HammingScorer(hs)}}
+	if bits == index.AddressBits {
+		for _, l := range lists {
+			rows = append(rows, row{fmt.Sprintf("hash-32-tfidf %d noise %g", l, sd), pipeline.ShortListScorer(hs, tfidf, l)})
+		}
+	}
+	return rows
 }
 
 type row struct {
