@@ -25,6 +25,14 @@ func TestHashModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, ts := newTest(t, Options{Dir: dir})
+	// The page offers the binary codes' modes only where they exist.
+	if r := get(t, plain.URL+"/?q=rocket"); strings.Contains(string(r.body), `value="hamming"`) {
+		t.Error("the page offers mode hamming on an index without binary codes")
+	}
+	if r := get(t, ts.URL+"/?q=rocket+launch&mode=hash"); r.status != http.StatusOK ||
+		!strings.Contains(string(r.body), `value="hamming"`) || !strings.Contains(string(r.body), `value="hash" selected`) {
+		t.Errorf("page in mode hash: status %d, modes offered or selected wrong:\n%s", r.status, r.body)
+	}
 	for _, mode := range []string{"hamming", "hash"} {
 		r := get(t, ts.URL+"/api/search?q=rocket+launch+orbit&k=5&mode="+mode)
 		if r.status != http.StatusOK {

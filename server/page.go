@@ -126,7 +126,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		Query: req.Text, Doc: req.DocID, Mode: req.Mode.String(), Label: req.Label,
 		Documents: e.Index.Len(), Generation: e.gen,
 	}
-	for _, m := range query.Modes {
+	modes := query.Modes
+	if len(e.Index.Bits()) > 0 {
+		modes = append(slices.Clone(modes), query.HashModes...)
+	}
+	for _, m := range modes {
 		d.Modes = append(d.Modes, m.String())
 	}
 	for name, n := range e.Index.Labels() {
