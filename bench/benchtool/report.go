@@ -14,12 +14,34 @@ import (
 
 // steps maps the step names shared with bench/torch_steps.py to the Go
 // benchmarks that time them, in table order.
-var steps = []struct{ name, bench string }{
-	{"cd1-binary-784x1000-b100", "BenchmarkCDStep/binary-784x1000/cd=1/batch=100"},
-	{"cd1-softmax-2000x500-b100", "BenchmarkCDStep/softmax-2000x500/cd=1/batch=100"},
-	{"adam-mnist-b100", "BenchmarkAdamStep/mnist-784-1000-500-250-30/batch=100"},
-	{"adam-mnist-b1000", "BenchmarkAdamStep/mnist-784-1000-500-250-30/batch=1000"},
-	{"adam-news-b100", "BenchmarkAdamStep/news-2000-500-250-125-10/batch=100"},
+// flops is each step's floating-point operations per training case in
+// its matrix products, so that a rate becomes GFLOP/s.
+var steps = []struct {
+	name, bench string
+	flops       float64
+}{
+	{"cd1-binary-784x1000-b100", "BenchmarkCDStep/binary-784x1000/cd=1/batch=100", cdFlops(784, 1000, 1)},
+	{"cd1-softmax-2000x500-b100", "BenchmarkCDStep/softmax-2000x500/cd=1/batch=100", cdFlops(2000, 500, 1)},
+	{"adam-mnist-b100", "BenchmarkAdamStep/mnist-784-1000-500-250-30/batch=100", backpropFlops(784, 1000, 500, 250, 30)},
+	{"adam-mnist-b1000", "BenchmarkAdamStep/mnist-784-1000-500-250-30/batch=1000", backpropFlops(784, 1000, 500, 250, 30)},
+	{"adam-news-b100", "BenchmarkAdamStep/news-2000-500-250-125-10/batch=100", backpropFlops(2000, 500, 250, 125, 10)},
+}
+
+// cdFlops counts a CD-k step of a v x h RBM per case: the positive hidden
+// probabilities (2vh), k Gibbs steps down and up (4vh each) and the two
+// outer products of the gradient (4vh).
+func cdFlops(v, h, k int) float64 { return float64((6 + 4*k) * v * h) }
+
+// backpropFlops counts a forward and backward pass per case of the
+// autoencoder unrolled from the encoder widths enc: 2 flops a weight
+// forward, 4 backward (the weights' gradient and the inputs'), less the
+// bottom layer's gradient with respect to the data.
+func backpropFlops(enc ...int) float64 {
+	var w int
+	for i := 1; i < len(enc); i++ {
+		w += 2 * enc[i-1] * enc[i] // encoder and decoder
+	}
+	return float64(6*w - 2*enc[0]*enc[1])
 }
 
 // torchResult is the output of bench/torch_steps.py.
@@ -32,6 +54,7 @@ type torchResult struct {
 // stepJSON is one step of `bench/run --json`.
 type stepJSON struct {
 	Docsearch         float64  `json:"docsearch"`
+	GFLOPS            float64  `json:"docsearch_gflops"`
 	Pytorch           float64  `json:"pytorch"`
 	Ratio             float64  `json:"ratio"`
 	DocsearchOpenBLAS *float64 `json:"docsearch_openblas,omitempty"`
@@ -142,6 +165,7 @@ func (m *measured) writeJSON() error {
 			j.Docsearch = m.obRates[s.bench]
 		}
 		j.Ratio = ratio(j.Docsearch, pt)
+		j.GFLOPS = j.Docsearch * s.flops / 1e9
 		out.Steps[s.name] = j
 	}
 	return json.NewEncoder(os.Stdout).Encode(out)
@@ -161,7 +185,7 @@ func (m *measured) writeTable() error {
 	}
 	head += "pytorch\tpt 1 thr\tpt 2 thr\t"
 	if goRates != nil {
-		head += "ratio go\t"
+		head += "GFLOP/s go\tratio go\t"
 	}
 	if obRates != nil {
 		head += "ratio openblas\t"
@@ -178,7 +202,7 @@ func (m *measured) writeTable() error {
 		}
 		line += rate(pt) + "\t" + rate(tr.Threads["1"][s.name]) + "\t" + rate(tr.Threads["2"][s.name]) + "\t"
 		if goRates != nil {
-			line += fmt.Sprintf("%.2f\t", ratio(goRates[s.bench], pt))
+			line += fmt.Sprintf("%.0f\t%.2f\t", goRates[s.bench]*s.flops/1e9, ratio(goRates[s.bench], pt))
 		}
 		if obRates != nil {
 			line += fmt.Sprintf("%.2f\t", ratio(obRates[s.bench], pt))
@@ -188,7 +212,7 @@ func (m *measured) writeTable() error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Printf("samples/s, higher is better; ratio = docsearch / pytorch (best of 1 and 2 threads); torch %s\n", tr.Torch)
+	fmt.Printf("samples/s, higher is better; GFLOP/s = samples/s x the step's flops in matrix products; ratio = docsearch / pytorch (best of 1 and 2 threads); torch %s\n", tr.Torch)
 	if m.topk != nil {
 		fmt.Printf("index.Search top-10 of 1M 10-D codes: p50 %.2f ms/query\n", m.topk.P50)
 	}
