@@ -39,12 +39,15 @@ func TestFontDigits(t *testing.T) {
 			t.Errorf("image %d: centre of mass (%.1f, %.1f), want (14, 14)", i, mx/m, my/m)
 		}
 	}
-	if os.Getenv("DOCSEARCH_ARTIFACTS") != "" {
+	if art := os.Getenv("DOCSEARCH_ARTIFACTS"); art != "" {
+		if err := os.MkdirAll(art, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		var imgs [][]float32
 		for i := range 100 {
 			imgs = append(imgs, train.Image(i))
 		}
-		if err := WriteGridScale(filepath.Join(os.Getenv("DOCSEARCH_ARTIFACTS"), "font-digits.png"), imgs, 10, 10, Rows, Cols, 2); err != nil {
+		if err := WriteGridScale(filepath.Join(art, "font-digits.png"), imgs, 10, 10, Rows, Cols, 2); err != nil {
 			t.Fatal(err)
 		}
 	}
