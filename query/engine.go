@@ -276,17 +276,28 @@ func (e *Engine) planDoc(ctx context.Context, r *Request, p *plan) ([]float32, e
 	return code, nil
 }
 
+// excluded returns the position of the document a text query excludes,
+// -1 for none (id ""), or ErrUnknownDoc.
+func (e *Engine) excluded(id string) (int, error) {
+	if id == "" {
+		return -1, nil
+	}
+	pos, ok := e.Index.Find(id)
+	if !ok {
+		return -1, fmt.Errorf("%w: %q (to exclude)", ErrUnknownDoc, id)
+	}
+	return pos, nil
+}
+
 // planText reads a request of text: the keyword query (but in semantic
 // mode) and the code of its words (but in keyword mode; nil when none is in
 // the vocabulary).
 func (e *Engine) planText(r *Request, p *plan) ([]float32, error) {
-	if r.Exclude != "" {
-		pos, ok := e.Index.Find(r.Exclude)
-		if !ok {
-			return nil, fmt.Errorf("%w: %q (to exclude)", ErrUnknownDoc, r.Exclude)
-		}
-		p.exclude = pos
+	pos, err := e.excluded(r.Exclude)
+	if err != nil {
+		return nil, err
 	}
+	p.exclude = pos
 	pt := parseText(r.Text)
 	if pt.fellBack {
 		p.notes = append(p.notes, pt.note)

@@ -92,12 +92,8 @@ func (e *Engine) planBits(ctx context.Context, r *Request) (*bitQuery, error) {
 			}
 		}
 	} else {
-		if r.Exclude != "" {
-			pos, ok := e.Index.Find(r.Exclude)
-			if !ok {
-				return nil, fmt.Errorf("%w: %q (to exclude)", ErrUnknownDoc, r.Exclude)
-			}
-			bq.exclude = pos
+		if bq.exclude, err = e.excluded(r.Exclude); err != nil {
+			return nil, err
 		}
 		pt := parseText(r.Text)
 		v := e.Model.Vocab.Vectorize(pt.semantic)
