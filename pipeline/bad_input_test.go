@@ -226,3 +226,15 @@ func TestNoCodeDocuments(t *testing.T) {
 		t.Errorf("a Japanese query: %+v, %v", resp, err)
 	}
 }
+
+// TestCheckSpecDeb822: a "deb822:FILE" corpus names FILE
+// (bench/corpora/debian.sh's command line).
+func TestCheckSpecDeb822(t *testing.T) {
+	t.Parallel()
+	if err := checkSpec("deb822:bad_input_test.go"); err != nil {
+		t.Errorf("deb822:bad_input_test.go: %v", err)
+	}
+	if err := checkSpec("deb822:no-such-file"); err == nil {
+		t.Error("deb822:no-such-file passed")
+	}
+}

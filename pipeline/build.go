@@ -118,13 +118,13 @@ func (o Options) Validate() error {
 }
 
 // checkSpec checks that the path of a corpus spec exists (the default
-// corpus always does).
+// corpus always does), "deb822:FILE" that FILE does.
 func checkSpec(spec string) error {
 	if spec == GoStd || spec == "" {
 		return nil
 	}
 	p, _, _ := strings.Cut(spec, "#")
-	_, err := os.Stat(p)
+	_, err := os.Stat(strings.TrimPrefix(p, ingest.Deb822Prefix))
 	return err
 }
 
