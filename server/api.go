@@ -100,6 +100,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	p := readParams(r.URL.RawQuery, searchParams...)
 	req := p.request(query.DefaultK)
 	req.Text = p.text()
+	s.answer(w, r, p, req)
+}
+
+// answer runs req on the live index and writes its results, or a 400
+// listing every problem of the parameters p.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, p *params, req query.Request) {
 	if err := p.err(); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -124,18 +130,7 @@ func (s *Server) similar(w http.ResponseWriter, r *http.Request) {
 	if err := checkID(req.DocID); err != nil {
 		p.errs = append(p.errs, err)
 	}
-	if err := p.err(); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	e := s.live.acquire()
-	defer e.release()
-	resp, err := s.run(r.Context(), e, req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
+	s.answer(w, r, p, req)
 }
 
 // docResponse is the answer of /api/doc.
