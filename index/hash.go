@@ -366,6 +366,6 @@ func (h *Hashes) Near(q []uint64, radius, k int, keep func(pos int) bool) (hits 
 	for i, pos := range found {
 		hits[i] = Hit{Pos: int(pos), Score: h.score(h.Distance(q, int(pos)))}
 	}
-	slices.SortFunc(hits, cmpHit)
+	slices.SortFunc(hits, CompareHits)
 	return hits, r, false
 }

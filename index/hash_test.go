@@ -55,7 +55,7 @@ func bruteNearest(h *Hashes, q []uint64, keep func(int) bool) []Hit {
 		}
 		all = append(all, Hit{Pos: i, Score: float32(h.Bits() - hamming(q, h.Code(i)))})
 	}
-	slices.SortFunc(all, cmpHit)
+	slices.SortFunc(all, CompareHits)
 	return all
 }
 

@@ -16,8 +16,9 @@ type Hit struct {
 	Score float32
 }
 
-// cmpHit orders hits best first: higher score, then lower position.
-func cmpHit(a, b Hit) int {
+// CompareHits orders hits best first: higher score, then lower position
+// (for slices.SortFunc).
+func CompareHits(a, b Hit) int {
 	if c := cmp.Compare(b.Score, a.Score); c != 0 {
 		return c
 	}
@@ -120,14 +121,14 @@ func (s *Searcher) Search(q []float32, k int, exclude int, dst []Hit) []Hit {
 	s.wg.Wait()
 
 	if np == 1 {
-		slices.SortFunc(s.parts[0].hits, cmpHit)
+		slices.SortFunc(s.parts[0].hits, CompareHits)
 		return append(dst, s.parts[0].hits...)
 	}
 	s.merge = s.merge[:0]
 	for i := range s.parts {
 		s.merge = append(s.merge, s.parts[i].hits...)
 	}
-	slices.SortFunc(s.merge, cmpHit)
+	slices.SortFunc(s.merge, CompareHits)
 	return append(dst, s.merge[:k]...)
 }
 
@@ -265,7 +266,7 @@ func TopK(scores []float32, k int) ([]Hit, int) {
 		}
 		h = push(h, k, x)
 	}
-	slices.SortFunc(h, cmpHit)
+	slices.SortFunc(h, CompareHits)
 	return h, total
 }
 

@@ -253,7 +253,7 @@ func TestTopK(t *testing.T) {
 			}
 			all = append(all, Hit{Pos: i, Score: scores[i]})
 		}
-		slices.SortFunc(all, cmpHit)
+		slices.SortFunc(all, CompareHits)
 		for _, k := range []int{1, 3, n, n + 5} {
 			got, total := TopK(scores, k)
 			want := all[:min(k, len(all))]

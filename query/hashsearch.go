@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -218,15 +219,8 @@ func (e *Engine) rerankKeyword(ctx context.Context, q *bitQuery, hits []index.Hi
 			hits[i].Score = float32(math.Inf(-1))
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b index.Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
+	// Stable: hits the keyword side ties keep their Hamming order.
+	slices.SortStableFunc(hits, func(a, b index.Hit) int { return cmp.Compare(b.Score, a.Score) })
 	for i := range hits {
 		if math.IsInf(float64(hits[i].Score), -1) {
 			hits[i].Score = 0
@@ -251,15 +245,7 @@ func (e *Engine) rerankSemantic(q *bitQuery, hits []index.Hit) {
 	for i := range hits {
 		hits[i].Score = cos[i]
 	}
-	slices.SortStableFunc(hits, func(a, b index.Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return a.Pos - b.Pos
-	})
+	slices.SortFunc(hits, index.CompareHits)
 }
 
 // searchBits runs a validated request of mode Hamming or Hash.
