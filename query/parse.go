@@ -123,6 +123,35 @@ func parseText(text string) parsed {
 	return parsed{keyword: q, semantic: strings.Join(words, " ")}
 }
 
+// allWords adds to q, a parsed query string, a should clause of the given
+// boost that matches the documents holding every plain word of q (those
+// searched in the default field, not phrases, must or must-not words). A
+// query of fewer than two plain words is returned as it is.
+func allWords(q bq.Query, boost float64) bq.Query {
+	b, ok := q.(*bq.BooleanQuery)
+	if !ok || b.Should == nil {
+		return q
+	}
+	d, ok := b.Should.(*bq.DisjunctionQuery)
+	if !ok {
+		return q
+	}
+	var plain []string
+	for _, c := range d.Disjuncts {
+		if m, ok := c.(*bq.MatchQuery); ok && (m.FieldVal == "" || m.FieldVal == "_all") {
+			plain = append(plain, m.Match)
+		}
+	}
+	if len(plain) < 2 {
+		return q
+	}
+	all := bleve.NewMatchQuery(strings.Join(plain, " "))
+	all.SetOperator(bq.MatchQueryOperatorAnd)
+	all.SetBoost(boost)
+	d.Disjuncts = append(d.Disjuncts, all)
+	return q
+}
+
 // collect appends the positive text of q to words.
 func collect(q bq.Query, words *[]string) {
 	textField := func(f string) bool { return f == "" || f == index.FieldText || f == index.FieldTitle || f == "_all" }

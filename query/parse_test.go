@@ -1,6 +1,10 @@
 package query
 
-import "testing"
+import (
+	"testing"
+
+	bq "github.com/blevesearch/bleve/v2/search/query"
+)
 
 func TestPrepare(t *testing.T) {
 	t.Parallel()
@@ -29,4 +33,47 @@ func TestPrepare(t *testing.T) {
 	if p := parseText(`unbalanced "quote`); !p.fellBack || p.semantic != `unbalanced "quote` {
 		t.Errorf("unbalanced quote: %+v", p)
 	}
+}
+
+// TestAllWords checks which queries gain the all-words clause and that it
+// names exactly the plain words, with the boost.
+func TestAllWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want string // the clause's words; "" for none
+	}{
+		{"read a file line by line", "read a file line by line"},
+		{"gzip", ""},
+		{`"line by line" file`, ""},                        // one plain word beside a phrase
+		{"+must file line -not", "file line"},              // must and must-not words are not plain
+		{"label:sci.space orbit shuttle", "orbit shuttle"}, // a field names no plain word
+		{"title:rocket engine", ""},
+	} {
+		p := parseText(tc.in)
+		d := countDisjuncts(p.keyword)
+		q := allWords(p.keyword, 2)
+		var got string
+		if b, ok := q.(*bq.BooleanQuery); ok {
+			if dq, ok := b.Should.(*bq.DisjunctionQuery); ok && len(dq.Disjuncts) > d {
+				m := dq.Disjuncts[len(dq.Disjuncts)-1].(*bq.MatchQuery)
+				if m.Operator != bq.MatchQueryOperatorAnd || m.Boost() != 2 {
+					t.Errorf("%q: clause %+v, want operator and, boost 2", tc.in, m)
+				}
+				got = m.Match
+			}
+		}
+		if got != tc.want {
+			t.Errorf("allWords(%q): clause of %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func countDisjuncts(q bq.Query) int {
+	if b, ok := q.(*bq.BooleanQuery); ok {
+		if d, ok := b.Should.(*bq.DisjunctionQuery); ok {
+			return len(d.Disjuncts)
+		}
+	}
+	return 0
 }

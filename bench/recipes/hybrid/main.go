@@ -35,12 +35,14 @@ func main() {
 	dir := flag.String("index", "/tmp/val/ix", "index of held-out training documents")
 	protocol := flag.String("protocol", "doc", "doc (each document queries the others) or title (each title does)")
 	window := flag.Int("window", query.FusionWindow, "keyword hits read per query (the product reads query.FusionWindow)")
+	allWords := flag.Float64("allwords", 0, "query.Engine.AllWordsBoost: boost of the clause matching every word of a text query (0: off, as the product)")
 	flag.Parse()
 	eng, err := query.Open(*dir)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer eng.Close()
+	eng.AllWordsBoost = *allWords
 	ix := eng.Index
 	n := ix.Len()
 	labels := make([]string, n)
