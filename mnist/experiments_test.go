@@ -88,6 +88,43 @@ func TestDNNInits(t *testing.T) {
 	}
 }
 
+// TestDNNRefit: the refitted net is trained again from the pretrained
+// start, not from the fine-tuned net, and a rerun with the same seed gives
+// the same figures.
+func TestDNNRefit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains deep nets")
+	}
+	train, test := loadReal(t)
+	o := DNNOptions{Common: tiny, Hidden: []int{100, 100}, Init: InitRBM, Refit: true}
+	a, _, err := RunDNN(bg, train, test, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.RefitTestError == nil || a.RefitTrainError == nil {
+		t.Fatalf("no refit figures: %+v", a)
+	}
+	t.Logf("best epoch %d: test error %.4f, refitted %.4f", a.BestEpoch, a.TestError, *a.RefitTestError)
+	if *a.RefitTestError > 0.2 {
+		t.Errorf("refitted test error %.3f", *a.RefitTestError)
+	}
+	b, _, err := RunDNN(bg, train, test, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *a.RefitTestError != *b.RefitTestError || a.TestError != b.TestError {
+		t.Errorf("same seed, other figures: %+v against %+v", a, b)
+	}
+	o.Refit = false
+	c, _, err := RunDNN(bg, train, test, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RefitTestError != nil || c.TestError != a.TestError {
+		t.Errorf("without refit: %+v; with it the early-stopped net had test error %.4f", c, a.TestError)
+	}
+}
+
 func TestProfilesAndInits(t *testing.T) {
 	for _, n := range []string{"quick", "paper"} {
 		if p, err := ParseProfile(n); err != nil || p.String() != n {

@@ -15,6 +15,7 @@ func mnistDNNCmd() *cli.Command {
 		Flags: mnistFlags(
 			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm or autoencoder"},
 			&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
+			&cli.BoolFlag{Name: "refit", Usage: "after early stopping, train again from the same start on every training image for the chosen number of epochs"},
 		),
 		Action: runMNISTDNN,
 	}
@@ -37,7 +38,7 @@ func runMNISTDNN(c *cli.Context) error {
 	defer stop()
 	results := map[string]*mnist.DNNResult{}
 	for _, in := range inits {
-		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in})
+		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Refit: c.Bool("refit")})
 		if err != nil {
 			return resumeHint(fmt.Errorf("--init %s: %w", in, err))
 		}
@@ -47,10 +48,13 @@ func runMNISTDNN(c *cli.Context) error {
 		return writeJSON(c.App.Writer, map[string]any{"results": results})
 	}
 	w := c.App.Writer
-	fmt.Fprintf(w, "784-500-500-2000-10, %s profile\n%-12s %10s %10s %8s\n", common.Profile, "init", "test err", "train err", "seconds")
+	fmt.Fprintf(w, "784-500-500-2000-10, %s profile\n%-12s %10s %10s %6s %8s\n", common.Profile, "init", "test err", "train err", "epoch", "seconds")
 	for _, in := range inits {
 		r := results[in.String()]
-		fmt.Fprintf(w, "%-12s %10s %10s %8.0f\n", in, percent(r.TestError), percent(r.TrainError), r.Seconds)
+		fmt.Fprintf(w, "%-12s %10s %10s %6d %8.0f\n", in, percent(r.TestError), percent(r.TrainError), r.BestEpoch, r.Seconds)
+		if r.RefitTestError != nil {
+			fmt.Fprintf(w, "%-12s %10s %10s\n", "  refitted", percent(*r.RefitTestError), percent(*r.RefitTrainError))
+		}
 	}
 	return nil
 }
