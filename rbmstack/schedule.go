@@ -5,6 +5,7 @@ import (
 
 	"github.com/docsearch/docsearch/internal/enum"
 	"github.com/docsearch/docsearch/internal/par"
+	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
 // Schedule is the optimisation schedule every trainer shares: how many
@@ -143,10 +144,6 @@ func (s Schedule) Ascend(w, inc, grad []float32, epoch int, lr float32, decay bo
 		wd = s.WeightDecay
 	}
 	par.For(len(w), 1<<15, func(lo, hi int) {
-		w, inc, grad := w[lo:hi], inc[lo:hi], grad[lo:hi]
-		for i := range w {
-			inc[i] = mom*inc[i] + lr*(grad[i]-wd*w[i])
-			w[i] += inc[i]
-		}
+		mat.Momentum(w[lo:hi], inc[lo:hi], grad[lo:hi], mom, lr, wd)
 	})
 }

@@ -91,8 +91,8 @@ func (s *Source) Bernoulli(dst, p []float32) {
 		u := s.pcg.Uint64()
 		u0 := float32(u&0xffffff) * scale
 		u1 := float32((u>>32)&0xffffff) * scale
-		dst[i] = b2f(u0 < p[i])
-		dst[i+1] = b2f(u1 < p[i+1])
+		dst[i] = less(u0, p[i])
+		dst[i+1] = less(u1, p[i+1])
 	}
 	if i < len(p) {
 		dst[i] = b2f(s.Float32() < p[i])
@@ -135,6 +135,12 @@ func (s *Source) Multinomial(dst, p, cum []float32, n int) {
 		dst[lo]++
 	}
 }
+
+// less returns 1 if u < p, else 0, for u in [0, 1) and p not NaN, without
+// a branch: the sign of the rounded difference u-p is the sign of the
+// exact one, and u-p is +0 when they are equal. (A branch on u < p, whose
+// outcome is a coin flip, is mispredicted about every other time.)
+func less(u, p float32) float32 { return float32(math.Float32bits(u-p) >> 31) }
 
 func b2f(b bool) float32 {
 	if b {

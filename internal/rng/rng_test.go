@@ -97,3 +97,24 @@ func TestHashNorm(t *testing.T) {
 		t.Error("HashNorm is not a fixed function of seed and index")
 	}
 }
+
+// TestLess: less(u, p) is u < p as 1 or 0 for every u of the streams'
+// grid (multiples of 2^-24 in [0, 1)) against p on and beside it, and at
+// the ends.
+func TestLess(t *testing.T) {
+	t.Parallel()
+	src := New(3, 0)
+	const scale = 1.0 / (1 << 24)
+	for i := 0; i < 1<<20; i++ {
+		u := float32(src.Uint64()&0xffffff) * scale
+		for _, p := range []float32{u, math.Nextafter32(u, 2), math.Nextafter32(u, -1), src.Float32(), 0, 1} {
+			want := float32(0)
+			if u < p {
+				want = 1
+			}
+			if got := less(u, p); got != want {
+				t.Fatalf("less(%g, %g) = %g, want %g", u, p, got, want)
+			}
+		}
+	}
+}

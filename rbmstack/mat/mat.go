@@ -228,8 +228,41 @@ func Sigmoid(x []float32) {
 }
 
 func sigmoid(x []float32) {
+	if hasAVX512 && len(x) >= 16 {
+		n := len(x) &^ 15
+		sigmoid16(&x[0], n)
+		x = x[n:]
+	}
+	sigmoidGo(x)
+}
+
+// sigmoidGo is sigmoid in Go, the definition sigmoid16 follows.
+func sigmoidGo(x []float32) {
 	for i, v := range x {
 		x[i] = 1 / (1 + Exp(-v))
+	}
+}
+
+// Momentum sets inc[i] = mom*inc[i] + lr*(grad[i] - wd*w[i]) and then
+// w[i] += inc[i]: a step of gradient ascent with momentum and L2 weight
+// decay, the same float32 results on every CPU.
+func Momentum(w, inc, grad []float32, mom, lr, wd float32) {
+	if len(inc) != len(w) || len(grad) != len(w) {
+		panic("mat: Momentum length mismatch")
+	}
+	if hasAVX512 && len(w) >= 16 {
+		n := len(w) &^ 15
+		momentum16(&w[0], &inc[0], &grad[0], n, mom, lr, wd)
+		w, inc, grad = w[n:], inc[n:], grad[n:]
+	}
+	momentumGo(w, inc, grad, mom, lr, wd)
+}
+
+// momentumGo is Momentum in Go, the definition momentum16 follows.
+func momentumGo(w, inc, grad []float32, mom, lr, wd float32) {
+	for i := range w {
+		inc[i] = mom*inc[i] + lr*(grad[i]-wd*w[i])
+		w[i] += inc[i]
 	}
 }
 
@@ -282,10 +315,10 @@ func Exp(x float32) float32 {
 		ln2lo = -2.12194440e-4
 	)
 	fn := x*log2e + 0.5
-	n := int32(fn)
-	if fn < 0 {
-		n-- // floor
-	}
+	// floor for fn not a negative integer, where it is one less; fn is
+	// never -0, so its sign bit says fn < 0, without a branch (its outcome
+	// on the pre-activations of sigmoid units is a coin flip).
+	n := int32(fn) - int32(math.Float32bits(fn)>>31)
 	nf := float32(n)
 	r := x - nf*ln2hi - nf*ln2lo
 	// e**r on [-0.35, 0.35], Horner form (Cephes expf coefficients).

@@ -3,6 +3,7 @@ package mat
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -119,4 +120,136 @@ func BenchmarkSigmoid(b *testing.B) {
 		Sigmoid(x)
 	}
 	b.ReportMetric(float64(len(x))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
+}
+
+// expBranchy is Exp as it was before its floor lost its branch: every
+// figure pinned by the tests was computed with it, so Exp must equal it
+// bit for bit.
+func expBranchy(x float32) float32 {
+	if x < -87.33 {
+		if x != x {
+			return x
+		}
+		return 0
+	}
+	if x > 88.72 {
+		return float32(math.Inf(1))
+	}
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375
+		ln2lo = -2.12194440e-4
+	)
+	fn := x*log2e + 0.5
+	n := int32(fn)
+	if fn < 0 {
+		n--
+	}
+	nf := float32(n)
+	r := x - nf*ln2hi - nf*ln2lo
+	p := float32(1.9875691500e-4)
+	p = p*r + 1.3981999507e-3
+	p = p*r + 8.3334519073e-3
+	p = p*r + 4.1665795894e-2
+	p = p*r + 1.6666665459e-1
+	p = p*r + 5.0000001201e-1
+	p = p*r*r + r + 1
+	if n < -125 {
+		return p * math.Float32frombits(uint32(n+127+64)<<23) * (1.0 / (1 << 64))
+	}
+	if n > 127 {
+		return p * 2 * math.Float32frombits(uint32(n-1+127)<<23)
+	}
+	return p * math.Float32frombits(uint32(n+127)<<23)
+}
+
+// TestExpBitForBit compares Exp with expBranchy on every float32 of
+// [-90, 90] whose low 7 mantissa bits are a fixed random pattern (about
+// 17 million values, every exponent and the whole range of n), on the
+// values where fn is a negative integer or a half, and on the specials.
+func TestExpBitForBit(t *testing.T) {
+	t.Parallel()
+	check := func(x float32) {
+		if got, want := Exp(x), expBranchy(x); math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("Exp(%g) = %g, want %g", x, got, want)
+		}
+	}
+	low := uint32(rand.New(rand.NewPCG(1, 2)).Uint32() & 0x7f)
+	for _, sign := range []uint32{0, 1 << 31} {
+		for b := uint32(0); b < math.Float32bits(90); b += 0x80 {
+			check(math.Float32frombits(sign | b | low))
+		}
+	}
+	for k := -130; k <= 130; k++ {
+		for _, d := range []float32{-0.5, 0, 0.5} {
+			x := (float32(k) + d) / 1.44269504088896341
+			check(x)
+			check(math.Nextafter32(x, -100))
+			check(math.Nextafter32(x, 100))
+		}
+	}
+	for _, x := range []float32{0, float32(math.Copysign(0, -1)), -87.33, 88.72, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		got, want := Exp(x), expBranchy(x)
+		if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+			t.Errorf("Exp(%g) = %g, want %g", x, got, want)
+		}
+	}
+}
+
+// TestSigmoidBitForBit compares sigmoid (the AVX-512 kernel where the CPU
+// has it) with sigmoidGo on the grid of TestExpBitForBit, in slices whose
+// lengths leave every tail length, and on the specials.
+func TestSigmoidBitForBit(t *testing.T) {
+	t.Parallel()
+	low := uint32(rand.New(rand.NewPCG(3, 4)).Uint32() & 0x7f)
+	var xs []float32
+	for _, sign := range []uint32{0, 1 << 31} {
+		for b := uint32(0); b < math.Float32bits(100); b += 0x80 {
+			xs = append(xs, math.Float32frombits(sign|b|low))
+		}
+	}
+	for k := -130; k <= 130; k++ {
+		for _, d := range []float32{-0.5, 0, 0.5} {
+			x := -(float32(k) + d) / 1.44269504088896341
+			xs = append(xs, x, math.Nextafter32(x, -100), math.Nextafter32(x, 100))
+		}
+	}
+	xs = append(xs, 0, float32(math.Copysign(0, -1)), 87.33, -88.72, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
+	got := slices.Clone(xs)
+	for lo := 0; lo < len(got); {
+		hi := min(len(got), lo+1+lo%37) // pieces of 1 to 37 values
+		sigmoid(got[lo:hi])
+		lo = hi
+	}
+	want := slices.Clone(xs)
+	sigmoidGo(want)
+	for i := range xs {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+			t.Fatalf("sigmoid(%g) = %g, want %g", xs[i], got[i], want[i])
+		}
+	}
+	if !hasAVX512 {
+		t.Log("no AVX-512 on this CPU: compared the Go code with itself")
+	}
+}
+
+// TestMomentumBitForBit compares Momentum with momentumGo on random
+// values of every tail length.
+func TestMomentumBitForBit(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 70; n++ {
+		w, inc, grad := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range w {
+			w[i], inc[i], grad[i] = float32(r.NormFloat64()), float32(r.NormFloat64()*1e-3), float32(r.NormFloat64()*1e-2)
+		}
+		w2, inc2 := slices.Clone(w), slices.Clone(inc)
+		Momentum(w, inc, grad, 0.9, 0.05, 2e-4)
+		momentumGo(w2, inc2, grad, 0.9, 0.05, 2e-4)
+		for i := range w {
+			if math.Float32bits(w[i]) != math.Float32bits(w2[i]) || math.Float32bits(inc[i]) != math.Float32bits(inc2[i]) {
+				t.Fatalf("n %d, i %d: w %g inc %g, want %g %g", n, i, w[i], inc[i], w2[i], inc2[i])
+			}
+		}
+	}
 }
