@@ -53,24 +53,14 @@ func (t *Trainer) decay() {
 // adam applies one Adam update at rate lr (Kingma & Ba 2015, Algorithm 1)
 // with L2 weight decay added to the weight gradients.
 func (t *Trainer) adam(lr float32) {
-	const b1, b2, eps = 0.9, 0.999, 1e-8
+	const b1, b2 = 0.9, 0.999 // mat.Adam's
 	c1 := 1 - math.Pow(b1, float64(t.step))
 	c2 := 1 - math.Pow(b2, float64(t.step))
 	lr = float32(float64(lr) * math.Sqrt(c2) / c1)
 	t.decay()
 	p, g, m, v := t.Net.Params, t.grad, t.m, t.v
 	par.For(len(p), 1<<15, func(lo, hi int) {
-		p, g, m, v := p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi]
-		for i := range p {
-			gi := g[i]
-			mi := b1*m[i] + (1-b1)*gi
-			vi := b2*v[i] + (1-b2)*gi*gi
-			m[i], v[i] = mi, vi
-			p[i] -= lr * mi / (sqrt32(vi) + eps)
-		}
+		mat.Adam(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], lr)
 	})
 }
 
-// sqrt32 is a float32 square root; the compiler turns float64 math.Sqrt
-// of a widened float32 into SQRTSS.
-func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

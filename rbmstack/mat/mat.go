@@ -258,6 +258,35 @@ func Momentum(w, inc, grad []float32, mom, lr, wd float32) {
 	momentumGo(w, inc, grad, mom, lr, wd)
 }
 
+// Adam applies the update of Adam (Kingma & Ba 2015, Algorithm 1, with
+// beta1 0.9, beta2 0.999, epsilon 1e-8) to the parameters p with gradient
+// g, first and second moments m and v, and rate lr (already corrected for
+// the moments' bias): m = 0.9m + 0.1g, v = 0.999v + 0.001g^2,
+// p -= lr*m/(sqrt(v) + 1e-8). The same float32 results on every CPU.
+func Adam(p, g, m, v []float32, lr float32) {
+	if len(g) != len(p) || len(m) != len(p) || len(v) != len(p) {
+		panic("mat: Adam length mismatch")
+	}
+	if hasAVX512 && len(p) >= 16 {
+		n := len(p) &^ 15
+		adam16(&p[0], &g[0], &m[0], &v[0], n, lr)
+		p, g, m, v = p[n:], g[n:], m[n:], v[n:]
+	}
+	adamGo(p, g, m, v, lr)
+}
+
+// adamGo is Adam in Go, the definition adam16 follows.
+func adamGo(p, g, m, v []float32, lr float32) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	for i := range p {
+		gi := g[i]
+		mi := b1*m[i] + (1-b1)*gi
+		vi := b2*v[i] + (1-b2)*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] -= lr * mi / (float32(math.Sqrt(float64(vi))) + eps)
+	}
+}
+
 // momentumGo is Momentum in Go, the definition momentum16 follows.
 func momentumGo(w, inc, grad []float32, mom, lr, wd float32) {
 	for i := range w {

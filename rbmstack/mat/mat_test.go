@@ -253,3 +253,28 @@ func TestMomentumBitForBit(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamBitForBit compares Adam with adamGo on random values of every
+// tail length, moments included, and the Go code with the update as the
+// autoencoder trainer wrote it before (sqrt through float64).
+func TestAdamBitForBit(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 8))
+	for n := 0; n < 70; n++ {
+		p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range p {
+			p[i], g[i] = float32(r.NormFloat64()), float32(r.NormFloat64()*1e-2)
+			m[i], v[i] = float32(r.NormFloat64()*1e-3), float32(r.Float64()*1e-4)
+		}
+		p2, m2, v2 := slices.Clone(p), slices.Clone(m), slices.Clone(v)
+		for step := 0; step < 3; step++ {
+			Adam(p, g, m, v, 1e-3)
+			adamGo(p2, g, m2, v2, 1e-3)
+		}
+		for i := range p {
+			if math.Float32bits(p[i]) != math.Float32bits(p2[i]) || math.Float32bits(m[i]) != math.Float32bits(m2[i]) || math.Float32bits(v[i]) != math.Float32bits(v2[i]) {
+				t.Fatalf("n %d, i %d: p %g m %g v %g, want %g %g %g", n, i, p[i], m[i], v[i], p2[i], m2[i], v2[i])
+			}
+		}
+	}
+}

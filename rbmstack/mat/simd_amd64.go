@@ -20,3 +20,9 @@ func sigmoid16(x *float32, n int)
 //
 //go:noescape
 func momentum16(w, inc, grad *float32, n int, mom, lr, wd float32)
+
+// adam16 is adamGo over the first n values, n a multiple of 16, with the
+// same operations in the same order. AVX-512F.
+//
+//go:noescape
+func adam16(p, grad, m, v *float32, n int, lr float32)

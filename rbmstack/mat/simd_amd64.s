@@ -137,3 +137,57 @@ mloop:
 mdone:
 	VZEROUPPER
 	RET
+
+// func adam16(p, grad, m, v *float32, n int, lr float32)
+//
+// m[i] = 0.9*m[i] + 0.1*g[i]; v[i] = 0.999*v[i] + (0.001*g[i])*g[i];
+// p[i] -= (lr*m[i]) / (sqrt(v[i]) + 1e-8), each constant the float32 the
+// Go code's is.
+TEXT ·adam16(SB), NOSPLIT, $0-44
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ v+24(FP), BX
+	MOVQ n+32(FP), CX
+	SHRQ $4, CX
+	JZ   adone
+	VBROADCASTSS lr+40(FP), Z16
+	MOVL         $0x3f666666, AX // 0.9
+	VPBROADCASTD AX, Z17
+	MOVL         $0x3dcccccd, AX // 0.1
+	VPBROADCASTD AX, Z18
+	MOVL         $0x3f7fbe77, AX // 0.999
+	VPBROADCASTD AX, Z19
+	MOVL         $0x3a83126f, AX // 0.001
+	VPBROADCASTD AX, Z20
+	MOVL         $0x322bcc77, AX // 1e-8
+	VPBROADCASTD AX, Z21
+
+aloop:
+	VMOVUPS (SI), Z0    // g
+	VMULPS  (DX), Z17, Z1 // 0.9*m
+	VMULPS  Z0, Z18, Z2   // 0.1*g
+	VADDPS  Z2, Z1, Z1    // m
+	VMULPS  (BX), Z19, Z3 // 0.999*v
+	VMULPS  Z0, Z20, Z4   // 0.001*g
+	VMULPS  Z0, Z4, Z4    // *g
+	VADDPS  Z4, Z3, Z3    // v
+	VMOVUPS Z1, (DX)
+	VMOVUPS Z3, (BX)
+	VSQRTPS Z3, Z3
+	VADDPS  Z21, Z3, Z3   // sqrt(v) + eps
+	VMULPS  Z1, Z16, Z1   // lr*m
+	VDIVPS  Z3, Z1, Z1    // (lr*m)/(sqrt(v)+eps)
+	VMOVUPS (DI), Z5
+	VSUBPS  Z1, Z5, Z5
+	VMOVUPS Z5, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, BX
+	DECQ    CX
+	JNZ     aloop
+
+adone:
+	VZEROUPPER
+	RET

@@ -9,3 +9,5 @@ func sigmoid16(x *float32, n int) { panic("mat: no AVX-512 kernels") }
 func momentum16(w, inc, grad *float32, n int, mom, lr, wd float32) {
 	panic("mat: no AVX-512 kernels")
 }
+
+func adam16(p, grad, m, v *float32, n int, lr float32) { panic("mat: no AVX-512 kernels") }
