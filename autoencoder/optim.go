@@ -63,4 +63,3 @@ func (t *Trainer) adam(lr float32) {
 		mat.Adam(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], lr)
 	})
 }
-
