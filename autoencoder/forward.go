@@ -77,9 +77,20 @@ func lossOf(loss Loss, y, t []float32) float64 {
 			}
 		}
 	case LogisticCE:
+		// A term whose weight is 0 is left out rather than computed as 0
+		// times a logarithm: the same sum (yj is clamped, so the logarithm
+		// is finite and the term a signed zero), with a third of the
+		// logarithms on MNIST, whose pixels are mostly 0.
 		for j, tj := range t {
 			yj := min(max(float64(y[j]), 1e-7), 1-1e-7)
-			s -= float64(tj)*math.Log(yj) + (1-float64(tj))*math.Log(1-yj)
+			var a, b float64
+			if tj != 0 {
+				a = float64(tj) * math.Log(yj)
+			}
+			if tj != 1 {
+				b = (1 - float64(tj)) * math.Log(1-yj)
+			}
+			s -= a + b
 		}
 	default:
 		for j, tj := range t {
