@@ -311,15 +311,26 @@ func softmax(r []float32) {
 			mx = v
 		}
 	}
+	expShift(r, mx)
 	var s float32
-	for j, v := range r {
-		e := Exp(v - mx)
-		r[j] = e
+	for _, e := range r {
 		s += e
 	}
 	inv := 1 / s
 	for j := range r {
 		r[j] *= inv
+	}
+}
+
+// expShift sets x[i] = Exp(x[i] - shift).
+func expShift(x []float32, shift float32) {
+	if hasAVX512 && len(x) >= 16 {
+		n := len(x) &^ 15
+		expShift16(&x[0], n, shift)
+		x = x[n:]
+	}
+	for i, v := range x {
+		x[i] = Exp(v - shift)
 	}
 }
 

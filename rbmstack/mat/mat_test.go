@@ -278,3 +278,48 @@ func TestAdamBitForBit(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmaxBitForBit compares softmax with the loop it replaced (Exp of
+// each value less the maximum, summed in order) on rows of every tail
+// length, and expShift with Exp on the grid of TestExpBitForBit.
+func TestSoftmaxBitForBit(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(9, 10))
+	for n := 1; n < 70; n++ {
+		row := make([]float32, n)
+		for j := range row {
+			row[j] = float32(r.NormFloat64() * 20)
+		}
+		want := slices.Clone(row)
+		mx := slices.Max(want)
+		var s float32
+		for j, v := range want {
+			e := Exp(v - mx)
+			want[j] = e
+			s += e
+		}
+		for j := range want {
+			want[j] *= 1 / s
+		}
+		softmax(row)
+		for j := range row {
+			if math.Float32bits(row[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("n %d, j %d: %g, want %g", n, j, row[j], want[j])
+			}
+		}
+	}
+	low := uint32(r.Uint32() & 0x7f)
+	var xs []float32
+	for _, sign := range []uint32{0, 1 << 31} {
+		for b := uint32(0); b < math.Float32bits(100); b += 0x80 {
+			xs = append(xs, math.Float32frombits(sign|b|low))
+		}
+	}
+	got := slices.Clone(xs)
+	expShift(got, 1.5)
+	for i, x := range xs {
+		if want := Exp(x - 1.5); math.Float32bits(got[i]) != math.Float32bits(want) {
+			t.Fatalf("expShift(%g, 1.5) = %g, want %g", x, got[i], want)
+		}
+	}
+}

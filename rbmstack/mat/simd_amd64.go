@@ -26,3 +26,9 @@ func momentum16(w, inc, grad *float32, n int, mom, lr, wd float32)
 //
 //go:noescape
 func adam16(p, grad, m, v *float32, n int, lr float32)
+
+// expShift16 sets x[i] = Exp(x[i] - shift) over x[0:n], n a multiple of
+// 16, as Exp does it. AVX-512F.
+//
+//go:noescape
+func expShift16(x *float32, n int, shift float32)

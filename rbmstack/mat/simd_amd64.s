@@ -2,6 +2,79 @@
 
 #include "textflag.h"
 
+// The constants of Exp, in Z15-Z31 (see sigmoid16).
+#define EXPCONSTS \
+	MOVL         $0x3fb8aa3b, AX \ // log2e
+	VPBROADCASTD AX, Z16         \
+	MOVL         $0x3f000000, AX \ // 0.5, also the last coefficient
+	VPBROADCASTD AX, Z17         \
+	MOVL         $0x3f318000, AX \ // ln2hi
+	VPBROADCASTD AX, Z18         \
+	MOVL         $0xb95e8083, AX \ // ln2lo
+	VPBROADCASTD AX, Z19         \
+	MOVL         $0x39506967, AX \ // 1.9875691500e-4
+	VPBROADCASTD AX, Z20         \
+	MOVL         $0x3ab743ce, AX \ // 1.3981999507e-3
+	VPBROADCASTD AX, Z21         \
+	MOVL         $0x3c088908, AX \ // 8.3334519073e-3
+	VPBROADCASTD AX, Z22         \
+	MOVL         $0x3d2aa9c1, AX \ // 4.1665795894e-2
+	VPBROADCASTD AX, Z23         \
+	MOVL         $0x3e2aaaaa, AX \ // 1.6666665459e-1
+	VPBROADCASTD AX, Z24         \
+	MOVL         $0x3f800000, AX \ // 1
+	VPBROADCASTD AX, Z26         \
+	MOVL         $0xc2aea8f6, AX \ // -87.33
+	VPBROADCASTD AX, Z27         \
+	MOVL         $0x42b170a4, AX \ // 88.72
+	VPBROADCASTD AX, Z28         \
+	MOVL         $0x80000000, AX \ // sign bit
+	VPBROADCASTD AX, Z29         \
+	MOVL         $127, AX        \ // exponent bias
+	VPBROADCASTD AX, Z30         \
+	MOVL         $0x7f800000, AX \ // +Inf
+	VPBROADCASTD AX, Z31         \
+	VPXORD       Z15, Z15, Z15   // 0
+
+// Z5 = Exp(Z0), as mat.Exp computes it; uses Z1-Z7, K1, K2.
+#define EXP \
+	VMULPS     Z16, Z0, Z1         \ // x*log2e
+	VADDPS     Z17, Z1, Z1         \ // fn
+	VCVTTPS2DQ Z1, Z2              \ // trunc(fn)
+	VPSRLD     $31, Z1, Z3         \ // signbit(fn)
+	VPSUBD     Z3, Z2, Z2          \ // n
+	VCVTDQ2PS  Z2, Z3              \ // nf
+	VMULPS     Z18, Z3, Z4         \ // nf*ln2hi
+	VSUBPS     Z4, Z0, Z4          \ // x - nf*ln2hi
+	VMULPS     Z19, Z3, Z5         \ // nf*ln2lo
+	VSUBPS     Z5, Z4, Z4          \ // r
+	VMULPS     Z4, Z20, Z5         \ // p = c0*r + c1, ...
+	VADDPS     Z21, Z5, Z5         \
+	VMULPS     Z4, Z5, Z5          \
+	VADDPS     Z22, Z5, Z5         \
+	VMULPS     Z4, Z5, Z5          \
+	VADDPS     Z23, Z5, Z5         \
+	VMULPS     Z4, Z5, Z5          \
+	VADDPS     Z24, Z5, Z5         \
+	VMULPS     Z4, Z5, Z5          \
+	VADDPS     Z17, Z5, Z5         \
+	VMULPS     Z4, Z5, Z5          \ // p*r
+	VMULPS     Z4, Z5, Z5          \ // p*r*r
+	VADDPS     Z4, Z5, Z5          \ // + r
+	VADDPS     Z26, Z5, Z5         \ // + 1
+	VPSRAD     $1, Z2, Z6          \ // n>>1
+	VPSUBD     Z6, Z2, Z7          \ // n - n>>1
+	VPADDD     Z30, Z6, Z6         \
+	VPADDD     Z30, Z7, Z7         \
+	VPSLLD     $23, Z6, Z6         \ // 2**(n>>1)
+	VPSLLD     $23, Z7, Z7         \ // 2**(n - n>>1)
+	VMULPS     Z6, Z5, Z5          \ // exact
+	VMULPS     Z7, Z5, Z5          \ // e**x, rounded once
+	VCMPPS     $0x11, Z27, Z0, K1  \ // x < -87.33 (ordered, quiet)
+	VCMPPS     $0x1e, Z28, Z0, K2  \ // x > 88.72
+	VMOVAPS    Z15, K1, Z5         \
+	VMOVAPS    Z31, K2, Z5
+
 // func sigmoid16(x *float32, n int)
 //
 // x[i] = 1/(1 + Exp(-x[i])), Exp as in mat.go: Cody-Waite reduction with
@@ -15,82 +88,12 @@ TEXT ·sigmoid16(SB), NOSPLIT, $0-16
 	MOVQ n+8(FP), CX
 	SHRQ $4, CX
 	JZ   sdone
-
-	MOVL         $0x3fb8aa3b, AX // log2e
-	VPBROADCASTD AX, Z16
-	MOVL         $0x3f000000, AX // 0.5, also the last coefficient
-	VPBROADCASTD AX, Z17
-	MOVL         $0x3f318000, AX // ln2hi
-	VPBROADCASTD AX, Z18
-	MOVL         $0xb95e8083, AX // ln2lo
-	VPBROADCASTD AX, Z19
-	MOVL         $0x39506967, AX // 1.9875691500e-4
-	VPBROADCASTD AX, Z20
-	MOVL         $0x3ab743ce, AX // 1.3981999507e-3
-	VPBROADCASTD AX, Z21
-	MOVL         $0x3c088908, AX // 8.3334519073e-3
-	VPBROADCASTD AX, Z22
-	MOVL         $0x3d2aa9c1, AX // 4.1665795894e-2
-	VPBROADCASTD AX, Z23
-	MOVL         $0x3e2aaaaa, AX // 1.6666665459e-1
-	VPBROADCASTD AX, Z24
-	MOVL         $0x3f800000, AX // 1
-	VPBROADCASTD AX, Z26
-	MOVL         $0xc2aea8f6, AX // -87.33
-	VPBROADCASTD AX, Z27
-	MOVL         $0x42b170a4, AX // 88.72
-	VPBROADCASTD AX, Z28
-	MOVL         $0x80000000, AX // sign bit
-	VPBROADCASTD AX, Z29
-	MOVL         $127, AX        // exponent bias
-	VPBROADCASTD AX, Z30
-	MOVL         $0x7f800000, AX // +Inf
-	VPBROADCASTD AX, Z31
-	VPXORD       Z15, Z15, Z15   // 0
+	EXPCONSTS
 
 sloop:
-	VMOVUPS    (DI), Z0
-	VPXORD     Z29, Z0, Z0 // x = -v
-	VMULPS     Z16, Z0, Z1 // x*log2e
-	VADDPS     Z17, Z1, Z1 // fn
-	VCVTTPS2DQ Z1, Z2      // trunc(fn)
-	VPSRLD     $31, Z1, Z3 // signbit(fn)
-	VPSUBD     Z3, Z2, Z2  // n
-	VCVTDQ2PS  Z2, Z3      // nf
-	VMULPS     Z18, Z3, Z4 // nf*ln2hi
-	VSUBPS     Z4, Z0, Z4  // x - nf*ln2hi
-	VMULPS     Z19, Z3, Z5 // nf*ln2lo
-	VSUBPS     Z5, Z4, Z4  // r
-
-	VMULPS Z4, Z20, Z5 // p = c0*r + c1
-	VADDPS Z21, Z5, Z5
-	VMULPS Z4, Z5, Z5
-	VADDPS Z22, Z5, Z5
-	VMULPS Z4, Z5, Z5
-	VADDPS Z23, Z5, Z5
-	VMULPS Z4, Z5, Z5
-	VADDPS Z24, Z5, Z5
-	VMULPS Z4, Z5, Z5
-	VADDPS Z17, Z5, Z5
-	VMULPS Z4, Z5, Z5  // p*r
-	VMULPS Z4, Z5, Z5  // p*r*r
-	VADDPS Z4, Z5, Z5  // + r
-	VADDPS Z26, Z5, Z5 // + 1
-
-	VPSRAD $1, Z2, Z6  // n>>1
-	VPSUBD Z6, Z2, Z7  // n - n>>1
-	VPADDD Z30, Z6, Z6
-	VPADDD Z30, Z7, Z7
-	VPSLLD $23, Z6, Z6 // 2**(n>>1)
-	VPSLLD $23, Z7, Z7 // 2**(n - n>>1)
-	VMULPS Z6, Z5, Z5  // exact
-	VMULPS Z7, Z5, Z5  // e**x, rounded once
-
-	VCMPPS  $0x11, Z27, Z0, K1 // x < -87.33 (ordered, quiet)
-	VCMPPS  $0x1e, Z28, Z0, K2 // x > 88.72
-	VMOVAPS Z15, K1, Z5
-	VMOVAPS Z31, K2, Z5
-
+	VMOVUPS (DI), Z0
+	VPXORD  Z29, Z0, Z0 // x = -v
+	EXP
 	VADDPS  Z26, Z5, Z5 // 1 + e
 	VDIVPS  Z5, Z26, Z5 // 1/(1 + e)
 	VMOVUPS Z5, (DI)
@@ -99,6 +102,30 @@ sloop:
 	JNZ     sloop
 
 sdone:
+	VZEROUPPER
+	RET
+
+// func expShift16(x *float32, n int, shift float32)
+//
+// x[i] = Exp(x[i] - shift), the subtraction rounded to float32 first.
+TEXT ·expShift16(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	SHRQ $4, CX
+	JZ   edone
+	EXPCONSTS
+	VBROADCASTSS shift+16(FP), Z14
+
+eloop:
+	VMOVUPS (DI), Z0
+	VSUBPS  Z14, Z0, Z0
+	EXP
+	VMOVUPS Z5, (DI)
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     eloop
+
+edone:
 	VZEROUPPER
 	RET
 
