@@ -119,21 +119,30 @@ func (s *Source) Multinomial(dst, p, cum []float32, n int) {
 	if acc <= 0 || math.IsNaN(float64(acc)) {
 		return
 	}
-	last := len(p) - 1
+	c := cum[:len(p)-1]
 	for range n {
-		u := s.Float32() * acc
-		// first index with cum > u
-		lo, hi := 0, last
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if cum[m] > u {
-				hi = m
-			} else {
-				lo = m + 1
-			}
-		}
-		dst[lo]++
+		dst[firstAbove(c, s.Float32()*acc)]++
 	}
+}
+
+// firstAbove returns the first index of c, non-decreasing and not NaN,
+// whose value is above u, or len(c) if none is. It halves the range
+// without a branch on the comparison, whose outcome for a random u is a
+// coin flip: c[i] <= u is the sign bit of u - c[i] clear (the sign of the
+// rounded difference is that of the exact one, and u - c[i] is +0 when
+// they are equal).
+func firstAbove(c []float32, u float32) int {
+	if len(c) == 0 {
+		return 0
+	}
+	atMost := func(i int) int { return 1 - int(math.Float32bits(u-c[i])>>31) }
+	base, n := 0, len(c)
+	for n > 1 {
+		half := n >> 1
+		base += half * atMost(base+half-1)
+		n -= half
+	}
+	return base + atMost(base)
 }
 
 // less returns 1 if u < p, else 0, for u in [0, 1) and p not NaN, without

@@ -118,3 +118,48 @@ func TestLess(t *testing.T) {
 		}
 	}
 }
+
+// firstAboveSearch is the binary search Multinomial used before
+// firstAbove: the first index of c[0:last] above u, else last.
+func firstAboveSearch(c []float32, u float32) int {
+	lo, hi := 0, len(c)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c[m] > u {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
+
+// TestFirstAbove compares firstAbove with a plain binary search on
+// cumulative sums with runs of equal values (zero probabilities), every
+// length up to 70, u below, on and between the values and above them all.
+func TestFirstAbove(t *testing.T) {
+	t.Parallel()
+	src := New(5, 0)
+	for n := 0; n <= 70; n++ {
+		for trial := 0; trial < 200; trial++ {
+			c := make([]float32, n)
+			var acc float32
+			for i := range c {
+				if src.Float32() < 0.7 {
+					acc += src.Float32()
+				}
+				c[i] = acc
+			}
+			us := []float32{-1, 0, acc, acc + 1, src.Float32() * acc}
+			if n > 0 {
+				k := int(src.Uint64() % uint64(n))
+				us = append(us, c[k], math.Nextafter32(c[k], -1), math.Nextafter32(c[k], 2))
+			}
+			for _, u := range us {
+				if got, want := firstAbove(c, u), firstAboveSearch(c, u); got != want {
+					t.Fatalf("c %v, u %g: %d, want %d", c, u, got, want)
+				}
+			}
+		}
+	}
+}
