@@ -1,0 +1,207 @@
+package index
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// mixtureCodes returns n codes of dim drawn from a mixture of m Gaussians
+// with random centres and spreads, scaled like randCodes' (every 11th row
+// zero, every 7th a copy of an earlier one): clustered codes, as a trained
+// model's are.
+func mixtureCodes(r *rand.Rand, n, dim, m int) []float32 {
+	return mixtureCodesFrom(r, r, n, dim, m)
+}
+
+// mixtureCodesFrom is mixtureCodes drawing the mixture from rm and the
+// codes from r.
+func mixtureCodesFrom(rm, r *rand.Rand, n, dim, m int) []float32 {
+	centre := make([]float64, m*dim)
+	spread := make([]float64, m*dim)
+	for i := range centre {
+		centre[i] = 3 * rm.NormFloat64()
+		spread[i] = 0.05 + rm.Float64()
+	}
+	raw := make([]float32, n*dim)
+	for i := range n {
+		row := raw[i*dim : (i+1)*dim]
+		switch {
+		case i%11 == 4:
+		case i%7 == 6:
+			copy(row, raw[(i-3)*dim:(i-2)*dim])
+		default:
+			c := r.IntN(m)
+			for d := range row {
+				row[d] = float32(centre[c*dim+d] + spread[c*dim+d]*r.NormFloat64())
+			}
+		}
+	}
+	return raw
+}
+
+// TestCellsMatchScan checks that searching through cells gives the hits
+// and scores of the plain scan, bit for bit, and of a full sort.
+func TestCellsMatchScan(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		n, dim, ncell int
+		codes         string // "gauss", "coarse" (many ties), "mixture"
+		noCode        int    // every noCode-th document has no code (0: none)
+	}{
+		{n: 3000, dim: 10, ncell: 55, codes: "gauss"},
+		{n: 3000, dim: 10, ncell: 55, codes: "coarse"},
+		{n: 3000, dim: 10, ncell: 55, codes: "mixture", noCode: 13},
+		{n: 3000, dim: 10, ncell: 1, codes: "mixture"},
+		{n: 3000, dim: 10, ncell: 3000, codes: "gauss"},
+		{n: 2000, dim: 3, ncell: 40, codes: "gauss", noCode: 5},
+		{n: 2000, dim: 3, ncell: 40, codes: "coarse"},
+		{n: 50, dim: 10, ncell: 7, codes: "gauss"},
+		{n: 20000, dim: 10, ncell: 141, codes: "mixture"},
+	} {
+		name := fmt.Sprintf("n%d/dim%d/cells%d/%s/nocode%d", tc.n, tc.dim, tc.ncell, tc.codes, tc.noCode)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.ncell)))
+			var raw []float32
+			switch tc.codes {
+			case "gauss":
+				raw = randCodes(r, tc.n, tc.dim, false)
+			case "coarse":
+				raw = randCodes(r, tc.n, tc.dim, true)
+			case "mixture":
+				raw = mixtureCodes(r, tc.n, tc.dim, 12)
+			}
+			ix := &Index{meta: Meta{FormatVersion: FormatVersion, Dim: tc.dim, Count: tc.n}, docs: make([]Doc, tc.n), raw: raw}
+			if tc.noCode > 0 {
+				for i := 0; i < tc.n; i += tc.noCode {
+					ix.docs[i].NoCode = true
+				}
+			}
+			ix.normalize()
+			ix.cells.Store(buildCells(ix.unit, tc.dim, tc.ncell, 7))
+			plain := ix.NewSearcher()
+			plain.minCells = -1
+			s := ix.NewSearcher()
+
+			queries := [][]float32{make([]float32, tc.dim), ix.Code(1), ix.Code(6)}
+			nan := randCodes(r, 1, tc.dim, false)
+			nan[0] = float32(math.NaN())
+			queries = append(queries, nan)
+			for range 12 {
+				if tc.codes == "mixture" {
+					queries = append(queries, mixtureCodes(r, 1, tc.dim, 12))
+				} else {
+					queries = append(queries, randCodes(r, 1, tc.dim, tc.codes == "coarse"))
+				}
+			}
+			var got, want []Hit
+			for qi, q := range queries {
+				all := finiteTop(ix, q)
+				for _, ex := range []int{-1, 0, 1, tc.n / 2, tc.n - 1} {
+					for _, k := range []int{1, 2, 10, 64, tc.n - 1, tc.n, tc.n + 5} {
+						want = plain.Search(q, k, ex, want)
+						got = s.Search(q, k, ex, got)
+						if !slices.Equal(got, want) || !sameBits(got, want) {
+							t.Fatalf("query %d k %d exclude %d:\n got %v\nwant %v", qi, k, ex, got, want)
+						}
+						if ex == -1 && k <= 64 {
+							if w := all[:min(k, len(all))]; !slices.Equal(got, w) {
+								t.Fatalf("query %d k %d: %v, full sort %v", qi, k, got, w)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// finiteTop ranks the rows with a finite documented score by a full sort.
+func finiteTop(ix *Index, q []float32) []Hit {
+	dim := ix.Dim()
+	u := make([]float32, dim)
+	if !normalizeTo(u, q) {
+		return nil
+	}
+	var all []Hit
+	for i := range ix.Len() {
+		var s float32
+		for d := range dim {
+			s += float32(u[d] * ix.unit[i*dim+d])
+		}
+		if s == s {
+			all = append(all, Hit{Pos: i, Score: clamp1(s)})
+		}
+	}
+	slices.SortFunc(all, CompareHits)
+	return all
+}
+
+// sameBits reports whether a and b hold the same scores bit for bit (== lets
+// -0 equal 0).
+func sameBits(a, b []Hit) bool {
+	for i := range a {
+		if math.Float32bits(a[i].Score) != math.Float32bits(b[i].Score) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCellsBuiltOnDemand checks that Search builds the cells in the
+// background once an index is large enough, answering exactly meanwhile,
+// and that Prepare leaves a small index alone.
+func TestCellsBuiltOnDemand(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 9))
+	const n = 5000
+	ix := memIndex(10, mixtureCodes(r, n, 10, 9))
+	s := ix.NewSearcher()
+	s.minCells = n
+	q := mixtureCodes(r, 1, 10, 9)
+	want := bruteForce(ix, q, 10, 3)
+	if got := s.Search(q, 10, 3, nil); !slices.Equal(got, want) {
+		t.Fatalf("first search: %v, want %v", got, want)
+	}
+	ix.prepare(n) // waits for the build the search started
+	if ix.cells.Load() == nil {
+		t.Fatal("no cells after a search of a large enough index")
+	}
+	if got := s.Search(q, 10, 3, nil); !slices.Equal(got, want) {
+		t.Fatalf("search over cells: %v, want %v", got, want)
+	}
+
+	small := memIndex(10, mixtureCodes(r, 100, 10, 3))
+	small.Prepare()
+	small.Search(q, 10, -1)
+	if small.cells.Load() != nil {
+		t.Error("cells built for 100 codes")
+	}
+}
+
+// TestCellsPrune checks that the bounds let a search of clustered codes
+// skip most rows: a bound made loose by mistake would still give exact
+// results, only slowly.
+func TestCellsPrune(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(10, 11))
+	const n = 20000
+	ix := memIndex(10, mixtureCodes(r, n, 10, 20))
+	c := buildCells(ix.unit, 10, 141, 1)
+	s := ix.NewSearcher()
+	var scanned int
+	for range 20 {
+		q := mixtureCodes(r, 1, 10, 20)
+		if !normalizeTo(s.q, q) {
+			t.Fatal("query not finite")
+		}
+		s.heap = s.searchCells(c, 10, -1, s.heap[:0])
+		scanned += s.scanned
+	}
+	if frac := float64(scanned) / (20 * n); frac > 0.2 {
+		t.Errorf("searches scanned %.2f of the rows, want under 0.2", frac)
+	}
+}
