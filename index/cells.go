@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -164,17 +165,23 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 		c.sinR = append(c.sinR, 0)
 	}
 	nc := len(c.cosR)
+	// Each cell's rows are padded to whole blocks of 16 with NaN rows at
+	// position -1 and angle +Inf, which enter no result.
 	c.lo = make([]int32, nc+1)
 	for l, k := range count {
 		if renum[l] >= 0 {
-			c.lo[renum[l]+1] = k
+			c.lo[renum[l]+1] = (k + 15) &^ 15
 		}
 	}
 	for j := range nc {
 		c.lo[j+1] += c.lo[j]
 	}
-	c.pos = make([]int32, len(live))
-	c.ang = make([]float32, len(live))
+	total := int(c.lo[nc])
+	c.pos = make([]int32, total)
+	c.ang = make([]float32, total)
+	for i := range c.pos {
+		c.pos[i], c.ang[i] = -1, float32(math.Inf(1))
+	}
 	fill := slices.Clone(c.lo[:nc])
 	for j, l := range leafOf {
 		cj := renum[l]
@@ -182,15 +189,21 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 		c.ang[fill[cj]] = float32(angle64(c.centre[int(cj)*dim:int(cj+1)*dim], unit[int(live[j])*dim:int(live[j]+1)*dim]))
 		fill[cj]++
 	}
-	c.rows = make([]float32, len(live)*dim)
+	c.rows = make([]float32, total*dim)
 	for j := range nc {
-		lo, hi := c.lo[j], c.lo[j+1]
+		lo, hi := c.lo[j], fill[j]
 		sortByAngle(c.ang[lo:hi], c.pos[lo:hi])
 		r := float64(c.ang[hi-1]) + anglePad
 		c.cosR[j], c.sinR[j] = math.Cos(min(r, math.Pi)), math.Sin(min(r, math.Pi))
-		for i := lo; i < hi; i++ {
-			p := int(c.pos[i])
-			copy(c.rows[int(i)*dim:int(i+1)*dim], unit[p*dim:(p+1)*dim])
+		for i := lo; i < c.lo[j+1]; i++ {
+			blk := c.rows[int(i&^15)*dim:]
+			for d := range dim {
+				v := float32(math.NaN())
+				if p := int(c.pos[i]); p >= 0 {
+					v = unit[p*dim+d]
+				}
+				blk[d*16+int(i&15)] = v
+			}
 		}
 	}
 	return c
@@ -387,12 +400,9 @@ func (s *Searcher) searchCells(c *cells, k, exclude int, h []Hit) []Hit {
 		if lo >= hi {
 			continue
 		}
+		lo, hi = lo&^15, (hi+15)&^15
 		s.scanned += hi - lo
-		if dim == 10 {
-			h = scanPos10(c.rows[lo*10:hi*10], c.pos[lo:hi], q, k, exclude, h)
-		} else {
-			h = scanPosAny(c.rows[lo*dim:hi*dim], c.pos[lo:hi], q, k, exclude, h)
-		}
+		h = s.scanBlocks(c, lo, hi, k, exclude, h)
 	}
 	if float64(threshold(h, k)) <= 0 { // zero rows score ±0
 		h = scanList(c.zero, s.ix.unit, q, k, exclude, h)
@@ -433,52 +443,37 @@ func firstAbove(a []float32, x float32, strict bool) int {
 	return lo
 }
 
+// scanBlocks scores rows [lo, hi) of c (whole blocks) and offers those
+// that can enter h.
+func (s *Searcher) scanBlocks(c *cells, lo, hi, k, exclude int, h []Hit) []Hit {
+	dim := c.dim
+	nb := (hi - lo) / 16
+	if cap(s.masks) < nb {
+		s.masks = make([]uint16, nb)
+		s.scores = make([]float32, 16*nb)
+	}
+	masks, scores := s.masks[:nb], s.scores[:16*nb]
+	thr := threshold(h, k)
+	scoreBlocks(c.rows[lo*dim:hi*dim], dim, s.q, dim != 10, thr, scores, masks)
+	for b, m := range masks {
+		for m != 0 {
+			i := b*16 + bits.TrailingZeros16(m)
+			m &= m - 1
+			if sc := scores[i]; sc >= thr {
+				if p := int(c.pos[lo+i]); p != exclude && p >= 0 {
+					h = offer(h, k, Hit{Pos: p, Score: sc})
+					thr = threshold(h, k)
+				}
+			}
+		}
+	}
+	return h
+}
+
 // offer adds hit x to h if it ranks above the worst kept.
 func offer(h []Hit, k int, x Hit) []Hit {
 	if len(h) < k || worse(h[0], x) {
 		return push(h, k, x)
-	}
-	return h
-}
-
-// scanPos10 is scan10 over rows in any order of position: a score that
-// ties the k-th enters if its position is lower. The arithmetic is
-// scan10's, term for term.
-func scanPos10(rows []float32, pos []int32, q []float32, k, exclude int, h []Hit) []Hit {
-	q = q[:10]
-	q0, q1, q2, q3, q4 := q[0], q[1], q[2], q[3], q[4]
-	q5, q6, q7, q8, q9 := q[5], q[6], q[7], q[8], q[9]
-	thr := threshold(h, k)
-	rows = rows[:len(pos)*10]
-	for i, p := range pos {
-		x := rows[i*10 : i*10+10 : i*10+10]
-		s := float32(q0*x[0]) + float32(q1*x[1]) + float32(q2*x[2]) + float32(q3*x[3]) +
-			float32(q4*x[4]) + float32(q5*x[5]) + float32(q6*x[6]) + float32(q7*x[7]) +
-			float32(q8*x[8]) + float32(q9*x[9])
-		s = clamp1(s)
-		if s >= thr && int(p) != exclude {
-			h = offer(h, k, Hit{Pos: int(p), Score: s})
-			thr = threshold(h, k)
-		}
-	}
-	return h
-}
-
-// scanPosAny is scanPos10 for any dim, with scanAny's arithmetic.
-func scanPosAny(rows []float32, pos []int32, q []float32, k, exclude int, h []Hit) []Hit {
-	dim := len(q)
-	thr := threshold(h, k)
-	for i, p := range pos {
-		x := rows[i*dim : (i+1)*dim : (i+1)*dim]
-		var s float32
-		for d, v := range x {
-			s += float32(q[d] * v)
-		}
-		s = clamp1(s)
-		if s >= thr && int(p) != exclude {
-			h = offer(h, k, Hit{Pos: int(p), Score: s})
-			thr = threshold(h, k)
-		}
 	}
 	return h
 }

@@ -205,3 +205,60 @@ func TestCellsPrune(t *testing.T) {
 		t.Errorf("searches scanned %.2f of the rows, want under 0.2", frac)
 	}
 }
+
+// TestScoreBlocks checks the block kernels (assembly where the CPU has
+// AVX-512, and the Go version) against scan10 and scanAny, bit for bit,
+// on rows with zeros, negative zeros, NaN and parallel copies (whose sums
+// exceed 1 before the clamp).
+func TestScoreBlocks(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(12, 13))
+	for _, dim := range []int{1, 3, 10, 17} {
+		const nb = 5
+		unit := make([]float32, nb*16*dim)
+		raw := randCodes(r, nb*16, dim, false)
+		for i := range nb * 16 {
+			normalizeTo(unit[i*dim:(i+1)*dim], raw[i*dim:(i+1)*dim])
+		}
+		q := unit[3*dim : 4*dim] // a stored row: sums near 1
+		unit[7*dim] = float32(math.NaN())
+		unit[9*dim] = float32(math.Copysign(0, -1))
+		blocked := make([]float32, len(unit))
+		for i := range nb * 16 {
+			for d := range dim {
+				blocked[(i/16)*16*dim+d*16+i%16] = unit[i*dim+d]
+			}
+		}
+		thr := float32(0.1)
+		for _, kernel := range []string{"go", "dispatch"} {
+			scores := make([]float32, nb*16)
+			masks := make([]uint16, nb)
+			if kernel == "go" {
+				scoreBlocksGo(blocked, dim, q, dim != 10, thr, scores, masks)
+			} else {
+				scoreBlocks(blocked, dim, q, dim != 10, thr, scores, masks)
+			}
+			for i := range nb * 16 {
+				var h []Hit
+				if dim == 10 {
+					h = scan10(unit[i*10:(i+1)*10], q, i, 1, nil)
+				} else {
+					h = scanAny(unit[i*dim:(i+1)*dim], q, i, 1, nil)
+				}
+				got := scores[i]
+				if len(h) == 0 { // NaN
+					if got == got || masks[i/16]&(1<<(i%16)) != 0 {
+						t.Errorf("dim %d %s row %d: score %v, want NaN, unmarked", dim, kernel, i, got)
+					}
+					continue
+				}
+				if math.Float32bits(got) != math.Float32bits(h[0].Score) {
+					t.Errorf("dim %d %s row %d: score %v, want %v", dim, kernel, i, got, h[0].Score)
+				}
+				if marked := masks[i/16]&(1<<(i%16)) != 0; marked != (got >= thr) {
+					t.Errorf("dim %d %s row %d: score %v marked %v", dim, kernel, i, got, marked)
+				}
+			}
+		}
+	}
+}

@@ -53,6 +53,9 @@ type Searcher struct {
 	wg    sync.WaitGroup
 	heap  []Hit     // the hits of a search over cells
 	keys  []cellKey // the cells in order of their bounds
+	// scores and masks of the blocks of one cell (see scoreBlocks)
+	scores []float32
+	masks  []uint16
 	// scanned counts the rows scored by the last search over cells.
 	scanned int
 
