@@ -22,9 +22,9 @@ import (
 //
 // where r is the largest a_v of the cell. Search visits cells from the
 // highest bound down and stops when the bound falls below the k-th score
-// kept; inside a visited cell it scans only the rows whose a_v lies within
-// acos(k-th score) of t, a contiguous range since the rows are sorted by
-// a_v. Rows are scored with the same float32 arithmetic as the plain scan,
+// kept; inside a visited cell it scans only the blocks of 16 rows that can
+// hold an a_v within acos(k-th score) of t, a contiguous range since the
+// rows are sorted by a_v (the angle of each block's first row is kept). Rows are scored with the same float32 arithmetic as the plain scan,
 // so the hits and their scores are bit for bit those of the plain scan.
 //
 // Rounding: a float32 score exceeds the real cosine of the two float32
@@ -49,10 +49,10 @@ type cells struct {
 	centre []float64 // ncell x dim, unit rows
 	cosR   []float64 // cos and sin of the radius r of each cell
 	sinR   []float64
-	lo     []int32 // rows [lo[j], lo[j+1]) of rows, pos and ang belong to cell j
+	lo     []int32 // rows [lo[j], lo[j+1]) of rows and pos belong to cell j
 	rows   []float32
 	pos    []int32
-	ang    []float32 // a_v, ascending within a cell
+	first  []float32 // per block of 16 rows, the a_v of its first row
 
 	// zero holds the positions of the zero rows, whose scores are all ±0;
 	// other holds rows that are neither zero, NaN nor of unit length
@@ -178,22 +178,26 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 	}
 	total := int(c.lo[nc])
 	c.pos = make([]int32, total)
-	c.ang = make([]float32, total)
+	ang := make([]float32, total)
 	for i := range c.pos {
-		c.pos[i], c.ang[i] = -1, float32(math.Inf(1))
+		c.pos[i], ang[i] = -1, float32(math.Inf(1))
 	}
 	fill := slices.Clone(c.lo[:nc])
 	for j, l := range leafOf {
 		cj := renum[l]
 		c.pos[fill[cj]] = live[j]
-		c.ang[fill[cj]] = float32(angle64(c.centre[int(cj)*dim:int(cj+1)*dim], unit[int(live[j])*dim:int(live[j]+1)*dim]))
+		ang[fill[cj]] = float32(angle64(c.centre[int(cj)*dim:int(cj+1)*dim], unit[int(live[j])*dim:int(live[j]+1)*dim]))
 		fill[cj]++
 	}
 	c.rows = make([]float32, total*dim)
+	c.first = make([]float32, total/16)
 	for j := range nc {
 		lo, hi := c.lo[j], fill[j]
-		sortByAngle(c.ang[lo:hi], c.pos[lo:hi])
-		r := float64(c.ang[hi-1]) + anglePad
+		sortByAngle(ang[lo:hi], c.pos[lo:hi])
+		for b := lo / 16; b < c.lo[j+1]/16; b++ {
+			c.first[b] = ang[b*16]
+		}
+		r := float64(ang[hi-1]) + anglePad
 		c.cosR[j], c.sinR[j] = math.Cos(min(r, math.Pi)), math.Sin(min(r, math.Pi))
 		for i := lo; i < c.lo[j+1]; i++ {
 			blk := c.rows[int(i&^15)*dim:]
@@ -320,7 +324,7 @@ func kmeans(unit []float32, dim int, members []int32, k int, rng *rand.Rand) []f
 // bytes returns the memory the structure holds.
 func (c *cells) bytes() int {
 	return 8*(len(c.centre)+len(c.cosR)+len(c.sinR)) +
-		4*(len(c.lo)+len(c.rows)+len(c.pos)+len(c.ang)+len(c.zero)+len(c.other))
+		4*(len(c.lo)+len(c.rows)+len(c.pos)+len(c.first)+len(c.zero)+len(c.other))
 }
 
 // cellKey is a cell and the bound on the cosine of its rows to a query.
@@ -392,15 +396,17 @@ func (s *Searcher) searchCells(c *cells, k, exclude int, h []Hit) []Hit {
 				ct += v * cen[d]
 			}
 			t := math.Acos(max(-1, min(1, ct)))
-			ang := c.ang[lo:hi]
+			// Blocks from the last whose first row is below t - alpha
+			// to the first whose first row is above t + alpha.
+			first := c.first[lo/16 : hi/16]
 			from := float32(t - alpha - anglePad)
 			to := float32(t + alpha + anglePad)
-			lo, hi = lo+firstAbove(ang, from, false), lo+firstAbove(ang, to, true)
+			a, b := max(0, firstAbove(first, from, false)-1), firstAbove(first, to, true)
+			lo, hi = lo+16*a, lo+16*b
 		}
 		if lo >= hi {
 			continue
 		}
-		lo, hi = lo&^15, (hi+15)&^15
 		s.scanned += hi - lo
 		h = s.scanBlocks(c, lo, hi, k, exclude, h)
 	}
