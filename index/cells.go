@@ -40,7 +40,7 @@ const (
 	// minCellRows is the fewest rows for which Search builds cells. Below
 	// it the plain scan takes tens of microseconds and a build is not
 	// worth its memory.
-	minCellRows = 1 << 17
+	minCellRows = 1 << 16
 )
 
 // cells is the structure above for one Index. It is immutable once built.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -260,5 +261,110 @@ func TestScoreBlocks(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCellsAfterUpdate checks searches through cells on indexes that went
+// through badger, before and after documents are removed and added (with
+// and without codes): each generation builds its own cells.
+func TestCellsAfterUpdate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const n, dim = 800, 10
+	writeTest(t, dir, n, dim, 3, nil)
+	check := func(ix *Index) {
+		t.Helper()
+		ix.prepare(1)
+		if ix.cells.Load() == nil {
+			t.Fatal("no cells")
+		}
+		plain := ix.NewSearcher()
+		plain.minCells = -1
+		for i := 0; i < ix.Len(); i += 7 {
+			q := ix.Code(i)
+			for _, k := range []int{1, 10, ix.Len()} {
+				got, want := ix.Search(q, k, i), plain.Search(q, k, i, nil)
+				if !slices.Equal(got, want) || !sameBits(got, want) {
+					t.Fatalf("doc %d k %d: %v, want %v", i, k, got, want)
+				}
+			}
+		}
+	}
+	check(mustOpen(t, dir))
+
+	w, err := Update(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for i := 0; i < n; i += 9 {
+		if err := w.Remove(testDoc(3, i).ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 150 {
+		e := testEntry(4, i, dim)
+		e.Doc.NoCode = i%10 == 0
+		if err := w.Add(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	ix := mustOpen(t, dir)
+	if ix.Len() != n-(n+8)/9+150 {
+		t.Fatalf("%d documents after the update", ix.Len())
+	}
+	check(ix)
+}
+
+// TestCellsConcurrent searches from many goroutines while the cells are
+// built in the background; run it with -race.
+func TestCellsConcurrent(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(14, 15))
+	const n = 6000
+	ix := memIndex(10, mixtureCodes(r, n, 10, 8))
+	qs := make([][]float32, 8)
+	want := make([][]Hit, len(qs))
+	for i := range qs {
+		qs[i] = mixtureCodes(r, 1, 10, 8)
+		want[i] = bruteForce(ix, qs[i], 10, i)
+	}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			s := ix.NewSearcher()
+			s.minCells = n
+			var dst []Hit
+			for j := range 40 {
+				i := (g + j) % len(qs)
+				if dst = s.Search(qs[i], 10, i, dst); !slices.Equal(dst, want[i]) {
+					t.Errorf("goroutine %d query %d: %v, want %v", g, i, dst, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestCellsNoAlloc checks that a warm Searcher searches through cells
+// without allocating.
+func TestCellsNoAlloc(t *testing.T) {
+	r := rand.New(rand.NewPCG(16, 17))
+	ix := memIndex(10, mixtureCodes(r, 20000, 10, 10))
+	ix.prepare(1)
+	s := ix.NewSearcher()
+	dst := make([]Hit, 0, 10)
+	qs := make([][]float32, 16)
+	for i := range qs {
+		qs[i] = mixtureCodes(r, 1, 10, 10)
+		dst = s.Search(qs[i], 10, 7, dst) // warm: buffers for the largest cell
+	}
+	i := 0
+	if a := testing.AllocsPerRun(20, func() { dst = s.Search(qs[i%len(qs)], 10, 7, dst); i++ }); a != 0 {
+		t.Errorf("%v allocations per search, want 0", a)
 	}
 }

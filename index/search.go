@@ -173,7 +173,7 @@ func (s *Searcher) cells() *cells {
 // background on its first call (and scans every code until it is ready).
 // It costs about 0.5 s and 48 bytes per document at a million codes of
 // dim 10; it does nothing on an index too small to gain from it (under
-// 131,072 codes). Prepare is safe for concurrent use.
+// 65,536 codes). Prepare is safe for concurrent use.
 func (ix *Index) Prepare() {
 	ix.prepare(minCellRows)
 }
