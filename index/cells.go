@@ -4,9 +4,9 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
+
+	"github.com/docsearch/docsearch/internal/par"
 )
 
 // Cells: an exact pruning structure for Search over many codes.
@@ -93,9 +93,12 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 	// Top level: k1 centres fitted on a sample; then each top centre's
 	// share of the sample is split into cells in proportion to its size.
 	k1 := max(1, int(math.Round(math.Sqrt(float64(ncell)))))
-	sample := make([]int32, min(len(live), 64*ncell))
-	for i, j := range rng.Perm(len(live))[:len(sample)] {
-		sample[i] = live[j]
+	sample := live
+	if len(live) > 64*ncell { // rows drawn with replacement
+		sample = make([]int32, 64*ncell)
+		for i := range sample {
+			sample[i] = live[rng.IntN(len(live))]
+		}
 	}
 	top := kmeans(unit, dim, sample, k1, rng)
 	groups := make([][]int32, len(top)/dim)
@@ -104,15 +107,18 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 		groups[g] = append(groups[g], i)
 	}
 	leaves := make([][]float32, len(groups)) // per top centre, its leaf centres
-	for g, members := range groups {
-		kg := int(math.Round(float64(ncell) * float64(len(members)) / float64(len(sample))))
-		kg = max(1, min(kg, len(members)))
-		if len(members) == 0 {
-			leaves[g] = top[g*dim : (g+1)*dim]
-			continue
+	par.For(len(groups), 1, func(g0, g1 int) {
+		for g := g0; g < g1; g++ {
+			members := groups[g]
+			kg := int(math.Round(float64(ncell) * float64(len(members)) / float64(len(sample))))
+			kg = max(1, min(kg, len(members)))
+			if len(members) == 0 {
+				leaves[g] = top[g*dim : (g+1)*dim]
+				continue
+			}
+			leaves[g] = kmeans(unit, dim, members, kg, rand.New(rand.NewPCG(seed, uint64(g)+1)))
 		}
-		leaves[g] = kmeans(unit, dim, members, kg, rng)
-	}
+	})
 	first := make([]int, len(leaves)+1) // leaf numbers of top centre g start at first[g]
 	for g, l := range leaves {
 		first[g+1] = first[g] + len(l)/dim
@@ -120,20 +126,13 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 
 	// Assign every row to its nearest leaf under its nearest top centre.
 	leafOf := make([]int32, len(live))
-	var wg sync.WaitGroup
-	nw := max(1, min(runtime.GOMAXPROCS(0), len(live)/4096))
-	step := (len(live) + nw - 1) / nw
-	for w := range nw {
-		lo, hi := min(w*step, len(live)), min((w+1)*step, len(live))
-		wg.Go(func() {
-			for j := lo; j < hi; j++ {
-				x := unit[int(live[j])*dim : int(live[j]+1)*dim]
-				g := nearest(top, x)
-				leafOf[j] = int32(first[g] + nearest(leaves[g], x))
-			}
-		})
-	}
-	wg.Wait()
+	par.For(len(live), 4096, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			x := unit[int(live[j])*dim : int(live[j]+1)*dim]
+			g := nearest(top, x)
+			leafOf[j] = int32(first[g] + nearest(leaves[g], x))
+		}
+	})
 
 	// Centres are the normalised means of the rows assigned; empty leaves
 	// are dropped.
@@ -178,39 +177,55 @@ func buildCells(unit []float32, dim, ncell int, seed uint64) *cells {
 	}
 	total := int(c.lo[nc])
 	c.pos = make([]int32, total)
-	ang := make([]float32, total)
 	for i := range c.pos {
-		c.pos[i], ang[i] = -1, float32(math.Inf(1))
+		c.pos[i] = -1
 	}
 	fill := slices.Clone(c.lo[:nc])
 	for j, l := range leafOf {
 		cj := renum[l]
 		c.pos[fill[cj]] = live[j]
-		ang[fill[cj]] = float32(angle64(c.centre[int(cj)*dim:int(cj+1)*dim], unit[int(live[j])*dim:int(live[j]+1)*dim]))
 		fill[cj]++
 	}
+	ang := make([]float32, total)
 	c.rows = make([]float32, total*dim)
 	c.first = make([]float32, total/16)
-	for j := range nc {
-		lo, hi := c.lo[j], fill[j]
-		sortByAngle(ang[lo:hi], c.pos[lo:hi])
-		for b := lo / 16; b < c.lo[j+1]/16; b++ {
-			c.first[b] = ang[b*16]
+	par.For(nc, 16, func(j0, j1 int) {
+		for j := j0; j < j1; j++ {
+			c.fillCell(j, int(fill[j]), unit, ang)
 		}
-		r := float64(ang[hi-1]) + anglePad
-		c.cosR[j], c.sinR[j] = math.Cos(min(r, math.Pi)), math.Sin(min(r, math.Pi))
-		for i := lo; i < c.lo[j+1]; i++ {
-			blk := c.rows[int(i&^15)*dim:]
-			for d := range dim {
-				v := float32(math.NaN())
-				if p := int(c.pos[i]); p >= 0 {
-					v = unit[p*dim+d]
-				}
-				blk[d*16+int(i&15)] = v
-			}
+	})
+	return c
+}
+
+// fillCell sorts the rows [lo[j], hi) of cell j by angle to its centre,
+// sets its radius and the angle of its blocks, and copies the rows into
+// blocks, padding with NaN rows of angle +Inf. ang is scratch, total long.
+func (c *cells) fillCell(j, hi int, unit, ang []float32) {
+	dim := c.dim
+	lo, end := int(c.lo[j]), int(c.lo[j+1])
+	cen := c.centre[j*dim : (j+1)*dim]
+	for i := lo; i < end; i++ {
+		ang[i] = float32(math.Inf(1))
+		if p := int(c.pos[i]); p >= 0 {
+			ang[i] = float32(angle64(cen, unit[p*dim:(p+1)*dim]))
 		}
 	}
-	return c
+	sortByAngle(ang[lo:hi], c.pos[lo:hi])
+	for b := lo / 16; b < end/16; b++ {
+		c.first[b] = ang[b*16]
+	}
+	r := float64(ang[hi-1]) + anglePad
+	c.cosR[j], c.sinR[j] = math.Cos(min(r, math.Pi)), math.Sin(min(r, math.Pi))
+	for i := lo; i < end; i++ {
+		blk := c.rows[(i&^15)*dim:]
+		for d := range dim {
+			v := float32(math.NaN())
+			if p := int(c.pos[i]); p >= 0 {
+				v = unit[p*dim+d]
+			}
+			blk[d*16+(i&15)] = v
+		}
+	}
 }
 
 // sortByAngle sorts a ascending, carrying p along; equal angles keep
