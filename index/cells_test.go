@@ -68,6 +68,9 @@ func TestCellsMatchScan(t *testing.T) {
 		name := fmt.Sprintf("n%d/dim%d/cells%d/%s/nocode%d/skew%v", tc.n, tc.dim, tc.ncell, tc.codes, tc.noCode, tc.skew)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if testing.Short() && tc.n > 3000 {
+				t.Skip("short: the large case")
+			}
 			r := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.ncell)))
 			var raw []float32
 			switch tc.codes {
@@ -294,7 +297,11 @@ func TestCellsAfterUpdate(t *testing.T) {
 		}
 		plain := ix.NewSearcher()
 		plain.minCells = -1
-		for i := 0; i < ix.Len(); i += 7 {
+		step := 7
+		if testing.Short() {
+			step = 41
+		}
+		for i := 0; i < ix.Len(); i += step {
 			q := ix.Code(i)
 			for _, k := range []int{1, 10, ix.Len()} {
 				got, want := ix.Search(q, k, i), plain.Search(q, k, i, nil)
