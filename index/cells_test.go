@@ -57,7 +57,7 @@ func TestCellsMatchScan(t *testing.T) {
 		{n: 3000, dim: 10, ncell: 55, codes: "coarse"},
 		{n: 3000, dim: 10, ncell: 55, codes: "mixture", noCode: 13},
 		{n: 3000, dim: 10, ncell: 1, codes: "mixture"},
-		{n: 3000, dim: 10, ncell: 3000, codes: "gauss"},
+		{n: 1000, dim: 10, ncell: 1000, codes: "gauss"}, // a row a cell
 		{n: 2000, dim: 3, ncell: 40, codes: "gauss", noCode: 5},
 		{n: 2000, dim: 3, ncell: 40, codes: "coarse"},
 		{n: 50, dim: 10, ncell: 7, codes: "gauss"},
