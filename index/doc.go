@@ -52,8 +52,12 @@
 // Dim row-major slice, and closes badger; the full-text index stays open
 // until Close. Readers take no lock: an open Index keeps answering from its
 // generation after a writer commits a newer one (Generation tells when to
-// reopen), except ReadData, which reads from disk. Search scores the codes
-// on all CPUs for large indexes; TopK ranks scores a caller computed;
+// reopen), except ReadData, which reads from disk. Search ranks exactly:
+// on an index of 65,536 codes or more it builds, once and in the
+// background, cells of nearby codes with bounds on their cosines, and then
+// scores only the cells that can hold a top-k hit (cells.go; Prepare builds
+// them at once); otherwise, and until they are ready, it scores every code,
+// on all CPUs for large indexes. TopK ranks scores a caller computed;
 // Keyword runs a bleve query, Snippets highlights its matches and
 // MoreLikeThis builds the keyword query of an indexed document.
 package index

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	badger "github.com/dgraph-io/badger/v4"
@@ -34,6 +35,11 @@ type Index struct {
 	blobs  map[string][]byte
 	text   bleve.Index
 	pool   sync.Pool // *Searcher for Index.Search
+
+	// The pruning structure of Search, built once on demand (cells.go).
+	cells        atomic.Pointer[cells]
+	cellsOnce    sync.Once
+	cellsStarted atomic.Bool
 }
 
 // openRetries bounds how often Open starts over when a writer replaced the

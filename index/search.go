@@ -51,9 +51,19 @@ type Searcher struct {
 	parts []part
 	merge []Hit
 	wg    sync.WaitGroup
+	heap  []Hit     // the hits of a search over cells
+	keys  []cellKey // the cells in order of their bounds
+	// scores and masks of the blocks of one cell (see scoreBlocks)
+	scores []float32
+	masks  []uint16
+	// scanned counts the rows scored by the last search over cells.
+	scanned int
 
 	// Tests set these to force the parallel path on small indexes.
 	maxParts, minRows int
+	// Tests set this to build cells on small indexes (0: minCellRows;
+	// -1: never use cells).
+	minCells int
 }
 
 // NewSearcher returns a Searcher over ix.
@@ -86,6 +96,11 @@ func (s *Searcher) Search(q []float32, k int, exclude int, dst []Hit) []Hit {
 	k = min(k, avail)
 	if k <= 0 || !normalizeTo(s.q, q) {
 		return dst
+	}
+	if c := s.cells(); c != nil && !isZero(s.q) {
+		s.heap = s.searchCells(c, k, exclude, s.heap[:0])
+		slices.SortFunc(s.heap, CompareHits)
+		return append(dst, s.heap...)
 	}
 
 	maxParts, minRows := runtime.GOMAXPROCS(0), minRowsPerPart
@@ -130,6 +145,58 @@ func (s *Searcher) Search(q []float32, k int, exclude int, dst []Hit) []Hit {
 	}
 	slices.SortFunc(s.merge, CompareHits)
 	return append(dst, s.merge[:k]...)
+}
+
+// cells returns the cells of the index, or nil while they are not built.
+// On an index of at least minCellRows rows, the first call starts building
+// them in the background; searches scan every row until they are ready.
+func (s *Searcher) cells() *cells {
+	ix := s.ix
+	if c := ix.cells.Load(); c != nil {
+		return c
+	}
+	lim := minCellRows
+	if s.minCells != 0 {
+		lim = s.minCells
+	}
+	if lim < 0 || len(ix.docs) < lim {
+		return nil
+	}
+	if ix.cellsStarted.CompareAndSwap(false, true) {
+		go ix.prepare(lim)
+	}
+	return nil
+}
+
+// Prepare builds now, and waits for, the structure that Search uses on an
+// index of many codes, which Search otherwise starts building in the
+// background on its first call (and scans every code until it is ready).
+// At a million codes of dim 10 the build takes about 0.6 s of CPU and
+// holds 45 bytes per document; Prepare does nothing on an index too small
+// to gain from it (under 65,536 codes). It is safe for concurrent use.
+func (ix *Index) Prepare() {
+	ix.prepare(minCellRows)
+}
+
+func (ix *Index) prepare(lim int) {
+	ix.cellsOnce.Do(func() {
+		n := len(ix.docs)
+		if n < lim {
+			return
+		}
+		ix.cellsStarted.Store(true)
+		ix.cells.Store(buildCells(ix.unit, ix.meta.Dim, int(math.Sqrt(float64(n))), 1))
+	})
+}
+
+// isZero reports whether every element of x is zero.
+func isZero(x []float32) bool {
+	for _, v := range x {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // part is one goroutine's share of a search: the top k of rows [lo, hi).
