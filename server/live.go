@@ -55,6 +55,9 @@ func openLive(dir string) (*live, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The search structure of a large index builds beside the first
+	// requests, which scan every code until it is ready.
+	go eng.Index.Prepare()
 	return &live{dir: dir, cur: &engine{Engine: eng, gen: eng.Index.Generation()}}, nil
 }
 
@@ -95,6 +98,7 @@ func (l *live) reload() (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
+	eng.Index.Prepare() // before the swap, so that no request waits on it
 	ne := &engine{Engine: eng, gen: eng.Index.Generation()}
 	l.mu.Lock()
 	old := l.cur
