@@ -6,8 +6,9 @@ import (
 
 // netFormat is the stored net: the loss (a byte), InputLen, Code, the
 // number of layers, the input width, per layer its output width and
-// activation (a byte), then Params as a float32 run of known length.
-var netFormat = binenc.Format{Name: "net", Magic: "DSNET001", Version: 1}
+// activation (a byte), then Params as a float32 run of known length; from
+// version 2 then InputWeights (a counted float32 run, empty for none).
+var netFormat = binenc.Format{Name: "net", Magic: "DSNET001", Version: 2, Oldest: 1}
 
 const (
 	maxLayers = 64
@@ -27,6 +28,7 @@ func (n *Net) MarshalBinary() ([]byte, error) {
 		w.U8(byte(l.Act))
 	}
 	w.RawF32s(n.Params)
+	w.F32s(n.InputWeights)
 	return w.Seal(), nil
 }
 
@@ -58,6 +60,14 @@ func (n *Net) UnmarshalBinary(data []byte) error {
 		sizes, acts = append(sizes, out), append(acts, act)
 	}
 	params := rd.RawF32s(total)
+	var weights []float32
+	if rd.Version() >= 2 {
+		if weights = rd.F32s(); len(weights) == 0 {
+			weights = nil
+		} else if !rd.Failed() && len(weights) != sizes[0] {
+			rd.Fail("%d input weights for %d inputs", len(weights), sizes[0])
+		}
+	}
 	if err := rd.Err(); err != nil {
 		return err
 	}
@@ -66,7 +76,7 @@ func (n *Net) UnmarshalBinary(data []byte) error {
 		return &binenc.CorruptError{Format: netFormat.Name, Reason: err.Error()}
 	}
 	copy(m.Params, params)
-	m.InputLen, m.Code = inputLen, code
+	m.InputLen, m.Code, m.InputWeights = inputLen, code, weights
 	*n = *m
 	return nil
 }

@@ -70,6 +70,8 @@ var profileEpochs = map[Profile][3]int{Paper: {30, 50, 30}, Quick: {4, 8, 3}}
 
 // Recipe is a complete training recipe.
 type Recipe struct {
+	// Input is the weighting of the counts (empty: InputCounts).
+	Input    Input
 	Stack    stack.Config
 	FineTune autoencoder.Config
 }

@@ -58,7 +58,8 @@ func train(o Options, sum *Summary) (tr *trained, err error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	st, err := stack.NewTrainer(trainData, recipe.Stack)
+	w := recipe.InputWeights(trainData)
+	st, err := stack.NewTrainer(Weigh(trainData, w), recipe.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +73,11 @@ func train(o Options, sum *Summary) (tr *trained, err error) {
 	if err != nil {
 		return nil, err
 	}
+	pre.InputWeights = w
 	net := pre.Clone()
 	t0 = time.Now()
 	if o.FineTune != FineTuneNone {
-		ft, err := autoencoder.NewTrainer(net, autoencoder.Reconstruction(trainData, net.Loss), recipe.FineTune)
+		ft, err := autoencoder.NewTrainer(net, Reconstruction(trainData, w, net.Loss), recipe.FineTune)
 		if err != nil {
 			return nil, err
 		}

@@ -19,10 +19,12 @@
 // (linear or logistic code units), toplr and topepochs (the code layer's
 // RBM), ftlr, ftepochs and patience (fine-tuning). Without settings it is
 // the recipe of the index's profile; a setting that touches the code
-// layer retrains it above the index's lower layers. input (counts, log or
-// logidf) retrains the whole stack on log(1+tf) or log(1+tf) x idf
-// instead of counts, each document still rescaled to the softmax layer's
-// length.
+// layer retrains it above the index's lower layers. input (counts or
+// log-idf, pipeline.Input) weighs the counts before the stack and the net;
+// a variant of another input than the index's trains a whole stack on it
+// (once, shared by the variants that ask for it). target=counts fine-tunes
+// against the raw counts' word proportions instead of the weighted
+// input's.
 package main
 
 import (
@@ -68,14 +70,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sb, err := ix.Blob(query.BlobStack)
-	if err != nil {
-		log.Fatal(err)
-	}
-	var s stack.Stack
-	if err := s.UnmarshalBinary(sb); err != nil {
-		log.Fatal(err)
-	}
 	train, err := query.ReadTrainCounts(ix)
 	if err != nil {
 		log.Fatal(err)
@@ -95,7 +89,22 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s: %d documents, model %v trained on %d (profile %s, seed %d)\n", *dir, n, ti.Sizes, data.Rows(), ti.Profile, ti.Seed)
+	// The index's stack: its code layer and those below, trained on the
+	// input its net weighs.
+	sb, err := ix.Blob(query.BlobStack)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var s stack.Stack
+	if err := s.UnmarshalBinary(sb); err != nil {
+		log.Fatal(err)
+	}
+	base.Input = pipeline.InputCounts
+	if eng.Model.Net.InputWeights != nil {
+		base.Input = pipeline.InputLogIDF
+	}
+	stacks[base.Input] = &s
+	fmt.Printf("%s: %d documents, model %v trained on %d (profile %s, seed %d, input %s)\n", *dir, n, ti.Sizes, data.Rows(), ti.Profile, ti.Seed, base.Input)
 	header()
 	for _, k := range []int{10, 50} {
 		l, err := eval.FitLSA(train, k)
@@ -106,40 +115,46 @@ func main() {
 	}
 	for _, spec := range strings.Split(*variants, ";") {
 		if spec = strings.TrimSpace(spec); spec != "" {
-			run(spec, &s, base, data, counts, labels, ti.Seed, *epochLog)
+			run(spec, base, data, counts, labels, *epochLog)
 		}
 	}
 }
 
-// stacks are the stacks retrained on each input weighting, shared by the
+// stacks are the stacks trained on each input weighting, shared by the
 // variants that ask for it (a variant that also changes the code layer
 // retrains that layer above it).
-var stacks = map[string]*stack.Stack{}
+var stacks = map[pipeline.Input]*stack.Stack{}
 
 // run trains and measures one variant.
-func run(spec string, s *stack.Stack, base pipeline.Recipe, data *vocab.Matrix, counts *vocab.Matrix, labels []string, seed uint64, epochLog bool) {
+func run(spec string, base pipeline.Recipe, data *vocab.Matrix, counts *vocab.Matrix, labels []string, epochLog bool) {
 	f := strings.Fields(spec)
 	r := base
 	r.Stack.Layers = append([]stack.Layer(nil), base.Stack.Layers...)
 	top := &r.Stack.Layers[len(r.Stack.Layers)-1]
-	fineTune, retrain, input := f[0] == "ft", false, ""
-	var all bool // retrain every layer
+	fineTune, retrain, target := f[0] == "ft", false, ""
 	if f[0] != "ft" && f[0] != "pre" {
 		log.Fatalf("variant %q: starts with pre or ft", spec)
 	}
 	for _, kv := range f[1:] {
 		k, v, ok := strings.Cut(kv, "=")
 		x, err := strconv.ParseFloat(v, 64)
-		if !ok || (k != "code" && k != "input" && (err != nil || math.IsNaN(x))) {
+		if !ok || (k != "code" && k != "input" && k != "target" && (err != nil || math.IsNaN(x))) {
 			log.Fatalf("variant %q: bad setting %q", spec, kv)
 		}
 		switch k {
 		case "noise":
 			r.FineTune.CodeNoise = float32(x)
-		case "input":
-			input, all = v, true
 		case "fresh":
 			r.FineTune.FreshNoise = x != 0
+		case "target":
+			if v != "counts" {
+				log.Fatalf("variant %q: target is counts or left out (the weighted input)", spec)
+			}
+			target = v
+		case "input":
+			if r.Input = pipeline.Input(v); r.Input != pipeline.InputCounts && r.Input != pipeline.InputLogIDF {
+				log.Fatalf("variant %q: input is %s or %s", spec, pipeline.InputCounts, pipeline.InputLogIDF)
+			}
 		case "code":
 			retrain = true
 			switch v {
@@ -165,15 +180,15 @@ func run(spec string, s *stack.Stack, base pipeline.Recipe, data *vocab.Matrix, 
 			log.Fatalf("variant %q: unknown setting %q", spec, k)
 		}
 	}
-	t0 := time.Now()
-	st := s
-	if input != "" {
-		data, counts = weigh(input, data, data), weigh(input, data, counts)
+	if r.Input == "" {
+		r.Input = pipeline.InputCounts
 	}
-	if all && stacks[input] != nil {
-		st = stacks[input]
-	} else if all {
-		tr, err := stack.NewTrainer(data, base.Stack) // the code layer of the profile
+	t0 := time.Now()
+	w := r.InputWeights(data)
+	weighed := pipeline.Weigh(data, w)
+	st := stacks[r.Input]
+	if st == nil {
+		tr, err := stack.NewTrainer(weighed, base.Stack) // the code layer of the profile
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -181,10 +196,10 @@ func run(spec string, s *stack.Stack, base pipeline.Recipe, data *vocab.Matrix, 
 			log.Fatal(err)
 		}
 		st = tr.Stack()
-		stacks[input] = st
+		stacks[r.Input] = st
 	}
 	if retrain {
-		tr, err := stack.NewTrainerAbove(data, r.Stack, st.Layers[:len(st.Layers)-1])
+		tr, err := stack.NewTrainerAbove(weighed, r.Stack, st.Layers[:len(st.Layers)-1])
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -197,9 +212,14 @@ func run(spec string, s *stack.Stack, base pipeline.Recipe, data *vocab.Matrix, 
 	if err != nil {
 		log.Fatal(err)
 	}
+	net.InputWeights = w
 	name := spec
 	if fineTune {
-		ft, err := autoencoder.NewTrainer(net, autoencoder.Reconstruction(data, net.Loss), r.FineTune)
+		b := pipeline.Reconstruction(data, w, net.Loss)
+		if target == "counts" {
+			b = autoencoder.Reconstruction(data, net.Loss)
+		}
+		ft, err := autoencoder.NewTrainer(net, b, r.FineTune)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -224,32 +244,6 @@ func run(spec string, s *stack.Stack, base pipeline.Recipe, data *vocab.Matrix, 
 	}
 	fmt.Printf("  %s: trained in %s; code rms %.3f\n", spec, time.Since(t0).Round(time.Second), math.Sqrt(ss/float64(len(codes.Data))))
 	line(name, eval.CosineScorer(codes.Data, codes.Cols), labels)
-}
-
-// weigh returns m with its counts replaced by log(1+tf) ("log") or
-// log(1+tf) x log(N/df) of the training documents ("logidf"), or m itself
-// ("counts").
-func weigh(how string, train, m *vocab.Matrix) *vocab.Matrix {
-	var idf []float64
-	switch how {
-	case "counts":
-		return m
-	case "log":
-	case "logidf":
-		idf = eval.IDFLog.Weights(train)
-	default:
-		log.Fatalf("input %q: counts, log or logidf", how)
-	}
-	w := *m
-	w.Val = make([]float32, len(m.Val))
-	for k, v := range m.Val {
-		x := math.Log1p(float64(v))
-		if idf != nil {
-			x *= idf[m.Idx[k]]
-		}
-		w.Val[k] = float32(x)
-	}
-	return &w
 }
 
 // centred returns the codes of counts less the training documents' mean
