@@ -15,9 +15,15 @@ const (
 	maxUnits  = 1 << 24
 )
 
-// MarshalBinary encodes the net in the binenc frame "DSNET001".
+// MarshalBinary encodes the net in the binenc frame "DSNET001": a net
+// without input weights in version 1, byte for byte as before them (an
+// index names its model by these bytes), one with them in version 2.
 func (n *Net) MarshalBinary() ([]byte, error) {
-	w := netFormat.NewWriter()
+	f := netFormat
+	if n.InputWeights == nil {
+		f.Version = 1
+	}
+	w := f.NewWriter()
 	w.U8(byte(n.Loss))
 	w.F32(n.InputLen)
 	w.U32(uint32(int32(n.Code)))
@@ -28,7 +34,9 @@ func (n *Net) MarshalBinary() ([]byte, error) {
 		w.U8(byte(l.Act))
 	}
 	w.RawF32s(n.Params)
-	w.F32s(n.InputWeights)
+	if n.InputWeights != nil {
+		w.F32s(n.InputWeights)
+	}
 	return w.Seal(), nil
 }
 
@@ -63,7 +71,7 @@ func (n *Net) UnmarshalBinary(data []byte) error {
 	var weights []float32
 	if rd.Version() >= 2 {
 		if weights = rd.F32s(); len(weights) == 0 {
-			weights = nil
+			rd.Fail("version 2 without input weights")
 		} else if !rd.Failed() && len(weights) != sizes[0] {
 			rd.Fail("%d input weights for %d inputs", len(weights), sizes[0])
 		}

@@ -294,9 +294,15 @@ func TestMarshalRoundTripAndCorruption(t *testing.T) {
 		w.U8(byte(l.Act))
 	}
 	w.RawF32s(n.Params)
+	v1b := w.Seal()
 	var old Net
-	if err := old.UnmarshalBinary(w.Seal()); err != nil || old.InputWeights != nil || !slices.Equal(old.Params, n.Params) {
+	if err := old.UnmarshalBinary(v1b); err != nil || old.InputWeights != nil || !slices.Equal(old.Params, n.Params) {
 		t.Fatalf("version 1: %v, weights %v", err, old.InputWeights)
+	}
+	// and a net without weights is written as it was (an index names its
+	// model by these bytes)
+	if b, _ := n.MarshalBinary(); !bytes.Equal(b, v1b) {
+		t.Fatal("a net without input weights is no longer written as version 1")
 	}
 	n.InputWeights = []float32{1, 2, 3, 4, 5}
 	b, _ := n.MarshalBinary()
