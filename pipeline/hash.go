@@ -52,9 +52,10 @@ var (
 )
 
 // HashRecipeFor returns the recipe of binary codes of width bits on the
-// lower layers of r (every layer but its code layer): r's stack with its
-// code layer replaced by a logistic one, and r's fine-tuning with
-// HashNoise, each seeded by its name and seed.
+// lower layers of r (every layer but its code layer): r's input and stack
+// with its code layer replaced by a logistic one, and r's fine-tuning with
+// HashNoise drawn once (the paper's deterministic noise), each seeded by
+// its name and seed.
 func HashRecipeFor(r Recipe, bits int, seed uint64) Recipe {
 	h := Recipe{Stack: r.Stack, FineTune: r.FineTune, Input: r.Input}
 	h.Stack.Layers = slices.Clone(r.Stack.Layers)
@@ -62,7 +63,7 @@ func HashRecipeFor(r Recipe, bits int, seed uint64) Recipe {
 	epochs := top.Config.Epochs
 	top.Hidden, top.Kind, top.Config = bits, rbm.Binary, HashLayer
 	top.Config.Epochs, top.Config.Seed = epochs, rng.Named(seed, fmt.Sprintf("hash %d rbm", bits))
-	h.FineTune.CodeNoise = HashNoise
+	h.FineTune.CodeNoise, h.FineTune.FreshNoise = HashNoise, false
 	h.FineTune.Seed = rng.Named(seed, fmt.Sprintf("hash %d fine-tune", bits))
 	return h
 }

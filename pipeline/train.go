@@ -42,7 +42,7 @@ func train(o Options, sum *Summary) (tr *trained, err error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := checkpoint.Open(checkpointDir(o.Dir), "index", checkpointSettings(o), o.Resume)
+	run, err := checkpoint.Open(checkpointDir(o.Dir), "index", checkpointSettings(o, recipe), o.Resume)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,8 @@ func recipe(o Options) (Recipe, error) {
 		r.FineTune.Epochs = o.Epochs
 	}
 	if o.FineTune == FineTuneCG {
-		r.FineTune.Method, r.FineTune.BatchSize = autoencoder.CG, 1000
+		// conjugate gradients want a fixed loss: the noise drawn once
+		r.FineTune.Method, r.FineTune.BatchSize, r.FineTune.FreshNoise = autoencoder.CG, 1000, false
 	}
 	return r, nil
 }
@@ -172,9 +173,18 @@ func trainingCounts(o Options, sum *Summary) (*vocab.Vocab, *vocab.Matrix, *coll
 }
 
 // checkpointSettings are the settings that decide the trained model: a
-// resume with other ones is refused, naming both.
-func checkpointSettings(o Options) []checkpoint.Setting {
-	return []checkpoint.Setting{
+// resume with other ones is refused, naming both. The recipe's input
+// weighting and code noise are named only when set, so that a checkpoint
+// of a recipe without them (one written before they existed) resumes.
+func checkpointSettings(o Options, r Recipe) []checkpoint.Setting {
+	var extra []checkpoint.Setting
+	if r.Input != InputCounts {
+		extra = append(extra, checkpoint.Setting{Name: "input weighting", Value: string(r.Input)})
+	}
+	if r.FineTune.CodeNoise > 0 {
+		extra = append(extra, checkpoint.Setting{Name: "code noise", Value: fmt.Sprintf("%g, fresh every epoch %v", r.FineTune.CodeNoise, r.FineTune.FreshNoise)})
+	}
+	return append([]checkpoint.Setting{
 		{Name: "training corpus", Value: o.Train},
 		{Name: "profile", Value: string(o.Profile)},
 		{Name: "seed", Value: strconv.FormatUint(o.Seed, 10)},
@@ -186,7 +196,7 @@ func checkpointSettings(o Options) []checkpoint.Setting {
 		{Name: "epochs", Value: strconv.Itoa(o.Epochs)},
 		{Name: "fine-tuning", Value: string(o.FineTune)},
 		{Name: "binary code widths", Value: fmt.Sprint(o.Bits)},
-	}
+	}, extra...)
 }
 
 // stageStore returns the store of a stage of run (nil without a run).

@@ -13,18 +13,19 @@
 //	go run ./bench/recipes/codes -index /tmp/vald/ix -variants 'pre;ft;ft noise=4;ft noise=16'
 //
 // A variant is a list of key=value settings after "pre" (the pretrained
-// stack, no fine-tuning) or "ft" (fine-tuned): noise (the code layer's
-// deterministic noise in fine-tuning, autoencoder.Config.CodeNoise), fresh
-// (1: noise drawn anew every epoch, autoencoder.Config.FreshNoise), code
-// (linear or logistic code units), toplr and topepochs (the code layer's
-// RBM), ftlr, ftepochs and patience (fine-tuning). Without settings it is
-// the recipe of the index's profile; a setting that touches the code
-// layer retrains it above the index's lower layers. input (counts or
-// log-idf, pipeline.Input) weighs the counts before the stack and the net;
-// a variant of another input than the index's trains a whole stack on it
-// (once, shared by the variants that ask for it). target=counts fine-tunes
+// stack, no fine-tuning) or "ft" (fine-tuned), each changing the recipe of
+// the index's profile (pipeline.RecipeFor): noise (the standard deviation
+// of the code layer's noise in fine-tuning, autoencoder.Config.CodeNoise),
+// fresh (1: noise drawn anew every epoch, 0: drawn once,
+// autoencoder.Config.FreshNoise), code (linear or logistic code units),
+// toplr and topepochs (the code layer's RBM), ftlr, ftepochs and patience
+// (fine-tuning), input (counts or log-idf, pipeline.Input: the weighting
+// of the counts before the stack and the net), target=counts (fine-tune
 // against the raw counts' word proportions instead of the weighted
-// input's.
+// input's), seed (another seed for every layer and the fine-tuning). The
+// index's stack serves the variants of its input and seed; another input
+// or seed trains a stack (once, shared by the variants that ask for it),
+// and a setting of the code layer retrains that layer above the others.
 package main
 
 import (
@@ -85,10 +86,14 @@ func main() {
 		}
 	}
 	data := train.Subset(nonEmpty)
-	base, err := pipeline.RecipeFor(pipeline.Profile(ti.Profile), ti.Sizes[1:], ti.Seed)
-	if err != nil {
-		log.Fatal(err)
+	recipeFor := func(seed uint64) pipeline.Recipe {
+		r, err := pipeline.RecipeFor(pipeline.Profile(ti.Profile), ti.Sizes[1:], seed)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return r
 	}
+	base := recipeFor(ti.Seed)
 	// The index's stack: its code layer and those below, trained on the
 	// input its net weighs.
 	sb, err := ix.Blob(query.BlobStack)
@@ -103,7 +108,7 @@ func main() {
 	if eng.Model.Net.InputWeights != nil {
 		base.Input = pipeline.InputLogIDF
 	}
-	stacks[base.Input] = &s
+	stacks[stackKey{base.Input, 0}] = &s
 	fmt.Printf("%s: %d documents, model %v trained on %d (profile %s, seed %d, input %s)\n", *dir, n, ti.Sizes, data.Rows(), ti.Profile, ti.Seed, base.Input)
 	header()
 	for _, k := range []int{10, 50} {
@@ -115,7 +120,7 @@ func main() {
 	}
 	for _, spec := range strings.Split(*variants, ";") {
 		if spec = strings.TrimSpace(spec); spec != "" {
-			run(spec, base, data, counts, labels, *epochLog)
+			run(spec, base, recipeFor, data, counts, labels, *epochLog)
 		}
 	}
 }
@@ -123,11 +128,29 @@ func main() {
 // stacks are the stacks trained on each input weighting, shared by the
 // variants that ask for it (a variant that also changes the code layer
 // retrains that layer above it).
-var stacks = map[pipeline.Input]*stack.Stack{}
+var stacks = map[stackKey]*stack.Stack{}
+
+type stackKey struct {
+	input pipeline.Input
+	seed  uint64
+}
 
 // run trains and measures one variant.
-func run(spec string, base pipeline.Recipe, data *vocab.Matrix, counts *vocab.Matrix, labels []string, epochLog bool) {
+func run(spec string, base pipeline.Recipe, recipeFor func(seed uint64) pipeline.Recipe, data *vocab.Matrix, counts *vocab.Matrix, labels []string, epochLog bool) {
 	f := strings.Fields(spec)
+	var seed uint64 // 0: the index's seed and stack
+	for _, kv := range f[1:] {
+		if v, ok := strings.CutPrefix(kv, "seed="); ok {
+			x, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				log.Fatalf("variant %q: bad seed %q", spec, v)
+			}
+			seed = x
+			input := base.Input
+			base = recipeFor(seed)
+			base.Input = input
+		}
+	}
 	r := base
 	r.Stack.Layers = append([]stack.Layer(nil), base.Stack.Layers...)
 	top := &r.Stack.Layers[len(r.Stack.Layers)-1]
@@ -174,6 +197,7 @@ func run(spec string, base pipeline.Recipe, data *vocab.Matrix, counts *vocab.Ma
 			r.FineTune.LR = float32(x)
 		case "ftepochs":
 			r.FineTune.Epochs = int(x)
+		case "seed": // above
 		case "patience":
 			r.FineTune.Patience = int(x)
 		default:
@@ -186,7 +210,7 @@ func run(spec string, base pipeline.Recipe, data *vocab.Matrix, counts *vocab.Ma
 	t0 := time.Now()
 	w := r.InputWeights(data)
 	weighed := pipeline.Weigh(data, w)
-	st := stacks[r.Input]
+	st := stacks[stackKey{r.Input, seed}]
 	if st == nil {
 		tr, err := stack.NewTrainer(weighed, base.Stack) // the code layer of the profile
 		if err != nil {
@@ -196,7 +220,7 @@ func run(spec string, base pipeline.Recipe, data *vocab.Matrix, counts *vocab.Ma
 			log.Fatal(err)
 		}
 		st = tr.Stack()
-		stacks[r.Input] = st
+		stacks[stackKey{r.Input, seed}] = st
 	}
 	if retrain {
 		tr, err := stack.NewTrainerAbove(weighed, r.Stack, st.Layers[:len(st.Layers)-1])
