@@ -63,7 +63,9 @@ var (
 	FineTune = autoencoder.Config{Method: autoencoder.Adam, Schedule: rbmstack.Schedule{LR: 1e-4}, Holdout: 0.1, Patience: 3}
 	// PaperInput is the paper profile's weighting of the counts: log(1+tf)
 	// x idf, the weighting of full-strength LSA, before the stack and the
-	// net. PaperCodeNoise is the standard deviation of the Gaussian noise
+	// net; with Options.Input InputAuto (the default) the first candidate,
+	// kept on a tie and when the training corpus has too few labels to
+	// choose. PaperCodeNoise is the standard deviation of the Gaussian noise
 	// added to the code layer's input in the paper profile's fine-tuning,
 	// drawn anew every epoch (autoencoder.Config.FreshNoise). Both chosen
 	// on held-out training posts of 20 Newsgroups (RECIPES.md, "Better

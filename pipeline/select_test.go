@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/docsearch/docsearch/query"
+	"github.com/docsearch/docsearch/rbmstack"
 )
 
 // selectCorpus writes a JSON Lines corpus of n documents per label over
@@ -196,5 +197,41 @@ func TestInputOption(t *testing.T) {
 	var fe *FieldError
 	if !errors.As(err, &fe) || fe.Field != "Input" || !strings.Contains(err.Error(), `"tfidf"`) {
 		t.Errorf("input tfidf: %v", err)
+	}
+}
+
+// TestInputAutoResume: a selection killed while training its second
+// candidate resumes from the checkpoints of both to the choice and the
+// scores (equal to the last bit) of an uninterrupted run.
+func TestInputAutoResume(t *testing.T) {
+	t.Parallel()
+	corpus := selectCorpus(t, 400, true)
+	want, err := Build(selectOptions(corpus, filepath.Join(t.TempDir(), "ix")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "ix")
+	o := selectOptions(corpus, dir)
+	o.Observer = func(e rbmstack.Event) error {
+		if e.Saved && strings.HasPrefix(e.Stage, "counts: fine-tune") {
+			return errKilled
+		}
+		return nil
+	}
+	if _, err := Build(o); !errors.Is(err, errKilled) {
+		t.Fatalf("killed run: %v", err)
+	}
+	for _, stage := range []string{"index.stack-log-idf", "index.finetune-log-idf", "index.stack-counts", "index.finetune-counts"} {
+		if _, err := os.Stat(filepath.Join(checkpointDir(dir), stage)); err != nil {
+			t.Errorf("checkpoint of the killed run: %v", err)
+		}
+	}
+	o.Resume, o.Observer = true, nil
+	got, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Input != want.Input || !reflect.DeepEqual(got.Selection, want.Selection) {
+		t.Errorf("resumed %s %+v, uninterrupted %s %+v", got.Input, got.Selection, want.Input, want.Selection)
 	}
 }

@@ -74,7 +74,7 @@ func train(o Options, sum *Summary) (tr *trained, err error) {
 		r.Input = in
 		suffix, fobs := "", obs
 		if len(plan.inputs) > 1 {
-			suffix, fobs = " "+string(in), stagePrefix(obs, string(in)+": ")
+			suffix, fobs = "-"+string(in), stagePrefix(obs, string(in)+": ")
 		}
 		f, err := fit(ctx, run, r, data, o.FineTune != FineTuneNone, suffix, fobs)
 		if err != nil {
