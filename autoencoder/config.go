@@ -72,7 +72,12 @@ type Config struct {
 	// gets the same draw (a hash of Seed, i and j), so that the loss is a
 	// fixed function of the parameters. Encoding adds no noise.
 	CodeNoise float32
-	Seed      uint64
+	// FreshNoise draws the code noise anew every epoch (case i's unit j
+	// gets a hash of Seed, the epoch, i and j), Gaussian noise rather
+	// than the paper's fixed draw; the held-out loss keeps one fixed draw
+	// so that epochs compare. Adam and SGD only.
+	FreshNoise bool
+	Seed       uint64
 }
 
 // EnsureDefaults fills zero fields.
@@ -105,6 +110,9 @@ func (c Config) Validate() error {
 	}
 	if c.Tied && c.Method == CG {
 		p.Add("Tied works with adam and sgd, not cg")
+	}
+	if c.FreshNoise && c.Method == CG {
+		p.Add("FreshNoise works with adam and sgd, not cg")
 	}
 	if !(c.CodeNoise >= 0 && c.CodeNoise <= 1e3) {
 		p.Add("CodeNoise must be in [0, 1000], got %g", c.CodeNoise)

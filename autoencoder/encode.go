@@ -2,6 +2,7 @@ package autoencoder
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
@@ -42,6 +43,15 @@ func (n *Net) EncodeSparse(idx []int32, val []float32) []float32 {
 	}
 	if len(idx) != len(val) {
 		panic(fmt.Sprintf("autoencoder: EncodeSparse: %d indices, %d values", len(idx), len(val)))
+	}
+	if w := n.InputWeights; w != nil {
+		weighted := make([]float32, len(val))
+		for k, j := range idx {
+			if int(j) >= 0 && int(j) < len(w) {
+				weighted[k] = float32(math.Log1p(float64(val[k]))) * w[j]
+			}
+		}
+		val = weighted
 	}
 	scale := float32(1)
 	if n.InputLen > 0 {

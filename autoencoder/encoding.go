@@ -6,17 +6,24 @@ import (
 
 // netFormat is the stored net: the loss (a byte), InputLen, Code, the
 // number of layers, the input width, per layer its output width and
-// activation (a byte), then Params as a float32 run of known length.
-var netFormat = binenc.Format{Name: "net", Magic: "DSNET001", Version: 1}
+// activation (a byte), then Params as a float32 run of known length; from
+// version 2 then InputWeights (a counted float32 run, empty for none).
+var netFormat = binenc.Format{Name: "net", Magic: "DSNET001", Version: 2, Oldest: 1}
 
 const (
 	maxLayers = 64
 	maxUnits  = 1 << 24
 )
 
-// MarshalBinary encodes the net in the binenc frame "DSNET001".
+// MarshalBinary encodes the net in the binenc frame "DSNET001": a net
+// without input weights in version 1, byte for byte as before them (an
+// index names its model by these bytes), one with them in version 2.
 func (n *Net) MarshalBinary() ([]byte, error) {
-	w := netFormat.NewWriter()
+	f := netFormat
+	if n.InputWeights == nil {
+		f.Version = 1
+	}
+	w := f.NewWriter()
 	w.U8(byte(n.Loss))
 	w.F32(n.InputLen)
 	w.U32(uint32(int32(n.Code)))
@@ -27,6 +34,9 @@ func (n *Net) MarshalBinary() ([]byte, error) {
 		w.U8(byte(l.Act))
 	}
 	w.RawF32s(n.Params)
+	if n.InputWeights != nil {
+		w.F32s(n.InputWeights)
+	}
 	return w.Seal(), nil
 }
 
@@ -58,6 +68,14 @@ func (n *Net) UnmarshalBinary(data []byte) error {
 		sizes, acts = append(sizes, out), append(acts, act)
 	}
 	params := rd.RawF32s(total)
+	var weights []float32
+	if rd.Version() >= 2 {
+		if weights = rd.F32s(); len(weights) == 0 {
+			rd.Fail("version 2 without input weights")
+		} else if !rd.Failed() && len(weights) != sizes[0] {
+			rd.Fail("%d input weights for %d inputs", len(weights), sizes[0])
+		}
+	}
 	if err := rd.Err(); err != nil {
 		return err
 	}
@@ -66,7 +84,7 @@ func (n *Net) UnmarshalBinary(data []byte) error {
 		return &binenc.CorruptError{Format: netFormat.Name, Reason: err.Error()}
 	}
 	copy(m.Params, params)
-	m.InputLen, m.Code = inputLen, code
+	m.InputLen, m.Code, m.InputWeights = inputLen, code, weights
 	*n = *m
 	return nil
 }

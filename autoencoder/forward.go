@@ -30,8 +30,19 @@ func (n *Net) ensure(ws *Workspace, rows int) {
 	ws.target = ws.target.Resize(rows, n.Layers[len(n.Layers)-1].Out)
 }
 
-// prepare rescales input rows in place when InputLen > 0.
+// prepare weighs input rows in place with InputWeights when set, then
+// rescales them when InputLen > 0.
 func (n *Net) prepare(x mat.Dense) {
+	if w := n.InputWeights; w != nil {
+		for i := 0; i < x.Rows; i++ {
+			r := x.Row(i)
+			for j, v := range r {
+				if v != 0 {
+					r[j] = float32(math.Log1p(float64(v))) * w[j]
+				}
+			}
+		}
+	}
 	if n.InputLen <= 0 {
 		return
 	}

@@ -3,6 +3,7 @@ package autoencoder
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/docsearch/docsearch/internal/rng"
 )
@@ -71,7 +72,12 @@ type Layer struct {
 type Net struct {
 	Layers []Layer
 	Loss   Loss
-	// InputLen > 0 rescales each input row to sum InputLen.
+	// InputWeights, when not nil, weighs the inputs before anything else:
+	// input j becomes ln(1 + x_j) * InputWeights[j], the log(1+tf) x idf
+	// weighting of word counts (one weight per input).
+	InputWeights []float32
+	// InputLen > 0 rescales each input row to sum InputLen (after
+	// InputWeights).
 	InputLen float32
 	// Code is the index of the layer whose output is the code (Encode);
 	// -1 for a plain classifier.
@@ -159,6 +165,7 @@ func (n *Net) Clone() *Net {
 	}
 	copy(c.Params, n.Params)
 	c.InputLen, c.Code = n.InputLen, n.Code
+	c.InputWeights = slices.Clone(n.InputWeights)
 	return c
 }
 

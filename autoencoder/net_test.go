@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -279,13 +280,38 @@ func TestMarshalRoundTripAndCorruption(t *testing.T) {
 	t.Parallel()
 	n, _ := New([]int{5, 3, 2, 3, 5}, []Act{Sigmoid, Linear, Sigmoid, Softmax}, SoftmaxCE, 0.1, 1)
 	n.InputLen, n.Code = 100, 1
+	// a net of format version 1 (before input weights) still reads
+	v1 := netFormat
+	v1.Version = 1
+	w := v1.NewWriter()
+	w.U8(byte(n.Loss))
+	w.F32(n.InputLen)
+	w.U32(uint32(n.Code))
+	w.U32(uint32(len(n.Layers)))
+	w.U32(uint32(n.Layers[0].In))
+	for _, l := range n.Layers {
+		w.U32(uint32(l.Out))
+		w.U8(byte(l.Act))
+	}
+	w.RawF32s(n.Params)
+	v1b := w.Seal()
+	var old Net
+	if err := old.UnmarshalBinary(v1b); err != nil || old.InputWeights != nil || !slices.Equal(old.Params, n.Params) {
+		t.Fatalf("version 1: %v, weights %v", err, old.InputWeights)
+	}
+	// and a net without weights is written as it was (an index names its
+	// model by these bytes)
+	if b, _ := n.MarshalBinary(); !bytes.Equal(b, v1b) {
+		t.Fatal("a net without input weights is no longer written as version 1")
+	}
+	n.InputWeights = []float32{1, 2, 3, 4, 5}
 	b, _ := n.MarshalBinary()
 	var m Net
 	if err := m.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
 	b2, _ := m.MarshalBinary()
-	if !bytes.Equal(b, b2) || m.Code != 1 || m.InputLen != 100 {
+	if !bytes.Equal(b, b2) || m.Code != 1 || m.InputLen != 100 || !slices.Equal(m.InputWeights, n.InputWeights) {
 		t.Fatal("round trip changed the net")
 	}
 	for k := 0; k < len(b); k++ {

@@ -33,10 +33,11 @@ func TestCodeNoise(t *testing.T) {
 			x.Data[i*D+j] = v
 		}
 	}
-	train := func(noise float32) (*Net, []byte) {
+	train := func(noise float32, fresh ...bool) (*Net, []byte) {
 		n, _ := New([]int{D, 6, D}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 3)
 		n.Code = 0
-		tr, err := NewTrainer(n, Reconstruction(x, LogisticCE), Config{Schedule: sched(60, 20, 1e-2), CodeNoise: noise, Seed: 5})
+		tr, err := NewTrainer(n, Reconstruction(x, LogisticCE), Config{Schedule: sched(60, 20, 1e-2), CodeNoise: noise, Seed: 5,
+			FreshNoise: len(fresh) > 0 && fresh[0]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,5 +70,18 @@ func TestCodeNoise(t *testing.T) {
 	}
 	if err := (Config{CodeNoise: -1}).Validate(); err == nil {
 		t.Error("a negative CodeNoise passed Validate")
+	}
+	// Noise drawn anew each epoch: reproducible, another draw than the
+	// fixed one, and refused with conjugate gradients.
+	fresh, c := train(4, true)
+	if _, d := train(4, true); !bytes.Equal(c, d) {
+		t.Fatal("two runs with the same seed and fresh noise differ")
+	}
+	if bytes.Equal(a, c) {
+		t.Fatal("fresh noise trained the same net as the fixed draw")
+	}
+	t.Logf("outputs within 0.1 of 0 or 1 with fresh noise: %.2f", binary(fresh))
+	if err := (Config{Method: CG, FreshNoise: true, CodeNoise: 1}).Validate(); err == nil {
+		t.Error("FreshNoise with conjugate gradients passed Validate")
 	}
 }

@@ -33,6 +33,7 @@ type Trainer struct {
 	bestEpoch  int
 	sinceBest  int
 	wOff       []int // Tied: the offset of each layer's weights in Params
+	heldOut    bool  // Loss is filling: the code noise's fixed draw
 }
 
 var _ rbmstack.Trainer = (*Trainer)(nil)
@@ -163,6 +164,8 @@ func (t *Trainer) BestEpoch() int { return t.bestEpoch }
 // Loss returns the mean loss over the listed cases.
 func (t *Trainer) Loss(rows []int) float64 {
 	const block = 500
+	t.heldOut = true
+	defer func() { t.heldOut = false }()
 	var sum float64
 	for lo := 0; lo < len(rows); lo += block {
 		r := rows[lo:min(lo+block, len(rows))]
@@ -179,9 +182,13 @@ func (t *Trainer) fill(rows []int) {
 	t.ws.noise = t.ws.noise[:0]
 	if sd := t.Cfg.CodeNoise; sd > 0 && t.Net.Code >= 0 {
 		w := t.Net.CodeSize()
+		seed := t.Cfg.Seed
+		if t.Cfg.FreshNoise && !t.heldOut {
+			seed += uint64(t.epoch+1) * 0x9e3779b97f4a7c15
+		}
 		for _, r := range rows {
 			for j := 0; j < w; j++ {
-				t.ws.noise = append(t.ws.noise, sd*rng.HashNorm(t.Cfg.Seed, uint64(r)*uint64(w)+uint64(j)))
+				t.ws.noise = append(t.ws.noise, sd*rng.HashNorm(seed, uint64(r)*uint64(w)+uint64(j)))
 			}
 		}
 	}

@@ -82,14 +82,33 @@ const evalBlock = 32
 // label; "" marks an unlabeled document. See the package documentation for
 // the protocol. It panics if len(labels) != s.Len().
 func Evaluate(s Scorer, labels []string) (Curve, int) {
+	return EvaluateQueries(s, labels, nil)
+}
+
+// EvaluateQueries is Evaluate with only the documents of from as queries
+// (nil: every document), each still ranking all the others: for example
+// held-out documents searched against a collection. A document of from
+// that is unlabeled or alone with its label is skipped, as in Evaluate. It
+// panics if len(labels) != s.Len() or a position of from is out of range.
+func EvaluateQueries(s Scorer, labels []string, from []int) (Curve, int) {
 	n := s.Len()
 	if len(labels) != n {
 		panic(fmt.Sprintf("eval: %d labels for %d documents", len(labels), n))
 	}
 	lab, members := labelIDs(labels)
 	var queries []int
-	for i, l := range lab {
-		if l >= 0 && len(members[l]) >= 2 {
+	if from == nil {
+		for i := range lab {
+			if lab[i] >= 0 && len(members[lab[i]]) >= 2 {
+				queries = append(queries, i)
+			}
+		}
+	}
+	for _, i := range from {
+		if i < 0 || i >= n {
+			panic(fmt.Sprintf("eval: query %d of %d documents", i, n))
+		}
+		if lab[i] >= 0 && len(members[lab[i]]) >= 2 {
 			queries = append(queries, i)
 		}
 	}

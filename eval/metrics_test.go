@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -383,5 +384,40 @@ func TestRecallKey(t *testing.T) {
 	want := []string{"0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.4", "0.8", "1.0"}
 	if !slices.Equal(got, want) {
 		t.Errorf("keys %q, want %q", got, want)
+	}
+}
+
+// TestEvaluateQueries: the curve of a set of queries is the mean of its
+// queries' curves, each ranking every document; unlabelled queries and
+// those alone with their label are skipped; nil means every document.
+func TestEvaluateQueries(t *testing.T) {
+	t.Parallel()
+	const n = 120
+	rng := rand.New(rand.NewPCG(5, 6))
+	labels := make([]string, n)
+	for i := range labels {
+		labels[i] = string(rune('a' + rng.IntN(3)))
+	}
+	labels[0], labels[1] = "", "alone"
+	s := denseScorer{n: n, s: make([]float32, n*n)}
+	for i := range s.s {
+		s.s[i] = float32(rng.IntN(7))
+	}
+	all, na := Evaluate(s, labels)
+	if c, nq := EvaluateQueries(s, labels, nil); nq != na || !reflect.DeepEqual(c, all) {
+		t.Errorf("nil queries: %d, %v; Evaluate %d, %v", nq, c, na, all)
+	}
+	from := []int{0, 1, 5, 17, 40, 41, 99}
+	c, nq := EvaluateQueries(s, labels, from)
+	if nq != 5 {
+		t.Fatalf("%d queries, want 5 (the unlabelled and the lone one skipped)", nq)
+	}
+	var sum float64
+	for _, q := range from[2:] {
+		one, _ := EvaluateQueries(s, labels, []int{q})
+		sum += one.PrecisionAtRecall[RecallKey(0.1)]
+	}
+	if got, want := c.PrecisionAtRecall[RecallKey(0.1)], sum/5; math.Abs(got-want) > 1e-12 {
+		t.Errorf("precision at recall 0.1: %g, the mean of its queries' %g", got, want)
 	}
 }

@@ -34,6 +34,11 @@ type Options struct {
 	Code      int        // code size; default 10
 	Stem      bool       // English stemming in the analyzer
 	FineTune  FineTuning // FineTuneAdam (default), FineTuneCG or FineTuneNone
+	// Input is the weighting of the counts: InputAuto (the paper
+	// profile's default: chosen on held-out training documents when the
+	// training corpus is labelled), InputCounts (the quick profile's
+	// default) or InputLogIDF.
+	Input Input
 	// Bits lists the widths of binary codes (semantic hashing) to train
 	// and store beside the real-valued codes, each one of HashWidths;
 	// none by default.
@@ -73,6 +78,13 @@ func (o *Options) EnsureDefaults() {
 	if o.FineTune == "" {
 		o.FineTune = FineTuneAdam
 	}
+	if o.Input == "" {
+		// the quick profile keeps its pinned counts
+		o.Input = InputAuto
+		if o.Profile == Quick {
+			o.Input = InputCounts
+		}
+	}
 }
 
 // Validate reports every problem at once.
@@ -98,6 +110,9 @@ func (o Options) Validate() error {
 	}
 	if o.FineTune != FineTuneAdam && o.FineTune != FineTuneCG && o.FineTune != FineTuneNone {
 		bad("FineTune", "must be adam, cg or none, got %q", o.FineTune)
+	}
+	if o.Input != InputAuto && o.Input != InputCounts && o.Input != InputLogIDF {
+		bad("Input", "must be auto, counts or log-idf, got %q", o.Input)
 	}
 	if o.Epochs < 0 {
 		bad("Epochs", "must not be negative, got %d", o.Epochs)
@@ -154,6 +169,12 @@ type Summary struct {
 	IndexTime, Total   time.Duration
 	DocsPerSec         float64 // indexing: read, analyse, encode, store
 	BestEpoch          int
+	// Input is the weighting of the counts the model was trained on;
+	// Selection says how it was chosen (nil when Options.Input gave it).
+	// With a selection, Pretrain and FineTune are the time of both
+	// candidates, and TrainDocs excludes the held-out documents.
+	Input     Input
+	Selection *query.InputSelection
 }
 
 // walk streams a corpus spec, the default corpus included.
@@ -319,6 +340,7 @@ func putModel(w *index.Writer, tr *trained, o Options, sum *Summary) error {
 	info := query.TrainInfo{
 		Corpus: o.Train, Docs: sum.TrainDocs, Profile: string(o.Profile), Seed: o.Seed, Sizes: sum.Sizes,
 		Vocab: sum.VocabLen, Words: tr.train.words, Known: tr.train.known, Trained: time.Now().UTC(),
+		Input: string(sum.Input), Selection: sum.Selection,
 	}
 	if blobs[query.BlobTrainInfo], err = json.Marshal(info); err != nil {
 		return err

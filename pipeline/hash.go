@@ -8,9 +8,9 @@ import (
 	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
-	"github.com/docsearch/docsearch/rbmstack/mat"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
 	"github.com/docsearch/docsearch/rbmstack/stack"
+	"github.com/docsearch/docsearch/vocab"
 )
 
 // HashWidths are the widths of binary codes an index may carry
@@ -52,32 +52,35 @@ var (
 )
 
 // HashRecipeFor returns the recipe of binary codes of width bits on the
-// lower layers of r (every layer but its code layer): r's stack with its
-// code layer replaced by a logistic one, and r's fine-tuning with
-// HashNoise, each seeded by its name and seed.
+// lower layers of r (every layer but its code layer): r's input and stack
+// with its code layer replaced by a logistic one, and r's fine-tuning with
+// HashNoise drawn once (the paper's deterministic noise), each seeded by
+// its name and seed.
 func HashRecipeFor(r Recipe, bits int, seed uint64) Recipe {
-	h := Recipe{Stack: r.Stack, FineTune: r.FineTune}
+	h := Recipe{Stack: r.Stack, FineTune: r.FineTune, Input: r.Input}
 	h.Stack.Layers = slices.Clone(r.Stack.Layers)
 	top := &h.Stack.Layers[len(h.Stack.Layers)-1]
 	epochs := top.Config.Epochs
 	top.Hidden, top.Kind, top.Config = bits, rbm.Binary, HashLayer
 	top.Config.Epochs, top.Config.Seed = epochs, rng.Named(seed, fmt.Sprintf("hash %d rbm", bits))
-	h.FineTune.CodeNoise = HashNoise
+	h.FineTune.CodeNoise, h.FineTune.FreshNoise = HashNoise, false
 	h.FineTune.Seed = rng.Named(seed, fmt.Sprintf("hash %d fine-tune", bits))
 	return h
 }
 
 // TrainHash trains the net of binary codes of recipe r (HashRecipeFor) on
-// data: the top RBM above the lower layers of s (all but s's code layer,
-// reused, not retrained), then, if fineTune, the unrolled net with the
-// code layer's noise. Each stage checkpoints in its store (nil: none) and
+// the training counts data: the top RBM above the lower layers of s (all
+// but s's code layer, reused, not retrained, trained on data weighed as
+// r.Input says), then, if fineTune, the unrolled net with the code layer's
+// noise. Each stage checkpoints in its store (nil: none) and
 // resumes from it. The codes are the net's code-layer outputs thresholded
 // at 0.5 (query.Pack).
-func TrainHash(ctx context.Context, s *stack.Stack, data mat.Matrix, r Recipe, fineTune bool, stackStore, ftStore rbmstack.Store, obs rbmstack.Observer) (*autoencoder.Net, error) {
+func TrainHash(ctx context.Context, s *stack.Stack, data *vocab.Matrix, r Recipe, fineTune bool, stackStore, ftStore rbmstack.Store, obs rbmstack.Observer) (*autoencoder.Net, error) {
 	if len(s.Layers) != len(r.Stack.Layers) {
 		return nil, fmt.Errorf("pipeline: a stack of %d layers for a recipe of %d", len(s.Layers), len(r.Stack.Layers))
 	}
-	st, err := stack.NewTrainerAbove(data, r.Stack, s.Layers[:len(s.Layers)-1])
+	w := r.InputWeights(data)
+	st, err := stack.NewTrainerAbove(Weigh(data, w), r.Stack, s.Layers[:len(s.Layers)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -88,10 +91,11 @@ func TrainHash(ctx context.Context, s *stack.Stack, data mat.Matrix, r Recipe, f
 	if err != nil {
 		return nil, err
 	}
+	net.InputWeights = w
 	if !fineTune {
 		return net, nil
 	}
-	ft, err := autoencoder.NewTrainer(net, autoencoder.Reconstruction(data, net.Loss), r.FineTune)
+	ft, err := autoencoder.NewTrainer(net, Reconstruction(data, w, net.Loss), r.FineTune)
 	if err != nil {
 		return nil, err
 	}

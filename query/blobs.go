@@ -37,6 +37,27 @@ type TrainInfo struct {
 	Words   int64     `json:"words"` // word tokens of the training documents
 	Known   int64     `json:"known"` // of which in the vocabulary
 	Trained time.Time `json:"trained"`
+	// Input is the weighting of the counts the model was trained on:
+	// "counts" or "log-idf" (empty in indexes built before it was
+	// recorded: counts).
+	Input string `json:"input,omitempty"`
+	// Selection says how Input was chosen when it was chosen by the
+	// pipeline ("auto") rather than given; nil when given.
+	Selection *InputSelection `json:"input_selection,omitempty"`
+}
+
+// InputSelection records the choice of a model's input weighting on
+// held-out training documents: every candidate input trained on the
+// training documents less HeldOut of them, and scored by Measure with
+// Queries labelled held-out documents as queries.
+type InputSelection struct {
+	Measure string             `json:"measure"`
+	HeldOut int                `json:"held_out"`
+	Queries int                `json:"queries"`
+	Scores  map[string]float64 `json:"scores,omitempty"` // by input; none when no candidate was scored
+	// Reason says why no selection ran and the default input was taken
+	// (for example an unlabelled training corpus); empty when one ran.
+	Reason string `json:"reason,omitempty"`
 }
 
 // ReadTrainInfo decodes the TrainInfo of an index; an index without one

@@ -3,13 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/docsearch/docsearch/internal/blas"
 	"github.com/docsearch/docsearch/pipeline"
+	"github.com/docsearch/docsearch/query"
 )
 
 func indexCmd() *cli.Command {
@@ -32,6 +35,7 @@ func indexCmd() *cli.Command {
 			&cli.IntSliceFlag{Name: "hidden", Value: cli.NewIntSlice(500, 250, 125), Usage: "hidden layer widths below the code"},
 			&cli.IntSliceFlag{Name: "bits", Usage: "also train binary codes (semantic hashing) of these widths: 32, 64 and/or 128 (0: none, the default)"},
 			&cli.BoolFlag{Name: "stem", Usage: "English stemming"},
+			&cli.StringFlag{Name: "input", Usage: "weighting of the word counts: auto (the paper profile's default: trains with counts and with log-idf and keeps the better on held-out training documents when the training corpus is labelled, else log-idf), counts (the quick profile's default) or log-idf"},
 			&cli.StringFlag{Name: "finetune", Value: "adam", Usage: "fine-tuning: adam, cg (conjugate gradients, as the paper) or none"},
 			&cli.IntFlag{Name: "epochs", Usage: "override every layer's epochs (experiments)"},
 			&cli.Int64Flag{Name: "max-doc-bytes", Usage: "cut longer documents to this many bytes, and list them (default 32 MiB)"},
@@ -43,7 +47,8 @@ func indexCmd() *cli.Command {
 				Corpus: c.String("corpus"), Train: c.String("train"), Dir: c.String("index"),
 				Profile: pipeline.Profile(c.String("profile")), Seed: c.Uint64("seed"), VocabSize: c.Int("vocab"),
 				Code: c.Int("code"), Hidden: c.IntSlice("hidden"), Stem: c.Bool("stem"),
-				FineTune: pipeline.FineTuning(c.String("finetune")), Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
+				FineTune: pipeline.FineTuning(c.String("finetune")), Input: pipeline.Input(c.String("input")),
+				Epochs: c.Int("epochs"), Resume: c.Bool("resume"),
 				MaxDocBytes: c.Int64("max-doc-bytes"),
 				Observer:    observer(c),
 			}
@@ -75,7 +80,12 @@ func indexCmd() *cli.Command {
 			w := c.App.Writer
 			fmt.Fprintf(w, "indexed %d documents into %s (model %v trained on %d documents, vocabulary %d, backend %s)\n",
 				s.IndexedDocs, o.Dir, s.Sizes, s.TrainDocs, s.VocabLen, s.Backend)
-			fmt.Fprintf(w, "time: pretraining %s, fine-tuning %s, ", s.Pretrain.Round(1e7), s.FineTune.Round(1e7))
+			printInput(w, string(s.Input), s.Selection)
+			both := ""
+			if s.Selection != nil && len(s.Selection.Scores) > 1 {
+				both = " (both inputs)"
+			}
+			fmt.Fprintf(w, "time: pretraining %s, fine-tuning %s%s, ", s.Pretrain.Round(1e7), s.FineTune.Round(1e7), both)
 			if len(o.Bits) > 0 {
 				fmt.Fprintf(w, "binary codes %v %s, ", o.Bits, s.Hash.Round(1e7))
 			}
@@ -87,6 +97,31 @@ func indexCmd() *cli.Command {
 			printIntake(w, &s.Intake)
 			return nil
 		},
+	}
+}
+
+// printInput says which input weighting a model was trained on and how
+// it was chosen (the index summary and info).
+func printInput(w io.Writer, input string, sel *query.InputSelection) {
+	switch {
+	case input == "":
+		fmt.Fprintln(w, "input      not recorded (the index was built before it was)")
+	case sel == nil:
+		fmt.Fprintf(w, "input      %s (given)\n", input)
+	case sel.Reason != "":
+		fmt.Fprintf(w, "input      %s (auto, no choice: %s)\n", input, sel.Reason)
+	default:
+		names := make([]string, 0, len(sel.Scores))
+		for in := range sel.Scores {
+			names = append(names, in)
+		}
+		slices.Sort(names)
+		var scores []string
+		for _, in := range names {
+			scores = append(scores, fmt.Sprintf("%s %.4f", in, sel.Scores[in]))
+		}
+		fmt.Fprintf(w, "input      %s (auto: %s; %s, %d queries of %d held out)\n",
+			input, strings.Join(scores, ", "), sel.Measure, sel.Queries, sel.HeldOut)
 	}
 }
 

@@ -14,6 +14,7 @@ var indexFlags = map[string]string{
 	"Dir": "index", "Corpus": "corpus", "Train": "train", "Profile": "profile", "Seed": "seed",
 	"VocabSize": "vocab", "Hidden": "hidden", "Code": "code", "FineTune": "finetune",
 	"Epochs": "epochs", "MaxDocBytes": "max-doc-bytes", "Resume": "resume", "Bits": "bits",
+	"Input": "input",
 }
 
 // addFlags maps the fields of pipeline.AddOptions to their flags.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docsearch/docsearch/query"
 )
 
 // run executes the command line and returns its standard output.
@@ -50,7 +52,7 @@ func TestIndexQueryEval(t *testing.T) {
 	if err != nil {
 		t.Fatalf("index: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "indexed 120 documents") {
+	if !strings.Contains(out, "indexed 120 documents") || !strings.Contains(out, "input      counts (given)") {
 		t.Errorf("index output: %s", out)
 	}
 	for _, mode := range []string{"hybrid", "keyword", "semantic"} {
@@ -148,11 +150,12 @@ func TestIndexQueryEval(t *testing.T) {
 
 func TestBadFlagsListEveryProblem(t *testing.T) {
 	dir := t.TempDir()
-	_, err := run(t, "index", "--quiet", "--index", dir, "--profile", "fast", "--vocab", "0", "--code", "-1", "--corpus", "/no/such/path")
+	_, err := run(t, "index", "--quiet", "--index", dir, "--profile", "fast", "--vocab", "0", "--code", "-1", "--corpus", "/no/such/path",
+		"--input", "tfidf")
 	if err == nil {
 		t.Fatal("bad flags accepted")
 	}
-	for _, want := range []string{"--profile", "--vocab", "--code", "--corpus"} {
+	for _, want := range []string{"--profile", "--vocab", "--code", "--corpus", `--input: must be auto, counts or log-idf, got "tfidf"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}
@@ -169,6 +172,30 @@ func TestBadFlagsListEveryProblem(t *testing.T) {
 	for _, want := range []string{"--mode", "--snippets", "--k after the query text"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("query with a bad mode, style and a late flag: %v, want %q", err, want)
+		}
+	}
+}
+
+// TestPrintInput: the index summary and info say which input the model
+// took and how: given, taken by default for want of labels, or chosen
+// with both scores.
+func TestPrintInput(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		input string
+		sel   *query.InputSelection
+		want  string
+	}{
+		{"", nil, "input      not recorded"},
+		{"counts", nil, "input      counts (given)"},
+		{"log-idf", &query.InputSelection{Reason: "no labels"}, "input      log-idf (auto, no choice: no labels)"},
+		{"counts", &query.InputSelection{Measure: "m", HeldOut: 200, Queries: 150, Scores: map[string]float64{"log-idf": 0.25, "counts": 0.5}},
+			"input      counts (auto: counts 0.5000, log-idf 0.2500; m, 150 queries of 200 held out)"},
+	} {
+		var b strings.Builder
+		printInput(&b, c.input, c.sel)
+		if !strings.HasPrefix(b.String(), c.want) {
+			t.Errorf("%s %+v: %q, want %q", c.input, c.sel, b.String(), c.want)
 		}
 	}
 }

@@ -89,6 +89,9 @@ func infoCmd() *cli.Command {
 			t := info.Train
 			fmt.Fprintf(w, "model      %v, code size %d, trained %s on %d documents of %s (profile %s, seed %d, backend %s)\n",
 				t.Sizes, info.Dim, t.Trained.Local().Format("2006-01-02 15:04"), t.Docs, t.Corpus, t.Profile, t.Seed, info.Backend)
+			if t.Profile != "" {
+				printInput(w, t.Input, t.Selection)
+			}
 			if len(info.Bits) > 0 {
 				fmt.Fprintf(w, "binary     codes of %v bits (modes hamming and hash)\n", info.Bits)
 			}

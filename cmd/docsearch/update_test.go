@@ -80,7 +80,7 @@ func TestAddRemoveInfo(t *testing.T) {
 		t.Errorf("removed documents still found: %v\n%s", err, out)
 	}
 	out, err = run(t, "info", "--index", dir)
-	if err != nil || !strings.Contains(out, "120 in 3 labels") {
+	if err != nil || !strings.Contains(out, "120 in 3 labels") || !strings.Contains(out, "input      counts (given)") {
 		t.Errorf("info: %v\n%s", err, out)
 	}
 }

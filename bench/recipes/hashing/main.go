@@ -83,6 +83,12 @@ func main() {
 	if *epochs > 0 {
 		r.FineTune.Epochs = *epochs
 	}
+	// the input the index's stack was trained on (an index of the paper
+	// profile before issue 14's log-idf input has none)
+	r.Input = pipeline.InputCounts
+	if eng.Model.Net.InputWeights != nil {
+		r.Input = pipeline.InputLogIDF
+	}
 	fmt.Printf("%s: %d documents, model %v trained on %d (profile %s, seed %d)\n", *dir, n, ti.Sizes, data.Rows(), ti.Profile, ti.Seed)
 	tfidf := eval.TFIDF(train, counts)
 	rows := []row{{"tfidf", tfidf}, {fmt.Sprintf("autoencoder-%d", ix.Dim()), cosines(ix)}}
