@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/docsearch/docsearch/autoencoder"
+	"github.com/docsearch/docsearch/bench/recipes/internal/trainset"
 	"github.com/docsearch/docsearch/eval"
 	"github.com/docsearch/docsearch/pipeline"
 	"github.com/docsearch/docsearch/query"
@@ -71,21 +72,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	train, err := query.ReadTrainCounts(ix)
+	train, data, counts, err := trainset.Read(eng)
 	if err != nil {
 		log.Fatal(err)
 	}
-	counts, err := query.ReadCounts(ix, eng.Model.Vocab.Len())
-	if err != nil {
-		log.Fatal(err)
-	}
-	var nonEmpty []int
-	for i := 0; i < train.Rows(); i++ {
-		if train.RowSum(i) > 0 {
-			nonEmpty = append(nonEmpty, i)
-		}
-	}
-	data := train.Subset(nonEmpty)
 	recipeFor := func(seed uint64) pipeline.Recipe {
 		r, err := pipeline.RecipeFor(pipeline.Profile(ti.Profile), ti.Sizes[1:], seed)
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docsearch/docsearch/bench/recipes/internal/trainset"
 	"github.com/docsearch/docsearch/eval"
 	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/pipeline"
@@ -61,21 +62,10 @@ func main() {
 	if err := s.UnmarshalBinary(sb); err != nil {
 		log.Fatal(err)
 	}
-	train, err := query.ReadTrainCounts(ix)
+	train, data, counts, err := trainset.Read(eng)
 	if err != nil {
 		log.Fatal(err)
 	}
-	counts, err := query.ReadCounts(ix, eng.Model.Vocab.Len())
-	if err != nil {
-		log.Fatal(err)
-	}
-	var nonEmpty []int
-	for i := 0; i < train.Rows(); i++ {
-		if train.RowSum(i) > 0 {
-			nonEmpty = append(nonEmpty, i)
-		}
-	}
-	data := train.Subset(nonEmpty)
 	r, err := pipeline.RecipeFor(pipeline.Profile(ti.Profile), ti.Sizes[1:], ti.Seed)
 	if err != nil {
 		log.Fatal(err)
