@@ -77,7 +77,14 @@ type Config struct {
 	// than the paper's fixed draw; the held-out loss keeps one fixed draw
 	// so that epochs compare. Adam and SGD only.
 	FreshNoise bool
-	Seed       uint64
+	// InputMask, when positive, is the fraction of the input values set to
+	// zero in each training case, anew every epoch, while the target stays
+	// the clean case: the masking noise of denoising autoencoders (Vincent
+	// et al., ICML 2008). Case i's value j is masked when a hash of Seed,
+	// the epoch, i and j falls below InputMask; the held-out loss is of
+	// clean inputs. Adam and SGD only.
+	InputMask float32
+	Seed      uint64
 }
 
 // EnsureDefaults fills zero fields.
@@ -113,6 +120,12 @@ func (c Config) Validate() error {
 	}
 	if c.FreshNoise && c.Method == CG {
 		p.Add("FreshNoise works with adam and sgd, not cg")
+	}
+	if !(c.InputMask >= 0 && c.InputMask < 1) {
+		p.Add("InputMask must be in [0, 1), got %g", c.InputMask)
+	}
+	if c.InputMask > 0 && c.Method == CG {
+		p.Add("InputMask works with adam and sgd, not cg")
 	}
 	if !(c.CodeNoise >= 0 && c.CodeNoise <= 1e3) {
 		p.Add("CodeNoise must be in [0, 1000], got %g", c.CodeNoise)

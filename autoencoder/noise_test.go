@@ -3,6 +3,7 @@ package autoencoder
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/docsearch/docsearch/internal/rng"
@@ -83,5 +84,71 @@ func TestCodeNoise(t *testing.T) {
 	t.Logf("outputs within 0.1 of 0 or 1 with fresh noise: %.2f", binary(fresh))
 	if err := (Config{Method: CG, FreshNoise: true, CodeNoise: 1}).Validate(); err == nil {
 		t.Error("FreshNoise with conjugate gradients passed Validate")
+	}
+}
+
+// TestInputMask: a training batch has about InputMask of its input values
+// set to zero, another mask each epoch, the same for the same seed and
+// epoch; the target stays the clean input and the held-out loss sees
+// clean inputs.
+func TestInputMask(t *testing.T) {
+	t.Parallel()
+	const N, D = 50, 40
+	x := mat.NewDense(N, D, make([]float32, N*D))
+	for i := range x.Data {
+		x.Data[i] = 0.5 + float32(i%7)/14
+	}
+	n, _ := New([]int{D, 8, D}, []Act{Sigmoid, Sigmoid}, LogisticCE, 0.1, 3)
+	tr, err := NewTrainer(n, Reconstruction(x, LogisticCE), Config{Schedule: sched(2, 10, 1e-2), InputMask: 0.25, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]int, N)
+	for i := range rows {
+		rows[i] = i
+	}
+	masks := func(epoch int, heldOut bool) []bool {
+		tr.epoch, tr.heldOut = epoch, heldOut
+		tr.fill(rows)
+		tr.heldOut = false
+		in := tr.ws.acts[0]
+		m := make([]bool, N*D)
+		for i := range m {
+			m[i] = in.Data[i] == 0
+			if tg := tr.ws.target.Data[i]; tg != x.Data[i] {
+				t.Fatalf("target %d is %g, the clean input %g", i, tg, x.Data[i])
+			}
+		}
+		return m
+	}
+	count := func(m []bool) (k int) {
+		for _, b := range m {
+			if b {
+				k++
+			}
+		}
+		return k
+	}
+	e0, e0again, e1 := masks(0, false), masks(0, false), masks(1, false)
+	if f := float64(count(e0)) / (N * D); f < 0.2 || f > 0.3 {
+		t.Errorf("masked fraction %.3f, want about 0.25", f)
+	}
+	same := 0
+	for i := range e0 {
+		if e0[i] != e0again[i] {
+			t.Fatalf("the same epoch masked value %d once and not again", i)
+		}
+		if e0[i] && e1[i] {
+			same++
+		}
+	}
+	if same == count(e0) {
+		t.Error("epoch 1 masked exactly the values of epoch 0")
+	}
+	if k := count(masks(0, true)); k != 0 {
+		t.Errorf("the held-out loss's inputs have %d masked values", k)
+	}
+	if _, err := NewTrainer(n, Reconstruction(x, LogisticCE), Config{Schedule: sched(2, 10, 1e-2), InputMask: 1}); err == nil || !strings.Contains(err.Error(), "InputMask") {
+		t.Errorf("InputMask 1: %v", err)
 	}
 }

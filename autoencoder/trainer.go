@@ -179,6 +179,17 @@ func (t *Trainer) fill(rows []int) {
 	in := t.Net.Input(&t.ws, len(rows))
 	t.b.Fill(rows, in.Data, t.ws.target.Data)
 	t.Net.prepare(in)
+	if f := t.Cfg.InputMask; f > 0 && !t.heldOut {
+		seed := t.Cfg.Seed ^ uint64(t.epoch+1)*0xd1b54a32d192ed03
+		for i, r := range rows {
+			x := in.Row(i)
+			for j := range x {
+				if rng.HashFloat32(seed, uint64(r)*uint64(len(x))+uint64(j)) < f {
+					x[j] = 0
+				}
+			}
+		}
+	}
 	t.ws.noise = t.ws.noise[:0]
 	if sd := t.Cfg.CodeNoise; sd > 0 && t.Net.Code >= 0 {
 		w := t.Net.CodeSize()

@@ -13,7 +13,7 @@ func mnistDNNCmd() *cli.Command {
 		Name:  "dnn",
 		Usage: "a deep net trained three ways: no pretraining, supervised or unsupervised greedy pretraining (Bengio et al. 2007)",
 		Flags: mnistFlags(
-			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm or autoencoder"},
+			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm, autoencoder or denoising"},
 			&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
 			&cli.BoolFlag{Name: "refit", Usage: "after early stopping, train again from the same start on every training image for the chosen number of epochs"},
 		),

@@ -179,6 +179,12 @@ func HashNorm(seed, i uint64) float32 {
 	return float32(math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2))
 }
 
+// HashFloat32 returns a uniform draw in [0, 1), a multiple of 2^-24, that
+// depends on seed and i alone (SplitMix64 of both), as HashNorm does.
+func HashFloat32(seed, i uint64) float32 {
+	return float32(splitmix(seed^splitmix(i))>>40) * (1.0 / (1 << 24))
+}
+
 func splitmix(z uint64) uint64 {
 	z += 0x9e3779b97f4a7c15
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9

@@ -20,7 +20,7 @@ func main() {
 	n := flag.Int("n", 20000, "")
 	pe := flag.Int("pe", 10, "")
 	fe := flag.Int("fe", 15, "")
-	name := flag.String("init", "autoencoder", "none, supervised, rbm or autoencoder")
+	name := flag.String("init", "autoencoder", "none, supervised, rbm, autoencoder or denoising")
 	lr := flag.Float64("plr", 0.1, "")
 	flag.Parse()
 	init, err := mnist.ParseInit(*name)

@@ -27,7 +27,7 @@ func main() {
 	pe := flag.Int("pe", 3, "pretraining epochs per layer")
 	te := flag.Int("te", 3, "top epochs (DBN top memory, DBM joint, linear code)")
 	fe := flag.Int("fe", 5, "fine-tuning epochs (up-down for the DBN)")
-	name := flag.String("init", "rbm", "dnn start: none, supervised, rbm or autoencoder")
+	name := flag.String("init", "rbm", "dnn start: none, supervised, rbm, autoencoder or denoising")
 	dir := flag.String("data", "", "folder of IDX files (default: MNIST from the module cache)")
 	seed := flag.Uint64("seed", 1, "")
 	bars := flag.Bool("bars", false, "progress bars on stderr")
