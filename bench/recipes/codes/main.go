@@ -57,25 +57,14 @@ func main() {
 	variants := flag.String("variants", "pre;ft", "variants, separated by ';' (see the package comment)")
 	epochLog := flag.Bool("epochs", true, "print the held-out retrieval of every fine-tuning epoch")
 	flag.Parse()
-	eng, err := query.Open(*dir)
+	set, err := trainset.Open(*dir)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer eng.Close()
-	ix := eng.Index
+	defer set.Eng.Close()
+	eng, ix, labels, ti := set.Eng, set.Eng.Index, set.Labels, set.Info
 	n := ix.Len()
-	labels := make([]string, n)
-	for i := range n {
-		labels[i] = ix.Doc(i).Label
-	}
-	ti, err := query.ReadTrainInfo(ix.Blob)
-	if err != nil {
-		log.Fatal(err)
-	}
-	train, data, counts, err := trainset.Read(eng)
-	if err != nil {
-		log.Fatal(err)
-	}
+	train, data, counts := set.All, set.Train, set.Counts
 	recipeFor := func(seed uint64) pipeline.Recipe {
 		r, err := pipeline.RecipeFor(pipeline.Profile(ti.Profile), ti.Sizes[1:], seed)
 		if err != nil {

@@ -39,31 +39,20 @@ func main() {
 	lists := flag.String("shortlist", "20,100,300", "short-list sizes of 32-bit address lookup reranked by TF-IDF")
 	epochs := flag.Int("epochs", 0, "override the fine-tuning epochs (0: the profile's)")
 	flag.Parse()
-	eng, err := query.Open(*dir)
+	set, err := trainset.Open(*dir)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer eng.Close()
-	ix := eng.Index
+	defer set.Eng.Close()
+	eng, ix, labels, ti := set.Eng, set.Eng.Index, set.Labels, set.Info
 	n := ix.Len()
-	labels := make([]string, n)
-	for i := range n {
-		labels[i] = ix.Doc(i).Label
-	}
-	ti, err := query.ReadTrainInfo(ix.Blob)
-	if err != nil {
-		log.Fatal(err)
-	}
+	train, data, counts := set.All, set.Train, set.Counts
 	sb, err := ix.Blob(query.BlobStack)
 	if err != nil {
 		log.Fatal(err)
 	}
 	var s stack.Stack
 	if err := s.UnmarshalBinary(sb); err != nil {
-		log.Fatal(err)
-	}
-	train, data, counts, err := trainset.Read(eng)
-	if err != nil {
 		log.Fatal(err)
 	}
 	r, err := pipeline.RecipeFor(pipeline.Profile(ti.Profile), ti.Sizes[1:], ti.Seed)

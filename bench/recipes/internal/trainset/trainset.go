@@ -1,7 +1,7 @@
-// Package trainset reads from an index what the recipe drivers of
-// bench/recipes refit on: its training counts, the same without the
-// documents that have no vocabulary word, and the counts of its indexed
-// documents.
+// Package trainset opens an index for the recipe drivers of bench/recipes
+// and reads what they refit on: its labels, how its model was trained,
+// its training counts (all of them, and those with a vocabulary word) and
+// the counts of its indexed documents.
 package trainset
 
 import (
@@ -9,23 +9,53 @@ import (
 	"github.com/docsearch/docsearch/vocab"
 )
 
-// Read returns the training counts of eng's index (all, as the baselines
-// fit them), those that have a word of the vocabulary (train, as the model
-// trains on them), and the counts of its indexed documents.
-func Read(eng *query.Engine) (all, train, counts *vocab.Matrix, err error) {
-	all, err = query.ReadTrainCounts(eng.Index)
+// Set is an opened index and what the drivers read from it.
+type Set struct {
+	Eng    *query.Engine
+	Labels []string         // the label of every indexed document
+	Info   query.TrainInfo // how the index's model was trained
+	// All are the training counts, as the baselines fit them; Train
+	// those with a word of the vocabulary, as the model trained on them;
+	// Counts those of the indexed documents.
+	All, Train, Counts *vocab.Matrix
+}
+
+// Open opens the index in dir and reads its Set. Close the Engine after.
+func Open(dir string) (*Set, error) {
+	eng, err := query.Open(dir)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	counts, err = query.ReadCounts(eng.Index, eng.Model.Vocab.Len())
+	s, err := read(eng)
 	if err != nil {
-		return nil, nil, nil, err
+		eng.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func read(eng *query.Engine) (*Set, error) {
+	ix := eng.Index
+	s := &Set{Eng: eng, Labels: make([]string, ix.Len())}
+	for i := range s.Labels {
+		s.Labels[i] = ix.Doc(i).Label
+	}
+	var err error
+	if s.Info, err = query.ReadTrainInfo(ix.Blob); err != nil {
+		return nil, err
+	}
+	if s.All, err = query.ReadTrainCounts(ix); err != nil {
+		return nil, err
+	}
+	if s.Counts, err = query.ReadCounts(ix, eng.Model.Vocab.Len()); err != nil {
+		return nil, err
 	}
 	var nonEmpty []int
-	for i := 0; i < all.Rows(); i++ {
-		if all.RowSum(i) > 0 {
+	for i := 0; i < s.All.Rows(); i++ {
+		if s.All.RowSum(i) > 0 {
 			nonEmpty = append(nonEmpty, i)
 		}
 	}
-	return all, all.Subset(nonEmpty), counts, nil
+	s.Train = s.All.Subset(nonEmpty)
+	return s, nil
 }
