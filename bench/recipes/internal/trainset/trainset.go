@@ -12,7 +12,7 @@ import (
 // Set is an opened index and what the drivers read from it.
 type Set struct {
 	Eng    *query.Engine
-	Labels []string         // the label of every indexed document
+	Labels []string        // the label of every indexed document
 	Info   query.TrainInfo // how the index's model was trained
 	// All are the training counts, as the baselines fit them; Train
 	// those with a word of the vocabulary, as the model trained on them;
