@@ -129,13 +129,7 @@ func without(n int, sorted []int) []int {
 // them.
 func selectScore(net *autoencoder.Net, data *vocab.Matrix, labels []string, queries []int) float64 {
 	codes := net.Encode(data)
-	mean := query.MeanOf(codes)
-	for i := 0; i < codes.Rows; i++ {
-		r := codes.Row(i)
-		for j := range r {
-			r[j] -= mean[j]
-		}
-	}
+	query.Centre(codes, query.MeanOf(codes))
 	c, _ := eval.EvaluateQueries(eval.CosineScorer(codes.Data, codes.Cols), labels, queries)
 	var s float64
 	for _, r := range SelectRecalls {

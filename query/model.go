@@ -118,14 +118,18 @@ func (m *Model) EncodeCounts(counts mat.Matrix) *mat.Dense {
 	return codes
 }
 
-func (m *Model) center(codes *mat.Dense) {
-	if len(m.Mean) == 0 {
+func (m *Model) center(codes *mat.Dense) { Centre(codes, m.Mean) }
+
+// Centre subtracts mean (nil: none) from every row of codes, as the index
+// centres the codes of its documents and queries.
+func Centre(codes *mat.Dense, mean []float32) {
+	if len(mean) == 0 {
 		return
 	}
 	for i := 0; i < codes.Rows; i++ {
 		r := codes.Row(i)
 		for j := range r {
-			r[j] -= m.Mean[j]
+			r[j] -= mean[j]
 		}
 	}
 }

@@ -253,13 +253,7 @@ func run(spec string, base pipeline.Recipe, recipeFor func(seed uint64) pipeline
 // code, as query.Model does.
 func centred(net *autoencoder.Net, data, counts mat.Matrix) *mat.Dense {
 	codes := net.Encode(counts)
-	mean := query.MeanOf(net.Encode(data))
-	for i := 0; i < codes.Rows; i++ {
-		r := codes.Row(i)
-		for j := range r {
-			r[j] -= mean[j]
-		}
-	}
+	query.Centre(codes, query.MeanOf(net.Encode(data)))
 	return codes
 }
 
