@@ -2,7 +2,6 @@ package autoencoder
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
@@ -48,7 +47,7 @@ func (n *Net) EncodeSparse(idx []int32, val []float32) []float32 {
 		weighted := make([]float32, len(val))
 		for k, j := range idx {
 			if int(j) >= 0 && int(j) < len(w) {
-				weighted[k] = float32(math.Log1p(float64(val[k]))) * w[j]
+				weighted[k] = Weigh(val[k], w[j])
 			}
 		}
 		val = weighted

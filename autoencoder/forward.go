@@ -38,7 +38,7 @@ func (n *Net) prepare(x mat.Dense) {
 			r := x.Row(i)
 			for j, v := range r {
 				if v != 0 {
-					r[j] = float32(math.Log1p(float64(v))) * w[j]
+					r[j] = Weigh(v, w[j])
 				}
 			}
 		}

@@ -73,7 +73,7 @@ type Net struct {
 	Layers []Layer
 	Loss   Loss
 	// InputWeights, when not nil, weighs the inputs before anything else:
-	// input j becomes ln(1 + x_j) * InputWeights[j], the log(1+tf) x idf
+	// input j becomes Weigh(x_j, InputWeights[j]), the log(1+tf) x idf
 	// weighting of word counts (one weight per input).
 	InputWeights []float32
 	// InputLen > 0 rescales each input row to sum InputLen (after
@@ -151,6 +151,9 @@ func (n *Net) Sizes() []int {
 	}
 	return s
 }
+
+// Weigh returns the weighted input of a count x of weight w: ln(1 + x) * w.
+func Weigh(x, w float32) float32 { return float32(math.Log1p(float64(x))) * w }
 
 // Clone returns a deep copy of n.
 func (n *Net) Clone() *Net {

@@ -43,7 +43,7 @@ func (r Recipe) InputWeights(data *vocab.Matrix) []float32 {
 }
 
 // Weigh returns the rows of counts weighed as autoencoder.Net.InputWeights
-// w does (counts itself when w is nil): ln(1 + count) x w.
+// w does (counts itself when w is nil): autoencoder.Weigh of each count.
 func Weigh(counts *vocab.Matrix, w []float32) *vocab.Matrix {
 	if w == nil {
 		return counts
@@ -51,7 +51,7 @@ func Weigh(counts *vocab.Matrix, w []float32) *vocab.Matrix {
 	out := *counts
 	out.Val = make([]float32, len(counts.Val))
 	for k, v := range counts.Val {
-		out.Val[k] = float32(math.Log1p(float64(v))) * w[counts.Idx[k]]
+		out.Val[k] = autoencoder.Weigh(v, w[counts.Idx[k]])
 	}
 	return &out
 }
