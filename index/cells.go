@@ -342,10 +342,11 @@ func (c *cells) bytes() int {
 		4*(len(c.lo)+len(c.rows)+len(c.pos)+len(c.first)+len(c.zero)+len(c.other))
 }
 
-// cellKey is a cell and the bound on the cosine of its rows to a query.
+// cellKey is a cell, the cosine of its centre to a query and the bound on
+// the cosine of its rows to the query.
 type cellKey struct {
-	bound float64
-	cell  int32
+	bound, ct float64
+	cell      int32
 }
 
 // searchCells puts the top k rows for the unit query s.q into h, a heap of
@@ -382,7 +383,7 @@ func (s *Searcher) searchCells(c *cells, k, exclude int, h []Hit) []Hit {
 		if ct < c.cosR[j] { // angle t > r: cos(t - r)
 			b = ct*c.cosR[j] + math.Sqrt(1-ct*ct)*c.sinR[j]
 		}
-		keys = append(keys, cellKey{b, int32(j)})
+		keys = append(keys, cellKey{b, ct, int32(j)})
 	}
 	s.keys = keys
 	// Visit the cells from the highest bound down, popping them from a
@@ -405,12 +406,7 @@ func (s *Searcher) searchCells(c *cells, k, exclude int, h []Hit) []Hit {
 		if !math.IsInf(thr, -1) {
 			// Rows with |t - a_v| > alpha score below thr.
 			alpha := math.Acos(max(-1, thr-cosPad))
-			cen := c.centre[j*dim : (j+1)*dim]
-			var ct float64
-			for d, v := range qq {
-				ct += v * cen[d]
-			}
-			t := math.Acos(max(-1, min(1, ct)))
+			t := math.Acos(key.ct)
 			// Blocks from the last whose first row is below t - alpha
 			// to the first whose first row is above t + alpha.
 			first := c.first[lo/16 : hi/16]
