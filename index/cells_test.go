@@ -26,21 +26,12 @@ func mixtureCodesFrom(rm, r *rand.Rand, n, dim, m int) []float32 {
 		centre[i] = 3 * rm.NormFloat64()
 		spread[i] = 0.05 + rm.Float64()
 	}
-	raw := make([]float32, n*dim)
-	for i := range n {
-		row := raw[i*dim : (i+1)*dim]
-		switch {
-		case i%11 == 4:
-		case i%7 == 6:
-			copy(row, raw[(i-3)*dim:(i-2)*dim])
-		default:
-			c := r.IntN(m)
-			for d := range row {
-				row[d] = float32(centre[c*dim+d] + spread[c*dim+d]*r.NormFloat64())
-			}
+	return codesWith(n, dim, func(row []float32) {
+		c := r.IntN(m)
+		for d := range row {
+			row[d] = float32(centre[c*dim+d] + spread[c*dim+d]*r.NormFloat64())
 		}
-	}
-	return raw
+	})
 }
 
 // TestCellsMatchScan checks that searching through cells gives the hits

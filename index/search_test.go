@@ -52,6 +52,20 @@ func bruteForce(ix *Index, q []float32, k, exclude int) []Hit {
 // coarse (many exact ties), with every 11th row zero and every 7th a copy of
 // an earlier row.
 func randCodes(r *rand.Rand, n, dim int, coarse bool) []float32 {
+	return codesWith(n, dim, func(row []float32) {
+		for d := range row {
+			if coarse {
+				row[d] = float32(r.IntN(3) - 1)
+			} else {
+				row[d] = float32(r.NormFloat64())
+			}
+		}
+	})
+}
+
+// codesWith returns n codes of dim, every 11th row zero, every 7th a copy
+// of an earlier row, the others filled by fill.
+func codesWith(n, dim int, fill func(row []float32)) []float32 {
 	raw := make([]float32, n*dim)
 	for i := range n {
 		row := raw[i*dim : (i+1)*dim]
@@ -60,13 +74,7 @@ func randCodes(r *rand.Rand, n, dim int, coarse bool) []float32 {
 		case i%7 == 6:
 			copy(row, raw[(i-3)*dim:(i-2)*dim])
 		default:
-			for d := range row {
-				if coarse {
-					row[d] = float32(r.IntN(3) - 1)
-				} else {
-					row[d] = float32(r.NormFloat64())
-				}
-			}
+			fill(row)
 		}
 	}
 	return raw
