@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,8 @@ func importPath(id string) string {
 	return dir + last
 }
 
+var allWords = flag.Float64("allwords", 0, "TestGoDocsQuestions: query.Engine.AllWordsBoost of the searches (0: off, as the product)")
+
 // TestGoDocsQuestions builds README's default index (the Go standard
 // library's documentation, paper profile) and asks it the everyday
 // questions of testdata/goquestions.json: at least 90% must find a document
@@ -54,6 +57,7 @@ func TestGoDocsQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
+	eng.AllWordsBoost = *allWords
 	success := map[query.Mode]int{}
 	for _, q := range qs {
 		for _, mode := range query.Modes {
