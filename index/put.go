@@ -173,7 +173,7 @@ func (w *Writer) indexText(e *Entry) error {
 	}
 	var err error
 	if w.fresh && w.builder == nil {
-		if w.builder, err = newTextBuilder(w.path()); err != nil {
+		if w.builder, err = newTextBuilder(w.path(), w.analyzer); err != nil {
 			w.err = fmt.Errorf("index: creating the full-text index of %s: %w", w.path(), err)
 			return w.err
 		}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 )
@@ -19,12 +19,6 @@ const (
 	FieldLabel = "label" // its label: one keyword token, stored (label:comp.graphics)
 )
 
-// TextAnalyzer is the analyzer of the text and title fields: bleve's
-// English analyzer (Unicode word segmentation, possessives removed, lower
-// case, English stop words, Porter stemming), the equivalent of Lucene's
-// EnglishAnalyzer.
-const TextAnalyzer = en.AnalyzerName
-
 // ScoringModel is the keyword scoring of the full-text index: bleve's BM25.
 // On held-out 20 Newsgroups training posts it ranked better than bleve's
 // TF-IDF for document queries (precision at recall 0.1 0.47 against 0.41)
@@ -33,18 +27,23 @@ const TextAnalyzer = en.AnalyzerName
 const ScoringModel = bindex.BM25Scoring
 
 // textMapping is the bleve mapping of every full-text index.
-func textMapping() *mapping.IndexMappingImpl {
+// with analyzer an for its text and title (TextAnalyzer; tests write older
+// ones).
+func textMapping(an string) *mapping.IndexMappingImpl {
 	im := bleve.NewIndexMapping()
-	im.DefaultAnalyzer = TextAnalyzer
+	if err := im.AddCustomAnalyzer(TextAnalyzer, textAnalyzerConfig); err != nil {
+		panic(err) // a constant definition: fails in every test or never
+	}
+	im.DefaultAnalyzer = an
 	im.ScoringModel = ScoringModel
 	dm := bleve.NewDocumentStaticMapping()
 	text := bleve.NewTextFieldMapping()
-	text.Analyzer = TextAnalyzer
+	text.Analyzer = an
 	text.Store = true
 	text.IncludeTermVectors = true
 	dm.AddFieldMappingsAt(FieldText, text)
 	title := bleve.NewTextFieldMapping()
-	title.Analyzer = TextAnalyzer
+	title.Analyzer = an
 	title.Store = true
 	title.IncludeTermVectors = true
 	dm.AddFieldMappingsAt(FieldTitle, title)
@@ -70,12 +69,12 @@ const (
 // offline builder, which writes merged segments once at Close. Its scratch
 // folder lives inside the generation, so that a killed build leaves nothing
 // outside it.
-func newTextBuilder(gen string) (bleve.Builder, error) {
+func newTextBuilder(gen, an string) (bleve.Builder, error) {
 	scratch := filepath.Join(gen, "text-build")
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return nil, err
 	}
-	return bleve.NewBuilder(filepath.Join(gen, dirText), textMapping(),
+	return bleve.NewBuilder(filepath.Join(gen, dirText), textMapping(an),
 		map[string]any{"buildPathPrefix": scratch})
 }
 
@@ -95,4 +94,95 @@ func openText(gen string, readOnly bool) (bleve.Index, error) {
 		return nil, fmt.Errorf("%w: %s: full-text index: %v", ErrCorrupt, filepath.Base(gen), err)
 	}
 	return idx, nil
+}
+
+// Analyzer returns the name of the analyzer of the text field of the
+// index's full-text index: TextAnalyzer, or an older one ("en") that
+// Writer.Reanalyze replaces.
+func (ix *Index) Analyzer() string { return ix.text.Mapping().AnalyzerNameForPath(FieldText) }
+
+// Reanalyze rewrites the full-text index of the generation being written
+// from the documents' stored text, titles and labels with this version's
+// mapping (TextAnalyzer); codes, data and blobs stay as they are. It
+// serves an Update, before or after Adds and Removes; the live generation
+// is untouched until Commit, so a killed Reanalyze leaves the index as it
+// was. A failure sticks: Commit then fails and the caller aborts.
+func (w *Writer) Reanalyze() (err error) {
+	defer func() {
+		if err != nil && w.err == nil {
+			w.err = err
+		}
+	}()
+	if w.done {
+		return errClosed
+	}
+	if w.fresh {
+		return nil // a Create writes the current mapping anyway
+	}
+	if err := w.flushText(); err != nil {
+		return fmt.Errorf("index: full-text index: %w", err)
+	}
+	ids := make([]string, 0, len(w.slots))
+	for id := range w.slots {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	next := filepath.Join(w.path(), dirText+"-new")
+	scratch := filepath.Join(w.path(), "text-build")
+	for _, p := range []string{next, scratch} {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+	}
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	b, err := bleve.NewBuilder(next, textMapping(TextAnalyzer), map[string]any{"buildPathPrefix": scratch})
+	if err != nil {
+		return fmt.Errorf("index: creating the full-text index of %s: %w", w.gen, err)
+	}
+	for _, id := range ids {
+		d, err := w.text.Document(id)
+		if err != nil {
+			_ = b.Close()
+			return fmt.Errorf("index: reading doc %q: %w", id, err)
+		}
+		if d == nil {
+			_ = b.Close()
+			return fmt.Errorf("%w: %s: the full-text index lacks %q", ErrCorrupt, w.gen, id)
+		}
+		fields := map[string]any{}
+		d.VisitFields(func(f bindex.Field) {
+			switch f.Name() {
+			case FieldText, FieldTitle, FieldLabel:
+				fields[f.Name()] = string(f.Value())
+			}
+		})
+		if err := b.Index(id, fields); err != nil {
+			_ = b.Close()
+			return fmt.Errorf("index: full-text index: doc %q: %w", id, err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		return fmt.Errorf("index: building the full-text index of %s: %w", w.gen, err)
+	}
+	if err := w.text.Close(); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	w.text = nil
+	old := filepath.Join(w.path(), dirText)
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := os.Rename(next, old); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := os.RemoveAll(scratch); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if w.text, err = openText(w.path(), false); err != nil {
+		return err
+	}
+	w.batch = w.text.NewBatch()
+	return nil
 }

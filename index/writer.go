@@ -46,26 +46,27 @@ func badgerOptions(dir string, readOnly bool) badger.Options {
 // documents added and removed (Update). Only Commit makes it live. A Writer
 // is not safe for concurrent use.
 type Writer struct {
-	dir     string
-	gen     string // folder name of the new generation
-	genNo   uint64
-	dim     int
-	fp      string
-	lock    *os.File
-	db      *badger.DB
-	wb      *badger.WriteBatch
-	fresh   bool          // a Create: the full-text index is built by builder
-	builder bleve.Builder // full-text index of a Create, from its first Add
-	text    bleve.Index   // full-text index of an Update
-	batch   *bleve.Batch
-	slots   map[string]uint64 // id -> slot of every live document
-	next    uint64            // next free slot
-	blobs   map[string]struct{}
-	extra   map[string]string
-	bits    []int // widths of the binary codes (Meta.Bits)
-	created time.Time
-	err     error // first write failure; Commit returns it
-	done    bool
+	dir      string
+	gen      string // folder name of the new generation
+	genNo    uint64
+	dim      int
+	fp       string
+	lock     *os.File
+	db       *badger.DB
+	wb       *badger.WriteBatch
+	fresh    bool          // a Create: the full-text index is built by builder
+	builder  bleve.Builder // full-text index of a Create, from its first Add
+	analyzer string        // of a Create's text and title: TextAnalyzer (tests set older ones)
+	text     bleve.Index   // full-text index of an Update
+	batch    *bleve.Batch
+	slots    map[string]uint64 // id -> slot of every live document
+	next     uint64            // next free slot
+	blobs    map[string]struct{}
+	extra    map[string]string
+	bits     []int // widths of the binary codes (Meta.Bits)
+	created  time.Time
+	err      error // first write failure; Commit returns it
+	done     bool
 	// sinceCheck counts bytes written since the last look at the free
 	// space; textBytes the text added, which bleve may rewrite at Commit.
 	sinceCheck int
@@ -128,7 +129,7 @@ func begin(dir string) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, lock: lock, slots: make(map[string]uint64),
+	w := &Writer{dir: dir, lock: lock, slots: make(map[string]uint64), analyzer: TextAnalyzer,
 		blobs: make(map[string]struct{}), extra: make(map[string]string)}
 	if err := w.clean(); err != nil {
 		_ = unlockDir(lock)
@@ -368,7 +369,7 @@ func (w *Writer) closeText() error {
 	}
 	if w.fresh {
 		// No document: bleve's builder cannot make an empty index.
-		idx, err := bleve.New(filepath.Join(w.path(), dirText), textMapping())
+		idx, err := bleve.New(filepath.Join(w.path(), dirText), textMapping(w.analyzer))
 		if err == nil {
 			err = idx.Close()
 		}

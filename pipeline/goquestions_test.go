@@ -32,21 +32,38 @@ func importPath(id string) string {
 
 var allWords = flag.Float64("allwords", 0, "TestGoDocsQuestions: query.Engine.AllWordsBoost of the searches (0: off, as the product)")
 
+// goQuestionSets are the question files of TestGoDocsQuestions and the
+// hybrid success at 5 each must reach: goquestions.json was written before
+// any search and is the issue's bar; goquestions-dev.json was written later,
+// also before any search, to choose the keyword side's analysis on
+// questions the first set had not shaped (RECIPES.md, "Words inside
+// identifiers"), and is reported with a lower floor.
+var goQuestionSets = []struct {
+	file string
+	min  float64
+}{
+	{"goquestions.json", 0.9},
+	{"goquestions-dev.json", 0.75},
+}
+
 // TestGoDocsQuestions builds README's default index (the Go standard
 // library's documentation, paper profile) and asks it the everyday
-// questions of testdata/goquestions.json: at least 90% must find a document
-// of a right package in the top 5 in hybrid mode.
+// questions of testdata/goquestions*.json: each set's share of questions
+// answered by a document of a right package in the top 5, hybrid mode, must
+// reach its floor (goQuestionSets).
 func TestGoDocsQuestions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the default index: about two minutes")
 	}
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "goquestions.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var qs []goQuestion
-	if err := json.Unmarshal(b, &qs); err != nil {
-		t.Fatal(err)
+	sets := make([][]goQuestion, len(goQuestionSets))
+	for i, s := range goQuestionSets {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", s.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &sets[i]); err != nil {
+			t.Fatalf("%s: %v", s.file, err)
+		}
 	}
 	dir := filepath.Join(t.TempDir(), "godocs")
 	if _, err := Build(Options{Dir: dir}); err != nil {
@@ -58,31 +75,34 @@ func TestGoDocsQuestions(t *testing.T) {
 	}
 	defer eng.Close()
 	eng.AllWordsBoost = *allWords
-	success := map[query.Mode]int{}
-	for _, q := range qs {
-		for _, mode := range query.Modes {
-			resp, err := eng.Search(context.Background(), query.Request{Text: q.Q, Mode: mode, K: 5})
-			if err != nil {
-				t.Errorf("%q (%s): %v", q.Q, mode, err)
-				continue
-			}
-			rank := slices.IndexFunc(resp.Results, func(r query.Result) bool { return slices.Contains(q.Want, importPath(r.ID)) })
-			if rank >= 0 {
-				success[mode]++
-			} else if mode == query.Hybrid {
-				var got []string
-				for _, r := range resp.Results {
-					got = append(got, r.ID)
+	for i, qs := range sets {
+		file := goQuestionSets[i].file
+		success := map[query.Mode]int{}
+		for _, q := range qs {
+			for _, mode := range query.Modes {
+				resp, err := eng.Search(context.Background(), query.Request{Text: q.Q, Mode: mode, K: 5})
+				if err != nil {
+					t.Errorf("%s: %q (%s): %v", file, q.Q, mode, err)
+					continue
 				}
-				t.Logf("hybrid misses %q (want %v): %v", q.Q, q.Want, got)
+				rank := slices.IndexFunc(resp.Results, func(r query.Result) bool { return slices.Contains(q.Want, importPath(r.ID)) })
+				if rank >= 0 {
+					success[mode]++
+				} else if mode == query.Hybrid {
+					var got []string
+					for _, r := range resp.Results {
+						got = append(got, r.ID)
+					}
+					t.Logf("%s: hybrid misses %q (want %v): %v", file, q.Q, q.Want, got)
+				}
 			}
 		}
-	}
-	for _, mode := range query.Modes {
-		t.Logf("%-8s success at 5: %d of %d = %.3f", mode, success[mode], len(qs), float64(success[mode])/float64(len(qs)))
-	}
-	if s := float64(success[query.Hybrid]) / float64(len(qs)); s < 0.9 {
-		t.Errorf("hybrid success at 5 is %.3f, below 0.9", s)
+		for _, mode := range query.Modes {
+			t.Logf("%s: %-8s success at 5: %d of %d = %.3f", file, mode, success[mode], len(qs), float64(success[mode])/float64(len(qs)))
+		}
+		if s := float64(success[query.Hybrid]) / float64(len(qs)); s < goQuestionSets[i].min {
+			t.Errorf("%s: hybrid success at 5 is %.3f, below %.2f", file, s, goQuestionSets[i].min)
+		}
 	}
 }
 

@@ -3,7 +3,10 @@ package pipeline
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/docsearch/docsearch/index"
 
 	"github.com/docsearch/docsearch/query"
 )
@@ -18,10 +21,13 @@ type Info struct {
 	Labels     map[string]int `json:"labels"`
 	Dim        int            `json:"code_size"`
 	Bits       []int          `json:"bits,omitempty"` // widths of the binary codes (semantic hashing)
-	Created    time.Time      `json:"created"`
-	Updated    time.Time      `json:"updated"`
-	Train      query.TrainInfo
-	Backend    string `json:"backend,omitempty"` // the BLAS backend that trained it
+	// Analyzer names the text analysis of the full-text index:
+	// index.TextAnalyzer, or an older one (docsearch reanalyze updates it).
+	Analyzer string    `json:"analyzer"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Train    query.TrainInfo
+	Backend  string `json:"backend,omitempty"` // the BLAS backend that trained it
 	// NoCode counts the documents without a vocabulary word, searchable
 	// by keywords only.
 	NoCode int `json:"no_code"`
@@ -62,7 +68,7 @@ func Describe(eng *query.Engine, dir string) (*Info, error) {
 	m := ix.Meta()
 	info := &Info{
 		Dir: dir, Generation: ix.Generation(), Documents: ix.Len(), Labels: ix.Labels(),
-		Dim: ix.Dim(), Bits: ix.Bits(), Created: m.Created, Updated: m.Updated, Backend: m.Extra["backend"],
+		Dim: ix.Dim(), Bits: ix.Bits(), Analyzer: ix.Analyzer(), Created: m.Created, Updated: m.Updated, Backend: m.Extra["backend"],
 	}
 	if info.Train, err = query.ReadTrainInfo(ix.Blob); err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
@@ -102,6 +108,10 @@ func Describe(eng *query.Engine, dir string) (*Info, error) {
 	if info.Added > 0 && base-info.AddedCoverage >= RetrainDrop {
 		info.Advice = fmt.Sprintf("the vocabulary covers %.0f%% of the words of the %d documents added since the model was trained, against %.0f%% before: retrain (docsearch index) so that their codes mean as much",
 			100*info.AddedCoverage, info.Added, 100*base)
+	}
+	if info.Analyzer != index.TextAnalyzer {
+		info.Advice = strings.TrimPrefix(info.Advice+"; ", "; ") + fmt.Sprintf("the full-text index uses an older text analysis (%q): docsearch reanalyze --index %s updates it to %q (keyword search then also finds the words inside identifiers such as ReadLine)",
+			info.Analyzer, dir, index.TextAnalyzer)
 	}
 	return info, nil
 }

@@ -174,3 +174,26 @@ func Remove(dir string, ids []string) (*RemoveSummary, error) {
 	sum.Generation, _ = index.Generation(dir)
 	return sum, nil
 }
+
+// Reanalyze rewrites the full-text index of the index in dir with this
+// version's text analysis (index.TextAnalyzer), in a new generation, and
+// returns it; the model, codes and documents stay. An index written by an
+// older version keeps the analysis it was built with, for its documents and
+// its queries alike, until it is reanalyzed or rebuilt.
+func Reanalyze(dir string) (string, error) {
+	if dir == "" {
+		return "", errors.New("index directory: required")
+	}
+	w, err := index.Update(dir)
+	if err != nil {
+		return "", err
+	}
+	defer w.Abort()
+	if err := w.Reanalyze(); err != nil {
+		return "", err
+	}
+	if err := w.Commit(); err != nil {
+		return "", err
+	}
+	return index.Generation(dir)
+}

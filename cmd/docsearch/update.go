@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/docsearch/docsearch/index"
 	"github.com/docsearch/docsearch/pipeline"
 )
 
@@ -61,6 +62,25 @@ func removeCmd() *cli.Command {
 	}
 }
 
+func reanalyzeCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "reanalyze",
+		Usage: "rewrite an index's full-text index with this version's text analysis",
+		Description: "Rebuilds the keyword side of an index from its stored text, titles and labels with the text\n" +
+			"analysis of this version (info shows which one an index has); the model, codes and documents\n" +
+			"stay. Like add and remove it writes a new generation: a kill leaves the index as it was.",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "index", Required: true, Usage: "index directory"}},
+		Action: func(c *cli.Context) error {
+			gen, err := pipeline.Reanalyze(c.String("index"))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "reanalyzed %s with %s: %s\n", c.String("index"), index.TextAnalyzer, gen)
+			return nil
+		},
+	}
+}
+
 func infoCmd() *cli.Command {
 	return &cli.Command{
 		Name:  "info",
@@ -92,6 +112,7 @@ func infoCmd() *cli.Command {
 			if t.Profile != "" {
 				printInput(w, t.Input, t.Selection)
 			}
+			fmt.Fprintf(w, "text       full-text index analyzed by %s\n", info.Analyzer)
 			if len(info.Bits) > 0 {
 				fmt.Fprintf(w, "binary     codes of %v bits (modes hamming and hash)\n", info.Bits)
 			}
