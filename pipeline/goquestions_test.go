@@ -30,6 +30,10 @@ func importPath(id string) string {
 	return dir + last
 }
 
+var goIndex = flag.String("goindex", "", "TestGoDocsQuestions: ask this index (built as README's default) instead of building one")
+
+var titleBoost = flag.Float64("title", query.DefaultTitleBoost, "TestGoDocsQuestions: query.Engine.TitleBoost of the searches")
+
 var allWords = flag.Float64("allwords", 0, "TestGoDocsQuestions: query.Engine.AllWordsBoost of the searches (0: off, as the product)")
 
 // goQuestionSets are the question files of TestGoDocsQuestions and the
@@ -65,9 +69,12 @@ func TestGoDocsQuestions(t *testing.T) {
 			t.Fatalf("%s: %v", s.file, err)
 		}
 	}
-	dir := filepath.Join(t.TempDir(), "godocs")
-	if _, err := Build(Options{Dir: dir}); err != nil {
-		t.Fatal(err)
+	dir := *goIndex
+	if dir == "" {
+		dir = filepath.Join(t.TempDir(), "godocs")
+		if _, err := Build(Options{Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	eng, err := query.Open(dir)
 	if err != nil {
@@ -75,6 +82,7 @@ func TestGoDocsQuestions(t *testing.T) {
 	}
 	defer eng.Close()
 	eng.AllWordsBoost = *allWords
+	eng.TitleBoost = *titleBoost
 	for i, qs := range sets {
 		file := goQuestionSets[i].file
 		success := map[query.Mode]int{}

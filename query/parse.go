@@ -123,18 +123,17 @@ func parseText(text string) parsed {
 	return parsed{keyword: q, semantic: strings.Join(words, " ")}
 }
 
-// allWords adds to q, a parsed query string, a should clause of the given
-// boost that matches the documents holding every plain word of q (those
-// searched in the default field, not phrases, must or must-not words). A
-// query of fewer than two plain words is returned as it is.
-func allWords(q bq.Query, boost float64) bq.Query {
+// plainWords returns the disjunction of the should clauses of q, a parsed
+// query string, and the plain words in it (those searched in the default
+// field, not phrases, must or must-not words); nil when q has none.
+func plainWords(q bq.Query) (*bq.DisjunctionQuery, []string) {
 	b, ok := q.(*bq.BooleanQuery)
 	if !ok || b.Should == nil {
-		return q
+		return nil, nil
 	}
 	d, ok := b.Should.(*bq.DisjunctionQuery)
 	if !ok {
-		return q
+		return nil, nil
 	}
 	var plain []string
 	for _, c := range d.Disjuncts {
@@ -142,6 +141,14 @@ func allWords(q bq.Query, boost float64) bq.Query {
 			plain = append(plain, m.Match)
 		}
 	}
+	return d, plain
+}
+
+// allWords adds to q, a parsed query string, a should clause of the given
+// boost that matches the documents holding every plain word of q (see
+// plainWords). A query of fewer than two plain words is returned as it is.
+func allWords(q bq.Query, boost float64) bq.Query {
+	d, plain := plainWords(q)
 	if len(plain) < 2 {
 		return q
 	}
@@ -149,6 +156,23 @@ func allWords(q bq.Query, boost float64) bq.Query {
 	all.SetOperator(bq.MatchQueryOperatorAnd)
 	all.SetBoost(boost)
 	d.Disjuncts = append(d.Disjuncts, all)
+	return q
+}
+
+// titleWords adds to q, a parsed query string, a should clause of the given
+// boost that matches any of the plain words of q (see plainWords) in the
+// title field, which the default field holds already: a title's words
+// count 1+boost times, as in Elasticsearch's multi_match over the text and
+// title^boost. A query without plain words is returned as it is.
+func titleWords(q bq.Query, boost float64) bq.Query {
+	d, plain := plainWords(q)
+	if len(plain) == 0 {
+		return q
+	}
+	title := bleve.NewMatchQuery(strings.Join(plain, " "))
+	title.SetField(index.FieldTitle)
+	title.SetBoost(boost)
+	d.Disjuncts = append(d.Disjuncts, title)
 	return q
 }
 

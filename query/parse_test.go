@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	"github.com/docsearch/docsearch/index"
 )
 
 func TestPrepare(t *testing.T) {
@@ -76,4 +77,39 @@ func countDisjuncts(q bq.Query) int {
 		}
 	}
 	return 0
+}
+
+// TestTitleWords checks which queries gain the title clause and that it
+// searches exactly the plain words, any of them, in the title, with the
+// boost.
+func TestTitleWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want string // the clause's words; "" for none
+	}{
+		{"read a file line by line", "read a file line by line"},
+		{"gzip", "gzip"},
+		{`"line by line" file`, "file"},
+		{"+must file line -not", "file line"},
+		{"label:sci.space orbit shuttle", "orbit shuttle"},
+		{"+only -not", ""},
+	} {
+		p := parseText(tc.in)
+		d := countDisjuncts(p.keyword)
+		q := titleWords(p.keyword, 0.5)
+		var got string
+		if b, ok := q.(*bq.BooleanQuery); ok {
+			if dq, ok := b.Should.(*bq.DisjunctionQuery); ok && len(dq.Disjuncts) > d {
+				m := dq.Disjuncts[len(dq.Disjuncts)-1].(*bq.MatchQuery)
+				if m.Operator != bq.MatchQueryOperatorOr || m.Boost() != 0.5 || m.FieldVal != index.FieldTitle {
+					t.Errorf("%q: clause %+v, want operator or, boost 0.5, field title", tc.in, m)
+				}
+				got = m.Match
+			}
+		}
+		if got != tc.want {
+			t.Errorf("titleWords(%q): clause of %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }

@@ -35,6 +35,7 @@ func main() {
 	dir := flag.String("index", "/tmp/val/ix", "index of held-out training documents")
 	protocol := flag.String("protocol", "doc", "doc (each document queries the others) or title (each title does)")
 	window := flag.Int("window", query.FusionWindow, "keyword hits read per query (the product reads query.FusionWindow)")
+	titleBoost := flag.Float64("title", query.DefaultTitleBoost, "query.Engine.TitleBoost: boost of the clause matching a text query's words in the titles (0: none)")
 	allWords := flag.Float64("allwords", 0, "query.Engine.AllWordsBoost: boost of the clause matching every word of a text query (0: off, as the product)")
 	flag.Parse()
 	eng, err := query.Open(*dir)
@@ -43,6 +44,7 @@ func main() {
 	}
 	defer eng.Close()
 	eng.AllWordsBoost = *allWords
+	eng.TitleBoost = *titleBoost
 	ix := eng.Index
 	n := ix.Len()
 	labels := make([]string, n)
