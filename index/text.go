@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,7 +127,8 @@ func (w *Writer) Reanalyze() (err error) {
 	for id := range w.slots {
 		ids = append(ids, id)
 	}
-	slices.Sort(ids)
+	// In slot order, the order they were added in, as bleve numbers them.
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(w.slots[a], w.slots[b]) })
 	next := filepath.Join(w.path(), dirText+"-new")
 	scratch := filepath.Join(w.path(), "text-build")
 	for _, p := range []string{next, scratch} {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,47 @@ func TestKillDuringAddRemove(t *testing.T) {
 		}
 	}
 	t.Logf("%d kills, %d changes landed", rounds, landed)
+}
+
+// TestKillDuringReanalyze kills `docsearch reanalyze` at random moments:
+// the index must always open with every document and answer a keyword
+// search as before, in the old generation or the new one.
+func TestKillDuringReanalyze(t *testing.T) {
+	rounds := 8
+	if testing.Short() {
+		rounds = 3
+	}
+	corpus := writeCorpus(t)
+	dir := filepath.Join(t.TempDir(), "ix")
+	if out, err := run(t, "index", "--quiet", "--corpus", corpus, "--index", dir, "--profile", "quick",
+		"--vocab", "100", "--hidden", "20", "--code", "3", "--epochs", "2"); err != nil {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	base := docCount(t, dir)
+	want, err := run(t, "query", "--index", dir, "--mode", "keyword", "-k", "1000", "--snippets", "none", "--json", "fruit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 8))
+	landed := 0
+	for round := range rounds {
+		cmd, out := startCLI(t, nil, "reanalyze", "--index", dir)
+		time.Sleep(time.Duration(r.IntN(800)) * time.Millisecond)
+		cmd.Process.Kill()
+		if err := cmd.Wait(); err == nil {
+			landed++
+		} else if !strings.Contains(err.Error(), "killed") {
+			t.Fatalf("round %d: reanalyze failed before the kill: %v\n%s", round, err, out)
+		}
+		if n := docCount(t, dir); n != base {
+			t.Fatalf("round %d: after a kill during reanalyze the index holds %d documents, want %d", round, n, base)
+		}
+		got, err := run(t, "query", "--index", dir, "--mode", "keyword", "-k", "1000", "--snippets", "none", "--json", "fruit")
+		if err != nil || !slices.Equal(hitSet(got), hitSet(want)) {
+			t.Fatalf("round %d: keyword search after a kill during reanalyze: %v\n%s", round, err, got)
+		}
+	}
+	t.Logf("%d kills, %d runs finished", rounds, landed)
 }
 
 // TestKillAtCommit kills `docsearch index` and `docsearch add` at each
