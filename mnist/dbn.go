@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/docsearch/docsearch/internal/checkpoint"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/dbn"
 	"github.com/docsearch/docsearch/rbmstack/rbm"
@@ -20,6 +21,10 @@ type DBNOptions struct {
 	// UpDownEpochs of up-down fine-tuning; default the budget's
 	// FineTuneEpochs (the paper: 300).
 	UpDownEpochs int
+	// UpDownDecay is how up-down's rate of 0.01 falls over its epochs:
+	// rbmstack.Constant (the default, the paper's), Linear or Cosine (to
+	// zero at the last update).
+	UpDownDecay rbmstack.Decay
 }
 
 // EnsureDefaults fills zero fields.
@@ -30,6 +35,7 @@ func (o *DBNOptions) EnsureDefaults() {
 	}
 	rbmstack.Default(&o.Top, 2000)
 	rbmstack.Default(&o.UpDownEpochs, o.Budget.FineTuneEpochs)
+	rbmstack.Default(&o.UpDownDecay, rbmstack.Constant)
 }
 
 // Validate reports every problem at once.
@@ -38,6 +44,9 @@ func (o DBNOptions) Validate() error {
 	checkSizes(p, "hidden", append(append([]int(nil), o.Hidden...), o.Top))
 	if o.UpDownEpochs < 0 || o.UpDownEpochs > 100000 {
 		p.Add("up-down epochs must be in [0, 100000], got %d", o.UpDownEpochs)
+	}
+	if o.UpDownDecay != rbmstack.Constant && o.UpDownDecay != rbmstack.Linear && o.UpDownDecay != rbmstack.Cosine {
+		p.Add("up-down decay must be constant, linear or cosine, got %v", o.UpDownDecay)
 	}
 	return p.Err()
 }
@@ -48,6 +57,7 @@ type DBNResult struct {
 	TrainError        float64 `json:"train_error"`
 	PretrainTestError float64 `json:"pretrain_test_error"`
 	UpDownEpochs      int     `json:"updown_epochs"`
+	UpDownDecay       string  `json:"updown_decay"`
 	Seconds           float64 `json:"seconds"`
 }
 
@@ -63,7 +73,12 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 		return nil, nil, err
 	}
 	tr := o.Budget.trainSet(train)
-	run, err := o.open("dbn", tr, setting("hidden", rbmstack.Shape(o.Hidden...)), setting("top", o.Top), setting("up-down epochs", o.UpDownEpochs))
+	settings := []checkpoint.Setting{setting("hidden", rbmstack.Shape(o.Hidden...)), setting("top", o.Top), setting("up-down epochs", o.UpDownEpochs)}
+	if o.UpDownDecay != rbmstack.Constant {
+		// Only then: checkpoints of constant-rate runs stay resumable.
+		settings = append(settings, setting("up-down decay", o.UpDownDecay))
+	}
+	run, err := o.open("dbn", tr, settings...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,9 +106,9 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	if d, err = dbn.New(s.Layers, top.R); err != nil {
 		return nil, nil, err
 	}
-	res = &DBNResult{UpDownEpochs: o.UpDownEpochs, PretrainTestError: dbnError(d, test)}
+	res = &DBNResult{UpDownEpochs: o.UpDownEpochs, UpDownDecay: o.UpDownDecay.String(), PretrainTestError: dbnError(d, test)}
 	ud := UpDown
-	ud.Epochs, ud.Seed = o.UpDownEpochs, o.seed("up-down")
+	ud.Epochs, ud.Seed, ud.Decay = o.UpDownEpochs, o.seed("up-down"), o.UpDownDecay
 	u, err := dbn.NewUpDownTrainer(d, x, lab, ud)
 	if err != nil {
 		return nil, nil, err

@@ -48,6 +48,10 @@ var decayNames = enum.Names[Decay]{Constant: "constant", Linear: "linear", Cosin
 
 func (d Decay) String() string { return decayNames.String("Decay", d) }
 
+// ParseDecay returns the Decay of a name ("constant", "linear", "cosine",
+// "inverse"); the error names what and lists the names.
+func ParseDecay(what, name string) (Decay, error) { return decayNames.Parse(what, name) }
+
 // maxLR bounds every learning rate: beyond it training diverges at once.
 const maxLR = 100
 

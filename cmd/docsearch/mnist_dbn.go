@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/docsearch/docsearch/mnist"
+	"github.com/docsearch/docsearch/rbmstack"
 )
 
 func mnistDBNCmd() *cli.Command {
@@ -17,6 +18,7 @@ func mnistDBNCmd() *cli.Command {
 			&cli.IntFlag{Name: "gibbs", Value: 1000, Usage: "Gibbs iterations in the top memory between samples"},
 			&cli.StringFlag{Name: "finetune", Value: "updown", Usage: "updown (generative classifier) or backprop (the 784-500-500-2000-10 net fine-tuned discriminatively)"},
 			&cli.IntFlag{Name: "updown-epochs", Usage: "epochs of up-down fine-tuning (default: the profile's fine-tuning epochs, 50 for paper; the paper ran 300)"},
+			&cli.StringFlag{Name: "updown-decay", Value: "constant", Usage: "how up-down's learning rate falls: constant (the paper's), linear or cosine (to zero at the end)"},
 		),
 		Action: runMNISTDBN,
 	}
@@ -31,6 +33,11 @@ func runMNISTDBN(c *cli.Context) error {
 	if n := c.Int("updown-epochs"); n < 0 || n > 100000 {
 		errs = append(errs, fmt.Errorf("--updown-epochs: must be in [0, 100000] (0: the profile's), got %d", n))
 	}
+	decay, err := rbmstack.ParseDecay("--updown-decay", c.String("updown-decay"))
+	if err == nil && decay == rbmstack.Inverse {
+		err = fmt.Errorf("--updown-decay: must be constant, linear or cosine, got %q", c.String("updown-decay"))
+	}
+	errs = append(errs, err)
 	if c.Int("gibbs") < 1 {
 		errs = append(errs, fmt.Errorf("--gibbs: must be positive, got %d", c.Int("gibbs")))
 	}
@@ -52,7 +59,7 @@ func runMNISTDBN(c *cli.Context) error {
 			common.Profile, percent(res.TestError), percent(mnist.Published.BackpropTestError), percent(res.TrainError), res.Seconds)
 		return nil
 	}
-	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs")})
+	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs"), UpDownDecay: decay})
 	if err != nil {
 		return resumeHint(err)
 	}

@@ -3,6 +3,7 @@ package dbn
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -273,4 +274,70 @@ func FuzzUpDownRestore(f *testing.F) {
 			_ = u.RestoreState(testcase.Reseal(b[:len(b)-4]))
 		}
 	})
+}
+
+// TestUpDownDecay checks a falling up-down rate: the epochs report a
+// linear fall to zero, the model differs from the constant rate's, a
+// resumed run matches the uninterrupted one, a state of the constant rate
+// is refused, and momentum or an inverse decay are.
+func TestUpDownDecay(t *testing.T) {
+	t.Parallel()
+	data, labels := testcase.Labelled(120, 12, 3, 8)
+	init := smallDBN(t, data, labels)
+	cfg := UpDownConfig{Schedule: sched(4, 20, 0.05), CDk: 1, Seed: 9}
+	cfg.Decay = rbmstack.Linear
+	full := init.Clone()
+	var rates []float32
+	obs := func(e rbmstack.Event) error {
+		if e.Kind == rbmstack.EpochEnd {
+			rates = append(rates, e.LR)
+		}
+		return nil
+	}
+	if _, err := upDown(t, full, data, labels, cfg, obs); err != nil {
+		t.Fatal(err)
+	}
+	// The last batch of epoch e starts after (e - 1/6) quarters: 6 batches of 20.
+	for e, got := range rates {
+		want := 0.05 * (1 - (float64(e+1)-1.0/6)/4)
+		if math.Abs(float64(got)-want) > 1e-6 {
+			t.Errorf("epoch %d: rate %g, want %g", e+1, got, want)
+		}
+	}
+	if len(rates) != 4 {
+		t.Fatalf("%d epochs reported, want 4", len(rates))
+	}
+	constant := init.Clone()
+	c := cfg
+	c.Decay = rbmstack.Constant
+	if _, err := upDown(t, constant, data, labels, c, nil); err != nil {
+		t.Fatal(err)
+	}
+	if testcase.SameBits(params(constant), params(full)) {
+		t.Error("the decay made no difference to the model")
+	}
+	var store testcase.Store
+	cut, _ := NewUpDownTrainer(init.Clone(), data, labels, cfg)
+	if err := rbmstack.Resume(context.Background(), cut, &store, testcase.KillAfter(2)); !errors.Is(err, testcase.ErrKilled) {
+		t.Fatalf("cut run: %v", err)
+	}
+	again := init.Clone()
+	u, _ := NewUpDownTrainer(again, data, labels, cfg)
+	if err := rbmstack.Resume(context.Background(), u, &store, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !testcase.SameBits(params(again), params(full)) {
+		t.Error("resumed decaying up-down differs from the uninterrupted run")
+	}
+	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, c); u.RestoreState(store.State) == nil {
+		t.Error("a state of the linear decay was accepted by a constant-rate trainer")
+	}
+	c.Decay = rbmstack.Inverse
+	c.Momentum = 0.5
+	_, err := NewUpDownTrainer(init.Clone(), data, labels, c)
+	for _, want := range []string{"constant, linear or cosine", "without momentum"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewUpDownTrainer = %v, want %q", err, want)
+		}
+	}
 }

@@ -20,8 +20,10 @@ var DefaultUpDown = rbmstack.Schedule{Epochs: 10, BatchSize: 100, LR: 0.01, Deca
 // defaults (EnsureDefaults).
 type UpDownConfig struct {
 	// Schedule sets the epochs, the minibatch size and the rate (see
-	// DefaultUpDown); up-down, as the paper's, uses a constant rate
-	// without momentum or weight decay.
+	// DefaultUpDown); up-down, as the paper's, uses no momentum or weight
+	// decay, and a constant rate unless Decay is Linear or Cosine (the
+	// rate then falls to zero over the epochs, as stochastic
+	// approximation wants).
 	rbmstack.Schedule
 	CDk int // Gibbs steps in the top memory; default 3
 	// CDkSchedule, when set, replaces CDk with a number of Gibbs steps per
@@ -42,9 +44,12 @@ func (c *UpDownConfig) EnsureDefaults() {
 func (c UpDownConfig) Validate() error {
 	p := rbmstack.Problems{Prefix: "dbn: up-down "}
 	c.Schedule.Check(p.Add)
-	if c.Momentum != 0 || c.InitialMomentum != 0 || c.WeightDecay != 0 || c.Decay != rbmstack.Constant {
-		p.Add("uses a constant rate without momentum or weight decay, got %v decay, momentum %g (initial %g), weight decay %g",
-			c.Decay, c.Momentum, c.InitialMomentum, c.WeightDecay)
+	if c.Momentum != 0 || c.InitialMomentum != 0 || c.WeightDecay != 0 {
+		p.Add("runs without momentum or weight decay, got momentum %g (initial %g), weight decay %g",
+			c.Momentum, c.InitialMomentum, c.WeightDecay)
+	}
+	if c.Decay != rbmstack.Constant && c.Decay != rbmstack.Linear && c.Decay != rbmstack.Cosine {
+		p.Add("rate decays constant, linear or cosine, got %v", c.Decay)
 	}
 	if c.CDk < 1 || c.CDk > 1000 {
 		p.Add("CDk must be in [1, 1000], got %d", c.CDk)
@@ -123,6 +128,11 @@ func (u *UpDownTrainer) Epoch() int { return u.epoch }
 func (u *UpDownTrainer) Train(ctx context.Context, obs rbmstack.Observer) error {
 	c := u.Cfg
 	n := len(u.labels)
+	perEpoch := (n + c.BatchSize - 1) / c.BatchSize
+	// rate is the learning rate after the cases before lo of epoch.
+	rate := func(epoch, lo int) float32 {
+		return c.Rate((float64(epoch-1)+float64(lo)/float64(n))/float64(c.Epochs), (epoch-1)*perEpoch+lo/c.BatchSize)
+	}
 	for epoch := u.epoch + 1; epoch <= c.Epochs; epoch++ {
 		cdk := c.cdk(epoch)
 		stage := fmt.Sprintf("%s (CD-%d)", u.Stage, cdk)
@@ -132,7 +142,7 @@ func (u *UpDownTrainer) Train(ctx context.Context, obs rbmstack.Observer) error 
 				return err
 			}
 			hi := min(lo+c.BatchSize, n)
-			u.batch(u.ws.perm[lo:hi], cdk)
+			u.batch(u.ws.perm[lo:hi], cdk, rate(epoch, lo))
 			if err := obs.Notify(rbmstack.Event{Kind: rbmstack.Progress, Stage: stage, Epoch: epoch, Epochs: c.Epochs, Done: hi, Total: n}); err != nil {
 				return err
 			}
@@ -143,7 +153,7 @@ func (u *UpDownTrainer) Train(ctx context.Context, obs rbmstack.Observer) error 
 				return rbmstack.Diverged(u.Stage, epoch)
 			}
 		}
-		e := rbmstack.Event{Kind: rbmstack.EpochEnd, Stage: stage, Epoch: epoch, Epochs: c.Epochs, Done: n, Total: n, Loss: math.NaN(), HeldOut: math.NaN(), LR: c.LR}
+		e := rbmstack.Event{Kind: rbmstack.EpochEnd, Stage: stage, Epoch: epoch, Epochs: c.Epochs, Done: n, Total: n, Loss: math.NaN(), HeldOut: math.NaN(), LR: rate(epoch, (n-1)/c.BatchSize*c.BatchSize)} // the rate of its last update
 		if err := obs.Notify(e); err != nil {
 			return err
 		}

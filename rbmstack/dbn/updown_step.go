@@ -35,11 +35,11 @@ func (ws *upDownWork) init(d *DBN, B, n int) {
 }
 
 // batch runs one up-down update on the listed cases with cdk Gibbs steps
-// in the top memory.
-func (u *UpDownTrainer) batch(rows []int, cdk int) {
+// in the top memory at learning rate rate.
+func (u *UpDownTrainer) batch(rows []int, cdk int, rate float32) {
 	ws := &u.ws
 	b := len(rows)
-	lr := u.Cfg.LR / float32(b)
+	lr := rate / float32(b)
 	ws.rows = append(ws.rows[:0], rows...)
 	for l := range ws.w {
 		ws.w[l] = ws.wake[l].Resize(b, ws.wake[l].Cols)
