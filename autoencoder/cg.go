@@ -38,6 +38,7 @@ func (t *Trainer) cgBatch(rows []int) float64 {
 				off += len(l.W) + len(l.B)
 			}
 		}
+		t.freeze()
 		for i, g := range t.grad {
 			lastG[i] = float64(g)
 		}

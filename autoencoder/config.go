@@ -84,7 +84,14 @@ type Config struct {
 	// the epoch, i and j falls below InputMask; the held-out loss is of
 	// clean inputs. Adam and SGD only.
 	InputMask float32
-	Seed      uint64
+	// TopFirstEpochs, when positive, trains only the last layer's weights
+	// and biases for that many epochs before the whole net: the Science
+	// paper's fine-tuning of its MNIST classifier (backpropclassify.m: 6
+	// epochs of the top layer by conjugate gradients, then every layer), so
+	// that a random output layer does not wreck the pretrained features
+	// with its first large gradients.
+	TopFirstEpochs int
+	Seed           uint64
 }
 
 // EnsureDefaults fills zero fields.
@@ -129,6 +136,12 @@ func (c Config) Validate() error {
 	}
 	if !(c.CodeNoise >= 0 && c.CodeNoise <= 1e3) {
 		p.Add("CodeNoise must be in [0, 1000], got %g", c.CodeNoise)
+	}
+	if c.TopFirstEpochs < 0 || c.TopFirstEpochs > c.Epochs {
+		p.Add("TopFirstEpochs must be in [0, Epochs = %d], got %d", c.Epochs, c.TopFirstEpochs)
+	}
+	if c.TopFirstEpochs > 0 && c.Tied {
+		p.Add("TopFirstEpochs does not apply to a tied net")
 	}
 	if c.LineSearches < 1 || c.Patience < 1 {
 		p.Add("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)

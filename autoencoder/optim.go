@@ -24,6 +24,7 @@ func (t *Trainer) sgdBatch(rows []int, lr float32) float64 {
 	loss := t.Net.LossGrad(&t.ws, t.grad)
 	t.tieGrad()
 	t.decay()
+	t.freeze()
 	mom := t.Cfg.MomentumAt(t.epoch)
 	p, g, v := t.Net.Params, t.grad, t.m
 	par.For(len(p), 1<<15, func(lo, hi int) {
@@ -35,6 +36,16 @@ func (t *Trainer) sgdBatch(rows []int, lr float32) float64 {
 	})
 	t.tieParams()
 	return loss
+}
+
+// freeze zeroes the gradient of every layer below the last while the
+// epoch is one of Config.TopFirstEpochs.
+func (t *Trainer) freeze() {
+	if t.epoch >= t.Cfg.TopFirstEpochs {
+		return
+	}
+	last := t.Net.Layers[len(t.Net.Layers)-1]
+	clear(t.grad[:len(t.grad)-len(last.W)-len(last.B)])
 }
 
 // decay adds the L2 weight-decay gradient wd*w to the weights' gradients.
@@ -58,6 +69,7 @@ func (t *Trainer) adam(lr float32) {
 	c2 := 1 - math.Pow(b2, float64(t.step))
 	lr = float32(float64(lr) * math.Sqrt(c2) / c1)
 	t.decay()
+	t.freeze()
 	p, g, m, v := t.Net.Params, t.grad, t.m, t.v
 	par.For(len(p), 1<<15, func(lo, hi int) {
 		mat.Adam(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], lr)

@@ -71,6 +71,10 @@ type DNNOptions struct {
 	// so that the final net has seen all of them, as the papers' nets
 	// did; the result reports both nets.
 	Refit bool
+	// Finetune is the fine-tuning method: autoencoder.SGD (the default,
+	// the Backprop recipe) or autoencoder.CG (BackpropCG, the Science
+	// paper's).
+	Finetune autoencoder.Method
 }
 
 // EnsureDefaults fills zero fields.
@@ -80,6 +84,7 @@ func (o *DNNOptions) EnsureDefaults() {
 		o.Hidden = []int{500, 500, 2000}
 	}
 	rbmstack.Default(&o.Init, InitRBM)
+	rbmstack.Default(&o.Finetune, autoencoder.SGD)
 	if o.PretrainLR == 0 {
 		o.PretrainLR = 0.1
 		if o.Init == InitAutoencoder || o.Init == InitDenoising {
@@ -94,6 +99,9 @@ func (o DNNOptions) Validate() error {
 	checkSizes(p, "hidden", o.Hidden)
 	if !initNames.Valid(o.Init) {
 		p.Add("unknown start %v (known: none, supervised, rbm, autoencoder, denoising)", o.Init)
+	}
+	if o.Finetune != autoencoder.SGD && o.Finetune != autoencoder.CG {
+		p.Add("fine-tuning must be sgd or cg, got %v", o.Finetune)
 	}
 	if !(o.PretrainLR > 0 && o.PretrainLR <= 10) {
 		p.Add("pretraining rate must be in (0, 10], got %g", o.PretrainLR)
@@ -129,6 +137,9 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	if o.Refit {
 		settings = append(settings, setting("refit", true))
 	}
+	if o.Finetune != autoencoder.SGD {
+		settings = append(settings, setting("fine-tuning", o.Finetune))
+	}
 	run, err := o.open("dnn-"+o.Init.String(), tr, settings...)
 	if err != nil {
 		return nil, nil, err
@@ -154,7 +165,8 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	if o.Refit {
 		pretrained = net.Clone()
 	}
-	cfg := backprop(Backprop, o.Budget.FineTuneEpochs, o.seed("fine-tune"))
+	cfg := backprop(o.finetuneRecipe(), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
+	cfg.TopFirstEpochs = min(cfg.TopFirstEpochs, cfg.Epochs)
 	cfg.Patience = max(5, o.Budget.FineTuneEpochs)
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
 	if err != nil {
@@ -179,7 +191,8 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 // refit trains net, the pretrained start, on every image of tr for epochs
 // epochs of the fine-tuning recipe, without a held-out part.
 func (o DNNOptions) refit(ctx context.Context, run *checkpoint.Run, net *autoencoder.Net, tr *Set, epochs int) (*autoencoder.Net, error) {
-	cfg := backprop(Backprop, epochs, o.seed("refit"))
+	cfg := backprop(o.finetuneRecipe(), epochs, o.seed("refit"))
+	cfg.TopFirstEpochs = min(cfg.TopFirstEpochs, cfg.Epochs)
 	cfg.Holdout = 0
 	t, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
 	if err != nil {
@@ -190,6 +203,14 @@ func (o DNNOptions) refit(ctx context.Context, run *checkpoint.Run, net *autoenc
 		return nil, err
 	}
 	return net, nil
+}
+
+// finetuneRecipe returns the fine-tuning recipe of o.Finetune.
+func (o DNNOptions) finetuneRecipe() autoencoder.Config {
+	if o.Finetune == autoencoder.CG {
+		return BackpropCG
+	}
+	return Backprop
 }
 
 // startRBM pretrains the hidden layers of net as a stack of RBMs on x.

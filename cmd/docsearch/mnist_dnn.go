@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/mnist"
 )
 
@@ -15,6 +16,7 @@ func mnistDNNCmd() *cli.Command {
 		Flags: mnistFlags(
 			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm, autoencoder or denoising"},
 			&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
+			&cli.StringFlag{Name: "finetune", Value: "sgd", Usage: "sgd (momentum, cosine schedule, batch 100) or cg (the Science paper's: conjugate gradients, 3 line searches on batches of 1000, the output layer alone for the first 6 epochs)"},
 			&cli.BoolFlag{Name: "refit", Usage: "after early stopping, train again from the same start on every training image for the chosen number of epochs"},
 		),
 		Action: runMNISTDNN,
@@ -31,14 +33,21 @@ func runMNISTDNN(c *cli.Context) error {
 	if c.Bool("compare") {
 		inits, ierr = mnist.Inits, nil
 	}
-	train, test, stop, err := mnistRun(c, err, ierr)
+	ft, ferr := autoencoder.ParseMethod(c.String("finetune"))
+	if ferr == nil && ft == autoencoder.Adam {
+		ferr = fmt.Errorf("must be sgd or cg, got %q", c.String("finetune"))
+	}
+	if ferr != nil {
+		ferr = fmt.Errorf("--finetune: %w", ferr)
+	}
+	train, test, stop, err := mnistRun(c, err, ierr, ferr)
 	if err != nil {
 		return err
 	}
 	defer stop()
 	results := map[string]*mnist.DNNResult{}
 	for _, in := range inits {
-		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Refit: c.Bool("refit")})
+		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Refit: c.Bool("refit"), Finetune: ft})
 		if err != nil {
 			return resumeHint(fmt.Errorf("--init %s: %w", in, err))
 		}
