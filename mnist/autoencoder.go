@@ -49,6 +49,9 @@ type AutoencoderResult struct {
 	BestEpoch              int     `json:"best_epoch"`
 	TrainImages            int     `json:"train_images"`
 	Seconds                float64 `json:"seconds"`
+	// Reach is when fine-tuning first reconstructed the test images as
+	// well as the paper (Published.AutoencoderSqError); nil if it did not.
+	Reach *Reach `json:"paper_reached,omitempty"`
 }
 
 // RunAutoencoder reproduces the MNIST autoencoder of the Science paper
@@ -100,7 +103,7 @@ func RunAutoencoder(ctx context.Context, train, test *Set, o AutoencoderOptions)
 		return nil, nil, nil, err
 	}
 	ft.Stage = "fine-tune autoencoder"
-	if err := o.train(ctx, run, "finetune", ft); err != nil {
+	if err := o.trainReach(ctx, run, "finetune", ft, start, Published.AutoencoderSqError, func() float64 { return ReconError(net, test) }, &res.Reach); err != nil {
 		return nil, nil, nil, err
 	}
 	res.BestEpoch = ft.BestEpoch()

@@ -59,6 +59,9 @@ type DBNResult struct {
 	UpDownEpochs      int     `json:"updown_epochs"`
 	UpDownDecay       string  `json:"updown_decay"`
 	Seconds           float64 `json:"seconds"`
+	// Reach is when up-down first classified the test images as well as
+	// the paper (Published.DBNTestError); nil if it did not.
+	Reach *Reach `json:"paper_reached,omitempty"`
 }
 
 // RunDBN trains the deep belief net of Hinton, Osindero & Teh (2006):
@@ -113,7 +116,7 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := o.train(ctx, run, "updown", u); err != nil {
+	if err := o.trainReach(ctx, run, "updown", u, start, Published.DBNTestError, func() float64 { return dbnError(d, test) }, &res.Reach); err != nil {
 		return nil, nil, err
 	}
 	res.TestError, res.TrainError = dbnError(d, test), dbnError(d, tr)

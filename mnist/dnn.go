@@ -120,6 +120,10 @@ type DNNResult struct {
 	RefitTestError  *float64 `json:"refit_test_error,omitempty"`
 	RefitTrainError *float64 `json:"refit_train_error,omitempty"`
 	Seconds         float64  `json:"seconds"`
+	// Reach is when fine-tuning (or refitting) first classified the test
+	// images as well as the paper's pretrained net fine-tuned by
+	// backpropagation (Published.BackpropTestError); nil if it did not.
+	Reach *Reach `json:"paper_reached,omitempty"`
 }
 
 // RunDNN trains a deep classifier on MNIST after the chosen start and
@@ -173,12 +177,16 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 		return nil, nil, err
 	}
 	ft.Stage = "fine-tune " + o.Init.String()
-	if err := o.train(ctx, run, "finetune", ft); err != nil {
+	res = &DNNResult{}
+	if err := o.trainReach(ctx, run, "finetune", ft, start, Published.BackpropTestError, func() float64 { return ClassError(net, test) }, &res.Reach); err != nil {
 		return nil, nil, err
 	}
-	res = &DNNResult{BestEpoch: ft.BestEpoch(), TestError: ClassError(net, test), TrainError: ClassError(net, tr)}
+	res.BestEpoch, res.TestError, res.TrainError = ft.BestEpoch(), ClassError(net, test), ClassError(net, tr)
 	if o.Refit {
-		if net, err = o.refit(ctx, run, pretrained, tr, max(1, ft.BestEpoch())); err != nil {
+		reach := func(t rbmstack.Trainer, net *autoencoder.Net) error {
+			return o.trainReach(ctx, run, "refit", t, start, Published.BackpropTestError, func() float64 { return ClassError(net, test) }, &res.Reach)
+		}
+		if net, err = o.refit(ctx, pretrained, tr, max(1, ft.BestEpoch()), reach); err != nil {
 			return nil, nil, err
 		}
 		te, tre := ClassError(net, test), ClassError(net, tr)
@@ -189,8 +197,9 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 }
 
 // refit trains net, the pretrained start, on every image of tr for epochs
-// epochs of the fine-tuning recipe, without a held-out part.
-func (o DNNOptions) refit(ctx context.Context, run *checkpoint.Run, net *autoencoder.Net, tr *Set, epochs int) (*autoencoder.Net, error) {
+// epochs of the fine-tuning recipe, without a held-out part, by train (the
+// run's stage "refit").
+func (o DNNOptions) refit(ctx context.Context, net *autoencoder.Net, tr *Set, epochs int, train func(rbmstack.Trainer, *autoencoder.Net) error) (*autoencoder.Net, error) {
 	cfg := backprop(o.finetuneRecipe(), epochs, o.seed("refit"))
 	cfg.TopFirstEpochs = min(cfg.TopFirstEpochs, cfg.Epochs)
 	cfg.Holdout = 0
@@ -199,7 +208,7 @@ func (o DNNOptions) refit(ctx context.Context, run *checkpoint.Run, net *autoenc
 		return nil, err
 	}
 	t.Stage = fmt.Sprintf("refit %s on all %d images", o.Init, tr.N)
-	if err := o.train(ctx, run, "refit", t); err != nil {
+	if err := train(t, net); err != nil {
 		return nil, err
 	}
 	return net, nil

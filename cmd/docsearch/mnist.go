@@ -103,4 +103,12 @@ func parseSizes(s string, lo, hi int) ([]int, error) {
 }
 
 // percent formats an error rate.
+// printReach prints when a run first reached its paper's figure, if it did.
+func printReach(w io.Writer, r *mnist.Reach, format func(float64) string) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(w, "  the paper's %s first reached after %.0f s (%s epoch %d: %s)\n", format(r.Paper), r.Seconds, r.Stage, r.Epoch, format(r.Figure))
+}
+
 func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" }

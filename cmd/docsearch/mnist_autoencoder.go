@@ -52,5 +52,6 @@ func runMNISTAutoencoder(c *cli.Context) error {
 	fmt.Fprintf(w, "  %-28s %8.2f\n", "pretrained only", res.PretrainedTestSqError)
 	fmt.Fprintf(w, "  %-28s %8.2f   (paper %.2f)\n", "PCA, 30 components", res.PCATestSqError, pub.PCASqError)
 	fmt.Fprintf(w, "  time %.0f s\n", res.Seconds)
+	printReach(w, res.Reach, func(x float64) string { return fmt.Sprintf("%.2f", x) })
 	return nil
 }

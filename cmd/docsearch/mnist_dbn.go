@@ -73,5 +73,6 @@ func runMNISTDBN(c *cli.Context) error {
 	}
 	fmt.Fprintf(w, "deep belief net (%s profile): test error %s after %d up-down epochs (paper %s), %s before; train %s; %.0f s\n",
 		common.Profile, percent(res.TestError), res.UpDownEpochs, percent(mnist.Published.DBNTestError), percent(res.PretrainTestError), percent(res.TrainError), res.Seconds)
+	printReach(w, res.Reach, percent)
 	return nil
 }

@@ -64,6 +64,7 @@ func runMNISTDNN(c *cli.Context) error {
 		if r.RefitTestError != nil {
 			fmt.Fprintf(w, "%-12s %10s %10s\n", "  refitted", percent(*r.RefitTestError), percent(*r.RefitTrainError))
 		}
+		printReach(w, r.Reach, percent)
 	}
 	return nil
 }
