@@ -152,11 +152,18 @@ func allWords(q bq.Query, boost float64) bq.Query {
 	if len(plain) < 2 {
 		return q
 	}
-	all := bleve.NewMatchQuery(strings.Join(plain, " "))
-	all.SetOperator(bq.MatchQueryOperatorAnd)
-	all.SetBoost(boost)
-	d.Disjuncts = append(d.Disjuncts, all)
+	addMatch(d, plain, "", bq.MatchQueryOperatorAnd, boost)
 	return q
+}
+
+// addMatch adds to d a match query of words in field ("" the default),
+// with operator op and the boost.
+func addMatch(d *bq.DisjunctionQuery, words []string, field string, op bq.MatchQueryOperator, boost float64) {
+	m := bleve.NewMatchQuery(strings.Join(words, " "))
+	m.SetField(field)
+	m.SetOperator(op)
+	m.SetBoost(boost)
+	d.Disjuncts = append(d.Disjuncts, m)
 }
 
 // titleWords adds to q, a parsed query string, a should clause of the given
@@ -169,10 +176,7 @@ func titleWords(q bq.Query, boost float64) bq.Query {
 	if len(plain) == 0 {
 		return q
 	}
-	title := bleve.NewMatchQuery(strings.Join(plain, " "))
-	title.SetField(index.FieldTitle)
-	title.SetBoost(boost)
-	d.Disjuncts = append(d.Disjuncts, title)
+	addMatch(d, plain, index.FieldTitle, bq.MatchQueryOperatorOr, boost)
 	return q
 }
 

@@ -74,6 +74,18 @@ func writeAddCorpus(t *testing.T, prefix string, n int) (string, []string) {
 	return p, ids
 }
 
+// smallIndex builds a quick index of writeCorpus's documents in a new
+// temporary folder and returns the folder.
+func smallIndex(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ix")
+	if out, err := run(t, "index", "--quiet", "--corpus", writeCorpus(t), "--index", dir, "--profile", "quick",
+		"--vocab", "100", "--hidden", "20", "--code", "3", "--epochs", "2"); err != nil {
+		t.Fatalf("index: %v\n%s", err, out)
+	}
+	return dir
+}
+
 // TestKillDuringAddRemove kills `docsearch add` and `docsearch remove` with
 // SIGKILL at random moments, many times: the index must always open, with
 // the documents of before or of after, never some of them.
@@ -82,12 +94,7 @@ func TestKillDuringAddRemove(t *testing.T) {
 	if testing.Short() {
 		rounds = 4
 	}
-	corpus := writeCorpus(t)
-	dir := filepath.Join(t.TempDir(), "ix")
-	if out, err := run(t, "index", "--quiet", "--corpus", corpus, "--index", dir, "--profile", "quick",
-		"--vocab", "100", "--hidden", "20", "--code", "3", "--epochs", "2"); err != nil {
-		t.Fatalf("index: %v\n%s", err, out)
-	}
+	dir := smallIndex(t)
 	extra, ids := writeAddCorpus(t, "added", 300)
 	base := docCount(t, dir)
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
@@ -128,12 +135,7 @@ func TestKillDuringReanalyze(t *testing.T) {
 	if testing.Short() {
 		rounds = 3
 	}
-	corpus := writeCorpus(t)
-	dir := filepath.Join(t.TempDir(), "ix")
-	if out, err := run(t, "index", "--quiet", "--corpus", corpus, "--index", dir, "--profile", "quick",
-		"--vocab", "100", "--hidden", "20", "--code", "3", "--epochs", "2"); err != nil {
-		t.Fatalf("index: %v\n%s", err, out)
-	}
+	dir := smallIndex(t)
 	base := docCount(t, dir)
 	want, err := run(t, "query", "--index", dir, "--mode", "keyword", "-k", "1000", "--snippets", "none", "--json", "fruit")
 	if err != nil {

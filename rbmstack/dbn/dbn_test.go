@@ -186,19 +186,7 @@ func TestUpDownSchedule(t *testing.T) {
 	if testcase.SameBits(params(constant), params(full)) {
 		t.Error("the schedule made no difference to the model")
 	}
-	var store testcase.Store
-	cut, _ := NewUpDownTrainer(init.Clone(), data, labels, cfg)
-	if err := rbmstack.Resume(context.Background(), cut, &store, testcase.KillAfter(2)); !errors.Is(err, testcase.ErrKilled) {
-		t.Fatalf("cut run: %v", err)
-	}
-	again := init.Clone()
-	u, _ := NewUpDownTrainer(again, data, labels, cfg)
-	if err := rbmstack.Resume(context.Background(), u, &store, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !testcase.SameBits(params(again), params(full)) {
-		t.Error("resumed scheduled up-down differs from the uninterrupted run")
-	}
+	store := resumeCut(t, init, data, labels, cfg, full)
 	c = cfg
 	c.CDkSchedule = []int{1, 3}
 	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, c); !strings.Contains(u.RestoreState(store.State).Error(), "CDkSchedule:[1 3]") {
@@ -276,6 +264,27 @@ func FuzzUpDownRestore(f *testing.F) {
 	})
 }
 
+// resumeCut runs up-down from a copy of init with cfg, killed after two
+// epochs, then resumes it on another copy: the result must be bit for bit
+// full, the uninterrupted run's. It returns the store of the cut run.
+func resumeCut(t *testing.T, init *DBN, data *mat.Dense, labels []int, cfg UpDownConfig, full *DBN) *testcase.Store {
+	t.Helper()
+	var store testcase.Store
+	cut, _ := NewUpDownTrainer(init.Clone(), data, labels, cfg)
+	if err := rbmstack.Resume(context.Background(), cut, &store, testcase.KillAfter(2)); !errors.Is(err, testcase.ErrKilled) {
+		t.Fatalf("cut run: %v", err)
+	}
+	again := init.Clone()
+	u, _ := NewUpDownTrainer(again, data, labels, cfg)
+	if err := rbmstack.Resume(context.Background(), u, &store, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !testcase.SameBits(params(again), params(full)) {
+		t.Errorf("resumed up-down (%+v) differs from the uninterrupted run", cfg)
+	}
+	return &store
+}
+
 // TestUpDownDecay checks a falling up-down rate: the epochs report a
 // linear fall to zero, the model differs from the constant rate's, a
 // resumed run matches the uninterrupted one, a state of the constant rate
@@ -316,19 +325,7 @@ func TestUpDownDecay(t *testing.T) {
 	if testcase.SameBits(params(constant), params(full)) {
 		t.Error("the decay made no difference to the model")
 	}
-	var store testcase.Store
-	cut, _ := NewUpDownTrainer(init.Clone(), data, labels, cfg)
-	if err := rbmstack.Resume(context.Background(), cut, &store, testcase.KillAfter(2)); !errors.Is(err, testcase.ErrKilled) {
-		t.Fatalf("cut run: %v", err)
-	}
-	again := init.Clone()
-	u, _ := NewUpDownTrainer(again, data, labels, cfg)
-	if err := rbmstack.Resume(context.Background(), u, &store, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !testcase.SameBits(params(again), params(full)) {
-		t.Error("resumed decaying up-down differs from the uninterrupted run")
-	}
+	store := resumeCut(t, init, data, labels, cfg, full)
 	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, c); u.RestoreState(store.State) == nil {
 		t.Error("a state of the linear decay was accepted by a constant-rate trainer")
 	}
