@@ -6,6 +6,10 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
+// CGEvaluations bounds the function evaluations of one CG line search
+// (Rasmussen's minimize.m, which the Science paper used, allows 20).
+const CGEvaluations = 20
+
 // cgBatch minimises the loss on one minibatch with LineSearches iterations
 // of nonlinear conjugate gradients (gonum/optimize CG, Hager-Zhang line
 // search), as the Science paper's minimize.m with 3 line searches.
@@ -56,7 +60,12 @@ func (t *Trainer) cgBatch(rows []int) float64 {
 		},
 		Grad: func(g, x []float64) { eval(x); copy(g, lastG) },
 	}
-	settings := &optimize.Settings{MajorIterations: t.Cfg.LineSearches, Converger: &optimize.FunctionConverge{Absolute: 1e-12, Iterations: 1 << 30}}
+	// At most CGEvaluations function evaluations a line search, as
+	// minimize.m's MAX: near a zero loss Hager-Zhang's search can
+	// otherwise evaluate for minutes on one minibatch (seen on the MNIST
+	// classifier once its training loss fell below 1e-6).
+	settings := &optimize.Settings{MajorIterations: t.Cfg.LineSearches, FuncEvaluations: CGEvaluations * t.Cfg.LineSearches,
+		Converger: &optimize.FunctionConverge{Absolute: 1e-12, Iterations: 1 << 30}}
 	res, err := optimize.Minimize(p, x0, settings, &optimize.CG{})
 	best := x0
 	if res != nil && !math.IsNaN(res.F) && (err == nil || res.F <= start) {
