@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
+	"path/filepath"
 	"unicode/utf8"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -173,7 +174,7 @@ func (w *Writer) indexText(e *Entry) error {
 	}
 	var err error
 	if w.fresh && w.builder == nil {
-		if w.builder, err = newTextBuilder(w.path(), w.analyzer); err != nil {
+		if w.builder, err = newTextBuilder(w.path(), filepath.Join(w.path(), dirText), w.analyzer); err != nil {
 			w.err = fmt.Errorf("index: creating the full-text index of %s: %w", w.path(), err)
 			return w.err
 		}

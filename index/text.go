@@ -64,19 +64,22 @@ func textDoc(e *Entry) map[string]any {
 const (
 	dirStore = "store" // badger: meta, documents, codes, data, blobs
 	dirText  = "text"  // bleve (scorch): the full-text index
+	// dirTextBuild is the scratch folder of bleve's offline builder, gone
+	// once the generation is committed.
+	dirTextBuild = "text-build"
 )
 
-// newTextBuilder starts the full-text index of a new generation with bleve's
+// newTextBuilder starts the full-text index of a new generation in dst (a
+// folder of generation gen) with analyzer an, by bleve's
 // offline builder, which writes merged segments once at Close. Its scratch
 // folder lives inside the generation, so that a killed build leaves nothing
 // outside it.
-func newTextBuilder(gen, an string) (bleve.Builder, error) {
-	scratch := filepath.Join(gen, "text-build")
+func newTextBuilder(gen, dst, an string) (bleve.Builder, error) {
+	scratch := filepath.Join(gen, dirTextBuild)
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return nil, err
 	}
-	return bleve.NewBuilder(filepath.Join(gen, dirText), textMapping(an),
-		map[string]any{"buildPathPrefix": scratch})
+	return bleve.NewBuilder(dst, textMapping(an), map[string]any{"buildPathPrefix": scratch})
 }
 
 // openText opens the full-text index of generation gen, read-only or for
@@ -130,43 +133,22 @@ func (w *Writer) Reanalyze() (err error) {
 	// In slot order, the order they were added in, as bleve numbers them.
 	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(w.slots[a], w.slots[b]) })
 	next := filepath.Join(w.path(), dirText+"-new")
-	scratch := filepath.Join(w.path(), "text-build")
+	scratch := filepath.Join(w.path(), dirTextBuild)
 	for _, p := range []string{next, scratch} {
 		if err := os.RemoveAll(p); err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
 	}
-	if err := os.MkdirAll(scratch, 0o755); err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	b, err := bleve.NewBuilder(next, textMapping(TextAnalyzer), map[string]any{"buildPathPrefix": scratch})
+	b, err := newTextBuilder(w.path(), next, TextAnalyzer)
 	if err != nil {
 		return fmt.Errorf("index: creating the full-text index of %s: %w", w.gen, err)
 	}
-	for _, id := range ids {
-		d, err := w.text.Document(id)
-		if err != nil {
-			_ = b.Close()
-			return fmt.Errorf("index: reading doc %q: %w", id, err)
-		}
-		if d == nil {
-			_ = b.Close()
-			return fmt.Errorf("%w: %s: the full-text index lacks %q", ErrCorrupt, w.gen, id)
-		}
-		fields := map[string]any{}
-		d.VisitFields(func(f bindex.Field) {
-			switch f.Name() {
-			case FieldText, FieldTitle, FieldLabel:
-				fields[f.Name()] = string(f.Value())
-			}
-		})
-		if err := b.Index(id, fields); err != nil {
-			_ = b.Close()
-			return fmt.Errorf("index: full-text index: doc %q: %w", id, err)
-		}
+	err = w.copyText(b, ids)
+	if cerr := b.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("index: building the full-text index of %s: %w", w.gen, cerr)
 	}
-	if err := b.Close(); err != nil {
-		return fmt.Errorf("index: building the full-text index of %s: %w", w.gen, err)
+	if err != nil {
+		return err
 	}
 	if err := w.text.Close(); err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -186,5 +168,30 @@ func (w *Writer) Reanalyze() (err error) {
 		return err
 	}
 	w.batch = w.text.NewBatch()
+	return nil
+}
+
+// copyText indexes in b the stored text, title and label of the documents
+// ids of the generation's full-text index.
+func (w *Writer) copyText(b bleve.Builder, ids []string) error {
+	for _, id := range ids {
+		d, err := w.text.Document(id)
+		if err != nil {
+			return fmt.Errorf("index: reading doc %q: %w", id, err)
+		}
+		if d == nil {
+			return fmt.Errorf("%w: %s: the full-text index lacks %q", ErrCorrupt, w.gen, id)
+		}
+		fields := map[string]any{}
+		d.VisitFields(func(f bindex.Field) {
+			switch f.Name() {
+			case FieldText, FieldTitle, FieldLabel:
+				fields[f.Name()] = string(f.Value())
+			}
+		})
+		if err := b.Index(id, fields); err != nil {
+			return fmt.Errorf("index: full-text index: doc %q: %w", id, err)
+		}
+	}
 	return nil
 }

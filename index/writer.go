@@ -365,7 +365,7 @@ func (w *Writer) closeText() error {
 		if err != nil {
 			return fmt.Errorf("index: building the full-text index of %s: %w", w.gen, err)
 		}
-		return os.RemoveAll(filepath.Join(w.path(), "text-build"))
+		return os.RemoveAll(filepath.Join(w.path(), dirTextBuild))
 	}
 	if w.fresh {
 		// No document: bleve's builder cannot make an empty index.

@@ -45,7 +45,7 @@ func (o DBNOptions) Validate() error {
 	if o.UpDownEpochs < 0 || o.UpDownEpochs > 100000 {
 		p.Add("up-down epochs must be in [0, 100000], got %d", o.UpDownEpochs)
 	}
-	if o.UpDownDecay != rbmstack.Constant && o.UpDownDecay != rbmstack.Linear && o.UpDownDecay != rbmstack.Cosine {
+	if !dbn.UpDownDecay(o.UpDownDecay) {
 		p.Add("up-down decay must be constant, linear or cosine, got %v", o.UpDownDecay)
 	}
 	return p.Err()

@@ -170,7 +170,6 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 		pretrained = net.Clone()
 	}
 	cfg := backprop(o.finetuneRecipe(), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
-	cfg.TopFirstEpochs = min(cfg.TopFirstEpochs, cfg.Epochs)
 	cfg.Patience = max(5, o.Budget.FineTuneEpochs)
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
 	if err != nil {
@@ -201,7 +200,6 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 // run's stage "refit").
 func (o DNNOptions) refit(ctx context.Context, net *autoencoder.Net, tr *Set, epochs int, train func(rbmstack.Trainer, *autoencoder.Net) error) (*autoencoder.Net, error) {
 	cfg := backprop(o.finetuneRecipe(), epochs, o.seed("refit"))
-	cfg.TopFirstEpochs = min(cfg.TopFirstEpochs, cfg.Epochs)
 	cfg.Holdout = 0
 	t, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
 	if err != nil {

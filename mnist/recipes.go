@@ -79,5 +79,6 @@ func rbmLayer(r rbm.Config, epochs int, seed uint64) rbm.Config {
 // backprop returns recipe r for a run of epochs epochs drawn with seed.
 func backprop(r autoencoder.Config, epochs int, seed uint64) autoencoder.Config {
 	r.Epochs, r.Seed = epochs, seed
+	r.TopFirstEpochs = min(r.TopFirstEpochs, epochs) // a run shorter than the recipe's top-first phase
 	return r
 }

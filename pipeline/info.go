@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/docsearch/docsearch/index"
-
 	"github.com/docsearch/docsearch/query"
 )
 
@@ -105,13 +104,15 @@ func Describe(eng *query.Engine, dir string) (*Info, error) {
 	if info.Train.Words > 0 {
 		base = info.TrainCoverage
 	}
+	var advice []string
 	if info.Added > 0 && base-info.AddedCoverage >= RetrainDrop {
-		info.Advice = fmt.Sprintf("the vocabulary covers %.0f%% of the words of the %d documents added since the model was trained, against %.0f%% before: retrain (docsearch index) so that their codes mean as much",
-			100*info.AddedCoverage, info.Added, 100*base)
+		advice = append(advice, fmt.Sprintf("the vocabulary covers %.0f%% of the words of the %d documents added since the model was trained, against %.0f%% before: retrain (docsearch index) so that their codes mean as much",
+			100*info.AddedCoverage, info.Added, 100*base))
 	}
 	if info.Analyzer != index.TextAnalyzer {
-		info.Advice = strings.TrimPrefix(info.Advice+"; ", "; ") + fmt.Sprintf("the full-text index uses an older text analysis (%q): docsearch reanalyze --index %s updates it to %q (keyword search then also finds the words inside identifiers such as ReadLine)",
-			info.Analyzer, dir, index.TextAnalyzer)
+		advice = append(advice, fmt.Sprintf("the full-text index uses an older text analysis (%q): docsearch reanalyze --index %s updates it to %q (keyword search then also finds the words inside identifiers such as ReadLine)",
+			info.Analyzer, dir, index.TextAnalyzer))
 	}
+	info.Advice = strings.Join(advice, "; ")
 	return info, nil
 }

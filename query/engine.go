@@ -79,8 +79,8 @@ type Engine struct {
 // queries of 20 Newsgroups training posts and on a set of Go questions
 // written for the choice (testdata/goquestions-dev.json): on the posts
 // hybrid precision at 10 rose from 0.520 without it to 0.527-0.529 at
-// 0.125-0.25 and fell back beyond (0.510 at 4); the questions found 35 of 40
-// without it and 36 at every boost tried. RECIPES.md, "Titles and words
+// 0.125-0.25 and fell back beyond (0.511 at 4); the questions found 35 of 40
+// without it and 36 at every boost tried on them (0.125 to 2). RECIPES.md, "Titles and words
 // inside identifiers", has the figures and commands.
 const DefaultTitleBoost = 0.25
 

@@ -102,7 +102,6 @@ func parseSizes(s string, lo, hi int) ([]int, error) {
 	return out, nil
 }
 
-// percent formats an error rate.
 // printReach prints when a run first reached its paper's figure, if it did.
 func printReach(w io.Writer, r *mnist.Reach, format func(float64) string) {
 	if r == nil {
@@ -111,4 +110,5 @@ func printReach(w io.Writer, r *mnist.Reach, format func(float64) string) {
 	fmt.Fprintf(w, "  the paper's %s first reached after %.0f s (%s epoch %d: %s)\n", format(r.Paper), r.Seconds, r.Stage, r.Epoch, format(r.Figure))
 }
 
+// percent formats an error rate.
 func percent(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" }

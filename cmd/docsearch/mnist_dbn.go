@@ -7,6 +7,7 @@ import (
 
 	"github.com/docsearch/docsearch/mnist"
 	"github.com/docsearch/docsearch/rbmstack"
+	"github.com/docsearch/docsearch/rbmstack/dbn"
 )
 
 func mnistDBNCmd() *cli.Command {
@@ -34,7 +35,7 @@ func runMNISTDBN(c *cli.Context) error {
 		errs = append(errs, fmt.Errorf("--updown-epochs: must be in [0, 100000] (0: the profile's), got %d", n))
 	}
 	decay, err := rbmstack.ParseDecay("--updown-decay", c.String("updown-decay"))
-	if err == nil && decay == rbmstack.Inverse {
+	if err == nil && !dbn.UpDownDecay(decay) {
 		err = fmt.Errorf("--updown-decay: must be constant, linear or cosine, got %q", c.String("updown-decay"))
 	}
 	errs = append(errs, err)

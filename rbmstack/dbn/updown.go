@@ -48,7 +48,7 @@ func (c UpDownConfig) Validate() error {
 		p.Add("runs without momentum or weight decay, got momentum %g (initial %g), weight decay %g",
 			c.Momentum, c.InitialMomentum, c.WeightDecay)
 	}
-	if c.Decay != rbmstack.Constant && c.Decay != rbmstack.Linear && c.Decay != rbmstack.Cosine {
+	if !UpDownDecay(c.Decay) {
 		p.Add("rate decays constant, linear or cosine, got %v", c.Decay)
 	}
 	if c.CDk < 1 || c.CDk > 1000 {
@@ -61,6 +61,12 @@ func (c UpDownConfig) Validate() error {
 		}
 	}
 	return p.Err()
+}
+
+// UpDownDecay reports whether up-down can run with decay d: Constant,
+// Linear or Cosine (Inverse needs a time constant up-down does not set).
+func UpDownDecay(d rbmstack.Decay) bool {
+	return d == rbmstack.Constant || d == rbmstack.Linear || d == rbmstack.Cosine
 }
 
 // cdk returns the Gibbs steps of epoch (1-based).
