@@ -28,6 +28,30 @@ func (m Method) Valid() bool { return methodNames.Valid(m) }
 // ParseMethod returns the Method named s: "adam", "sgd" or "cg".
 func ParseMethod(s string) (Method, error) { return methodNames.Parse("method", s) }
 
+// Select is what early stopping compares between epochs.
+type Select uint8
+
+const (
+	// HeldOutLoss keeps the epoch with the lowest mean held-out loss.
+	HeldOutLoss Select = iota + 1
+	// HeldOutError keeps the epoch with the fewest held-out cases whose
+	// largest output is not at their target's largest value (a
+	// classifier's errors), the lower held-out loss breaking ties. A
+	// classifier's held-out loss can rise while its errors still fall, as
+	// it grows surer of the cases it gets wrong.
+	HeldOutError
+)
+
+var selectNames = enum.Names[Select]{HeldOutLoss: "loss", HeldOutError: "error"}
+
+func (s Select) String() string { return selectNames.String("Select", s) }
+
+// Valid reports whether s is HeldOutLoss or HeldOutError.
+func (s Select) Valid() bool { return selectNames.Valid(s) }
+
+// ParseSelect returns the Select named s: "loss" or "error".
+func ParseSelect(s string) (Select, error) { return selectNames.Parse("selection", s) }
+
 // The defaults of Config.Schedule by method: 20 epochs; Adam at a constant
 // rate of 1e-3 on minibatches of 100; SGD at 0.1 with momentum 0.9 on a
 // cosine schedule to zero; CG on minibatches of 1000 (the Science paper's
@@ -51,11 +75,15 @@ type Config struct {
 	rbmstack.Schedule
 	LineSearches int // CG only; default 3
 	// Holdout is the fraction of cases kept out for early stopping; the
-	// parameters with the lowest held-out loss are kept. Default 0 (none).
+	// parameters of the best held-out epoch (see Select) are kept.
+	// Default 0 (none).
 	Holdout float64
 	// Patience stops training after this many epochs without a better
-	// held-out loss; default 5.
+	// held-out figure; default 5.
 	Patience int
+	// Select is the held-out figure early stopping keeps the best epoch
+	// of; default HeldOutLoss.
+	Select Select
 	// Tied makes a mirror-shaped net's decoder the transpose of its
 	// encoder: layer L-1-i's weights stay W_i' (biases remain separate),
 	// the two layers' gradients are summed into the encoder's, and the
@@ -107,6 +135,7 @@ func (c *Config) EnsureDefaults() {
 	}
 	rbmstack.Default(&c.LineSearches, 3)
 	rbmstack.Default(&c.Patience, 5)
+	rbmstack.Default(&c.Select, HeldOutLoss)
 }
 
 // Validate reports every problem at once.
@@ -142,6 +171,9 @@ func (c Config) Validate() error {
 	}
 	if c.TopFirstEpochs > 0 && c.Tied {
 		p.Add("TopFirstEpochs does not apply to a tied net")
+	}
+	if !c.Select.Valid() {
+		p.Add("Select must be loss or error, got %v", c.Select)
 	}
 	if c.LineSearches < 1 || c.Patience < 1 {
 		p.Add("LineSearches and Patience must be positive, got %d and %d", c.LineSearches, c.Patience)

@@ -9,7 +9,7 @@ import (
 )
 
 // trainerFormat is a Trainer's state: its configuration first.
-var trainerFormat = binenc.Format{Name: "fine-tuning state", Magic: "DSNETTRS", Version: 1, Retired: []string{"DSNETTR3", "DSNETTRN"}}
+var trainerFormat = binenc.Format{Name: "fine-tuning state", Magic: "DSNETTRS", Version: 2, Retired: []string{"DSNETTR3", "DSNETTRN"}}
 
 // MarshalState encodes what a Trainer needs to continue exactly after the
 // last finished epoch: the net, the optimizer's moments and step, the
@@ -29,6 +29,7 @@ func (t *Trainer) MarshalState() ([]byte, error) {
 		w.U64(uint64(v))
 	}
 	w.F64(t.bestLoss)
+	w.U64(uint64(t.bestWrong))
 	w.Bytes(nb)
 	w.Bytes(st)
 	for _, f := range [][]float32{t.m, t.v, t.best} {
@@ -53,6 +54,10 @@ func (t *Trainer) RestoreState(data []byte) error {
 		}
 	}
 	bestLoss := rd.F64()
+	bestWrong := rd.U64()
+	if bestWrong > math.MaxInt32 {
+		rd.Fail("held-out errors %d out of range", bestWrong)
+	}
 	nb, st := rd.Bytes(), rd.Bytes()
 	m, v, best := rd.F32s(), rd.F32s(), rd.F32s()
 	if err := rd.Err(); err != nil {
@@ -71,7 +76,7 @@ func (t *Trainer) RestoreState(data []byte) error {
 	}
 	copy(t.Net.Params, n.Params)
 	t.epoch, t.step, t.bestEpoch, t.sinceBest = ints[0], ints[1], ints[2], ints[3]
-	t.bestLoss = bestLoss
+	t.bestLoss, t.bestWrong = bestLoss, int(bestWrong)
 	copy(t.m, m)
 	copy(t.v, v)
 	t.best = best

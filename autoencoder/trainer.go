@@ -30,6 +30,7 @@ type Trainer struct {
 	epoch      int
 	best       []float32
 	bestLoss   float64
+	bestWrong  int // HeldOutError: the best epoch's held-out errors
 	bestEpoch  int
 	sinceBest  int
 	wOff       []int // Tied: the offset of each layer's weights in Params
@@ -79,9 +80,9 @@ func NewTrainer(n *Net, b Batcher, cfg Config) (*Trainer, error) {
 }
 
 // Train runs the remaining epochs (see rbmstack.Trainer), stopping early
-// when the held-out loss has not improved for Patience epochs, and leaves
-// the net with the best held-out parameters (the last ones without a
-// holdout).
+// when the held-out figure (Config.Select) has not improved for Patience
+// epochs, and leaves the net with the best held-out parameters (the last
+// ones without a holdout).
 func (t *Trainer) Train(ctx context.Context, obs rbmstack.Observer) error {
 	cfg := t.Cfg
 	// A trainer restored from the epoch where early stopping fired has
@@ -98,9 +99,15 @@ func (t *Trainer) Train(ctx context.Context, obs rbmstack.Observer) error {
 		e := rbmstack.Event{Kind: rbmstack.EpochEnd, Stage: t.Stage, Epoch: t.epoch, Epochs: cfg.Epochs, Done: len(t.train), Total: len(t.train),
 			Loss: loss, HeldOut: math.NaN(), LR: lr}
 		if len(t.val) > 0 {
-			e.HeldOut = t.Loss(t.val)
-			if e.HeldOut < t.bestLoss {
-				t.bestLoss, t.bestEpoch, t.sinceBest = e.HeldOut, t.epoch, 0
+			var wrong int
+			if cfg.Select == HeldOutError {
+				e.HeldOut, wrong = t.LossErrors(t.val)
+				e.HeldOutWrong, e.HeldOutCases = wrong, len(t.val)
+			} else {
+				e.HeldOut = t.Loss(t.val)
+			}
+			if t.better(e.HeldOut, wrong) {
+				t.bestLoss, t.bestWrong, t.bestEpoch, t.sinceBest = e.HeldOut, wrong, t.epoch, 0
 				t.best = append(t.best[:0], t.Net.Params...)
 				e.Best = true
 			} else {
@@ -115,6 +122,18 @@ func (t *Trainer) Train(ctx context.Context, obs rbmstack.Observer) error {
 		copy(t.Net.Params, t.best)
 	}
 	return nil
+}
+
+// better reports whether an epoch's held-out loss and errors beat the
+// best so far by Config.Select.
+func (t *Trainer) better(loss float64, wrong int) bool {
+	if t.bestEpoch == 0 {
+		return !math.IsNaN(loss)
+	}
+	if t.Cfg.Select == HeldOutError && wrong != t.bestWrong {
+		return wrong < t.bestWrong
+	}
+	return loss < t.bestLoss
 }
 
 // stopped reports whether early stopping has fired.
@@ -158,21 +177,52 @@ func (t *Trainer) runEpoch(ctx context.Context, obs rbmstack.Observer) (float64,
 // Epoch returns the number of finished epochs.
 func (t *Trainer) Epoch() int { return t.epoch }
 
-// BestEpoch returns the epoch with the lowest held-out loss (0 if none).
+// BestEpoch returns the epoch with the best held-out figure (0 if none).
 func (t *Trainer) BestEpoch() int { return t.bestEpoch }
 
 // Loss returns the mean loss over the listed cases.
 func (t *Trainer) Loss(rows []int) float64 {
+	loss, _ := t.lossErrors(rows, false)
+	return loss
+}
+
+// LossErrors returns the mean loss over the listed cases and the number of
+// them a classifier gets wrong: whose largest output is not where their
+// target is largest.
+func (t *Trainer) LossErrors(rows []int) (float64, int) { return t.lossErrors(rows, true) }
+
+func (t *Trainer) lossErrors(rows []int, count bool) (float64, int) {
 	const block = 500
 	t.heldOut = true
 	defer func() { t.heldOut = false }()
 	var sum float64
+	wrong := 0
 	for lo := 0; lo < len(rows); lo += block {
 		r := rows[lo:min(lo+block, len(rows))]
 		t.fill(r)
 		sum += t.Net.LossGrad(&t.ws, nil) * float64(len(r))
+		if count {
+			out, target := t.Net.Output(&t.ws), t.ws.target
+			for i := range r {
+				if argmax(out.Row(i)) != argmax(target.Row(i)) {
+					wrong++
+				}
+			}
+		}
 	}
-	return sum / float64(len(rows))
+	return sum / float64(len(rows)), wrong
+}
+
+// argmax returns the index of x's largest value, the first of equals; a
+// NaN anywhere wins, so that a broken net counts as wrong.
+func argmax(x []float32) int {
+	best := 0
+	for j, v := range x {
+		if v > x[best] || v != v && x[best] == x[best] {
+			best = j
+		}
+	}
+	return best
 }
 
 func (t *Trainer) fill(rows []int) {

@@ -75,6 +75,11 @@ type DNNOptions struct {
 	// the Backprop recipe) or autoencoder.CG (BackpropCG, the Science
 	// paper's).
 	Finetune autoencoder.Method
+	// Select is what early stopping keeps the best epoch of on the held-out
+	// tenth: autoencoder.HeldOutLoss (the default) or HeldOutError (the
+	// fewest misclassified images). With Refit it also sets how many
+	// epochs the refitted net trains.
+	Select autoencoder.Select
 }
 
 // EnsureDefaults fills zero fields.
@@ -85,6 +90,7 @@ func (o *DNNOptions) EnsureDefaults() {
 	}
 	rbmstack.Default(&o.Init, InitRBM)
 	rbmstack.Default(&o.Finetune, autoencoder.SGD)
+	rbmstack.Default(&o.Select, autoencoder.HeldOutLoss)
 	if o.PretrainLR == 0 {
 		o.PretrainLR = 0.1
 		if o.Init == InitAutoencoder || o.Init == InitDenoising {
@@ -102,6 +108,9 @@ func (o DNNOptions) Validate() error {
 	}
 	if o.Finetune != autoencoder.SGD && o.Finetune != autoencoder.CG {
 		p.Add("fine-tuning must be sgd or cg, got %v", o.Finetune)
+	}
+	if !o.Select.Valid() {
+		p.Add("selection must be loss or error, got %v", o.Select)
 	}
 	if !(o.PretrainLR > 0 && o.PretrainLR <= 10) {
 		p.Add("pretraining rate must be in (0, 10], got %g", o.PretrainLR)
@@ -144,6 +153,9 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	if o.Finetune != autoencoder.SGD {
 		settings = append(settings, setting("fine-tuning", o.Finetune))
 	}
+	if o.Select != autoencoder.HeldOutLoss {
+		settings = append(settings, setting("selection", o.Select))
+	}
 	run, err := o.open("dnn-"+o.Init.String(), tr, settings...)
 	if err != nil {
 		return nil, nil, err
@@ -171,6 +183,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	}
 	cfg := backprop(o.finetuneRecipe(), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.Budget.FineTuneEpochs)
+	cfg.Select = o.Select
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
 	if err != nil {
 		return nil, nil, err

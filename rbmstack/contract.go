@@ -137,11 +137,15 @@ type Event struct {
 	// error per case for Boltzmann machines, the mean loss per case for
 	// nets.
 	Loss float64
-	// HeldOut is the loss on held-out cases, NaN when there are none, and
-	// Best says it is the lowest so far.
+	// HeldOut is the loss on held-out cases, NaN when there are none.
 	HeldOut float64
-	Best    bool
-	LR      float32 // the learning rate at the end of the epoch (0: none)
+	// HeldOutWrong of HeldOutCases held-out cases were misclassified; both
+	// 0 when not counted.
+	HeldOutWrong, HeldOutCases int
+	// Best says the held-out figures are the best so far, by the trainer's
+	// criterion.
+	Best bool
+	LR   float32 // the learning rate at the end of the epoch (0: none)
 	// Saved says that Resume saved the trainer's state at this boundary
 	// before passing the event on.
 	Saved bool

@@ -45,6 +45,9 @@ func ProgressBars(w io.Writer) Observer {
 			if !math.IsNaN(e.HeldOut) {
 				suffix += fmt.Sprintf(" held-out %.4g", e.HeldOut)
 			}
+			if e.HeldOutCases > 0 {
+				suffix += fmt.Sprintf(" held-out error %.2f%%", 100*float64(e.HeldOutWrong)/float64(e.HeldOutCases))
+			}
 			if e.LR != 0 {
 				suffix += fmt.Sprintf(" lr %.3g", e.LR)
 			}

@@ -17,6 +17,7 @@ func mnistDNNCmd() *cli.Command {
 			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm, autoencoder or denoising"},
 			&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
 			&cli.StringFlag{Name: "finetune", Value: "sgd", Usage: "sgd (momentum, cosine schedule, batch 100) or cg (the Science paper's: conjugate gradients, 3 line searches on batches of 1000, the output layer alone for the first 6 epochs)"},
+			&cli.StringFlag{Name: "select", Value: "loss", Usage: "what early stopping keeps on the held-out tenth: the epoch of the lowest loss or of the fewest errors (error)"},
 			&cli.BoolFlag{Name: "refit", Usage: "after early stopping, train again from the same start on every training image for the chosen number of epochs"},
 		),
 		Action: runMNISTDNN,
@@ -40,14 +41,18 @@ func runMNISTDNN(c *cli.Context) error {
 	if ferr != nil {
 		ferr = fmt.Errorf("--finetune: %w", ferr)
 	}
-	train, test, stop, err := mnistRun(c, err, ierr, ferr)
+	sel, serr := autoencoder.ParseSelect(c.String("select"))
+	if serr != nil {
+		serr = fmt.Errorf("--select: %w", serr)
+	}
+	train, test, stop, err := mnistRun(c, err, ierr, ferr, serr)
 	if err != nil {
 		return err
 	}
 	defer stop()
 	results := map[string]*mnist.DNNResult{}
 	for _, in := range inits {
-		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Refit: c.Bool("refit"), Finetune: ft})
+		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Refit: c.Bool("refit"), Finetune: ft, Select: sel})
 		if err != nil {
 			return resumeHint(fmt.Errorf("--init %s: %w", in, err))
 		}
