@@ -22,8 +22,10 @@
 //     op(A) and op(B) are packed into contiguous panels (the packing absorbs
 //     the transposes) and an assembly micro-kernel computes 6×32 (Z
 //     registers) or 6×16 (Y registers) tiles of C with VFMADD231PS. C is cut
-//     into column or row chunks that the cores take from a shared counter;
-//     packing buffers come from a sync.Pool, so steady-state calls do not
+//     into column or row chunks that the cores take from a shared counter
+//     (helper goroutines poll for the next product for 200µs before they
+//     block, and the caller polls for the others' last chunks: waking an
+//     idle core cost as much as a batch-100 product here); packing buffers come from a sync.Pool, so steady-state calls do not
 //     allocate. Results differ from gonum's in the last bits only (another
 //     summation order).
 //   - "gonum": gonum.org/v1/gonum/blas/gonum, pure Go; used on other CPUs
