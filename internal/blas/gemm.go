@@ -3,8 +3,8 @@ package blas
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/docsearch/docsearch/internal/par"
 )
 
 // Register and cache blocking of the packed GEMM (see doc.go). The micro-kernel
@@ -104,130 +104,32 @@ func sgemmGo(ks *kernelSet, tA, tB bool, m, n, k int, alpha float32, a []float32
 		return
 	}
 	j := jobPool.Get().(*job)
-	j.g, j.splitN, j.size, j.chunks = g, splitN, size, chunks
-	j.next.Store(0)
-	j.refs.Store(1)
-	j.left.Store(int64(chunks))
-	startWorkers()
-	for range min(workers, chunks) - 1 {
-		j.refs.Add(1)
-		select {
-		case workQueue <- j:
-		default:
-			j.refs.Add(-1) // all helpers busy: do it ourselves
-		}
-	}
-	j.work()
-	j.wait()
-	j.release()
+	j.g, j.splitN, j.size = g, splitN, size
+	par.Run(chunks, j)
+	j.g = gemmArgs{} // drop the caller's slices
+	jobPool.Put(j)
 }
 
-// job is one parallel Sgemm: chunks of C handed out by an atomic counter.
-// refs counts the goroutines holding it (caller and queued helpers); the last
-// one to let go returns it to jobPool. The caller waits only for the chunks,
-// never for a helper that has not started yet.
+// job is one parallel Sgemm, cut into chunks of C (see internal/par for
+// how the cores share them).
 type job struct {
-	g            gemmArgs
-	splitN       bool
-	size, chunks int
-	next         atomic.Int64
-	refs         atomic.Int32
-	left         atomic.Int64 // chunks not yet finished
+	g      gemmArgs
+	splitN bool
+	size   int
 }
 
 var jobPool = sync.Pool{New: func() any { return new(job) }}
 
-func (j *job) work() {
-	var s *scratch
-	for {
-		i := int(j.next.Add(1)) - 1
-		if i >= j.chunks {
-			break
-		}
-		if s == nil {
-			s = scratchPool.Get().(*scratch)
-		}
-		lo := i * j.size
-		if j.splitN {
-			j.g.block(s, 0, j.g.m, lo, min(lo+j.size, j.g.n))
-		} else {
-			j.g.block(s, lo, min(lo+j.size, j.g.m), 0, j.g.n)
-		}
-		j.left.Add(-1)
+// Do computes chunk i.
+func (j *job) Do(i int) {
+	s := scratchPool.Get().(*scratch)
+	lo := i * j.size
+	if j.splitN {
+		j.g.block(s, 0, j.g.m, lo, min(lo+j.size, j.g.n))
+	} else {
+		j.g.block(s, lo, min(lo+j.size, j.g.m), 0, j.g.n)
 	}
-	if s != nil {
-		scratchPool.Put(s)
-	}
-}
-
-// wait returns when every chunk is finished. It polls rather than blocks:
-// the chunks are of equal size, so the others finish about when the
-// caller's do, and a blocked caller would wait as long again to be woken.
-func (j *job) wait() {
-	for j.left.Load() > 0 {
-		runtime.Gosched()
-	}
-}
-
-func (j *job) release() {
-	if j.refs.Add(-1) == 0 {
-		j.g = gemmArgs{} // drop the caller's slices
-		jobPool.Put(j)
-	}
-}
-
-var (
-	workersOnce sync.Once
-	workQueue   chan *job
-)
-
-// spinTime is how long a helper keeps polling workQueue after a job
-// before it blocks there. Training calls Sgemm back to back with a few
-// tens of microseconds of elementwise work between, and waking a blocked
-// goroutine's idle thread costs about as much as a batch-100 product (on
-// a virtual machine, an interrupt to a halted virtual CPU): without the
-// spin, two cores ran the 100x784x1000 product only 1.16 times as fast as
-// one.
-const spinTime = 200 * time.Microsecond
-
-// startWorkers starts, once, the helper goroutines that take jobs from
-// workQueue; they poll it for spinTime after each job (yielding to other
-// goroutines as they do), then block there.
-func startWorkers() {
-	workersOnce.Do(func() {
-		nw := max(runtime.NumCPU(), runtime.GOMAXPROCS(0)) - 1
-		workQueue = make(chan *job, nw)
-		for range nw {
-			go func() {
-				for j := range workQueue {
-					for j != nil {
-						j.work()
-						j.release()
-						j = pollQueue()
-					}
-				}
-			}()
-		}
-	})
-}
-
-// pollQueue returns the next job of workQueue if one comes within
-// spinTime, else nil.
-func pollQueue() *job {
-	start := time.Now()
-	for i := 1; ; i++ {
-		select {
-		case j := <-workQueue:
-			return j
-		default:
-		}
-		if i%32 == 0 {
-			if time.Since(start) > spinTime {
-				return nil
-			}
-			runtime.Gosched()
-		}
-	}
+	scratchPool.Put(s)
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -135,12 +135,14 @@ func AddRowVec(m Dense, v []float32) {
 	if len(v) != m.Cols {
 		panic("mat: AddRowVec length mismatch")
 	}
-	for i := 0; i < m.Rows; i++ {
-		r := m.Row(i)
-		for j := range r {
-			r[j] += v[j]
+	par.For(m.Rows, max(1, parGrain/max(1, m.Cols)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := m.Row(i)
+			for j := range r {
+				r[j] += v[j]
+			}
 		}
-	}
+	})
 }
 
 // AddScaledRowVec adds s[i]*v to row i of m.
@@ -160,27 +162,39 @@ func ColSumsTo(dst []float32, m Dense, alpha, beta float32) {
 		panic("mat: ColSumsTo length mismatch")
 	}
 	// Columns in float32 blocks of 8 rows summed into float64 partials:
-	// no allocation, and the float32 error stays at 8 terms.
-	for j0 := 0; j0 < m.Cols; j0 += colBlock {
-		j1 := min(j0+colBlock, m.Cols)
-		var acc [colBlock]float64
-		a := acc[:j1-j0]
-		for i0 := 0; i0 < m.Rows; i0 += 8 {
-			var part [colBlock]float32
-			p := part[:j1-j0]
-			for i := i0; i < min(i0+8, m.Rows); i++ {
-				r := m.Data[i*m.Cols+j0 : i*m.Cols+j1]
-				for j, x := range r {
-					p[j] += x
-				}
-			}
-			for j, x := range p {
-				a[j] += float64(x)
+	// no allocation, and the float32 error stays at 8 terms. The blocks of
+	// columns go to the cores (the sums do not depend on how).
+	nb := (m.Cols + colBlock - 1) / colBlock
+	grain := nb
+	if m.Rows*m.Cols >= parGrain {
+		grain = 1
+	}
+	par.For(nb, grain, func(b0, b1 int) {
+		for b := b0; b < b1; b++ {
+			colSums(dst, m, b*colBlock, min((b+1)*colBlock, m.Cols), alpha, beta)
+		}
+	})
+}
+
+// colSums is ColSumsTo for the columns [j0, j1), at most colBlock of them.
+func colSums(dst []float32, m Dense, j0, j1 int, alpha, beta float32) {
+	var acc [colBlock]float64
+	a := acc[:j1-j0]
+	for i0 := 0; i0 < m.Rows; i0 += 8 {
+		var part [colBlock]float32
+		p := part[:j1-j0]
+		for i := i0; i < min(i0+8, m.Rows); i++ {
+			r := m.Data[i*m.Cols+j0 : i*m.Cols+j1]
+			for j, x := range r {
+				p[j] += x
 			}
 		}
-		for j := j0; j < j1; j++ {
-			dst[j] = beta*dst[j] + alpha*float32(a[j-j0])
+		for j, x := range p {
+			a[j] += float64(x)
 		}
+	}
+	for j := j0; j < j1; j++ {
+		dst[j] = beta*dst[j] + alpha*float32(a[j-j0])
 	}
 }
 
