@@ -3,6 +3,7 @@ package autoencoder
 import (
 	"math"
 
+	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
@@ -14,8 +15,12 @@ type Workspace struct {
 	target mat.Dense
 	// noise, when not empty, is added to the code layer's input (rows x
 	// code width): the trainer's deterministic code noise.
-	noise []float32
+	noise   []float32
+	rowLoss []float64 // LossGrad's per-row losses
 }
+
+// elementwise work below this many values runs on one goroutine.
+const elemGrain = 1 << 14
 
 func (n *Net) ensure(ws *Workspace, rows int) {
 	if len(ws.acts) != len(n.Layers)+1 {
@@ -120,16 +125,28 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 	n.forward(ws, L)
 	y, t := ws.acts[L], ws.target
 	B := y.Rows
+	// Each row's loss on the cores, summed in row order: the same sum as
+	// one loop's.
+	if cap(ws.rowLoss) < B {
+		ws.rowLoss = make([]float64, B)
+	}
+	rowLoss := ws.rowLoss[:B]
+	par.For(B, max(1, elemGrain/max(1, y.Cols)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			rowLoss[i] = lossOf(n.Loss, y.Row(i), t.Row(i))
+		}
+	})
 	var loss float64
-	for i := 0; i < B; i++ {
-		loss += lossOf(n.Loss, y.Row(i), t.Row(i))
+	for _, l := range rowLoss {
+		loss += l
 	}
 	loss /= float64(B)
 	if grad == nil {
 		return loss
 	}
 	inv := 1 / float32(B)
-	mat.Sub(ws.deltas[L-1].Data, y.Data, t.Data)
+	dl := ws.deltas[L-1].Data
+	par.For(len(dl), elemGrain, func(lo, hi int) { mat.Sub(dl[lo:hi], y.Data[lo:hi], t.Data[lo:hi]) })
 	off := len(n.Params)
 	for l := L - 1; l >= 0; l-- {
 		ly := n.Layers[l]
@@ -146,9 +163,12 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 		mat.Mul(prev, d, false, mat.View(ly.In, ly.Out, ly.W), true, 1, 0)
 		if n.Layers[l-1].Act == Sigmoid {
 			a := ws.acts[l].Data
-			for i, v := range a {
-				prev.Data[i] *= v * (1 - v)
-			}
+			par.For(len(a), elemGrain, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					v := a[i]
+					prev.Data[i] *= v * (1 - v)
+				}
+			})
 		}
 	}
 	return loss
