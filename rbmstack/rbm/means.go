@@ -3,6 +3,7 @@ package rbm
 import (
 	"fmt"
 
+	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/rbmstack/mat"
 )
 
@@ -21,32 +22,42 @@ func (r *RBM) Prepare(raw, v, p mat.Dense, scale []float32) []float32 {
 		}
 		return nil
 	}
-	for i := 0; i < raw.Rows; i++ {
-		row := raw.Row(i)
-		var n float32
-		for _, x := range row {
-			n += x
+	// Rows are independent: on the cores.
+	par.For(raw.Rows, max(1, parGrain/max(1, raw.Cols)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r.prepareRow(raw.Row(i), v.Row(i), p.Row(i), &scale[i])
 		}
-		vr, pr := v.Row(i), p.Row(i)
-		if n <= 0 {
-			clear(vr)
-			clear(pr)
-			scale[i] = 0
-			continue
-		}
-		inv := 1 / n
-		mul := float32(1)
-		scale[i] = n
-		if r.DocLen > 0 {
-			mul = r.DocLen * inv
-			scale[i] = r.DocLen
-		}
-		for j, x := range row {
-			pr[j] = x * inv
-			vr[j] = x * mul
-		}
-	}
+	})
 	return scale[:raw.Rows]
+}
+
+// parGrain is the number of values below which a loop over rows runs on
+// one goroutine.
+const parGrain = 1 << 14
+
+// prepareRow is Prepare for one Softmax row.
+func (r *RBM) prepareRow(row, vr, pr []float32, scale *float32) {
+	var n float32
+	for _, x := range row {
+		n += x
+	}
+	if n <= 0 {
+		clear(vr)
+		clear(pr)
+		*scale = 0
+		return
+	}
+	inv := 1 / n
+	mul := float32(1)
+	*scale = n
+	if r.DocLen > 0 {
+		mul = r.DocLen * inv
+		*scale = r.DocLen
+	}
+	for j, x := range row {
+		pr[j] = x * inv
+		vr[j] = x * mul
+	}
 }
 
 // HidMeans sets h to the hidden means given visible states v: sigmoid or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/internal/rng"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/mat"
@@ -165,21 +166,23 @@ func (t *Trainer) negative(B int, h0, p0 mat.Dense, scale []float32) (float64, m
 	if r.Vis != Softmax {
 		return recon, v1, h1
 	}
-	for i := 0; i < B; i++ {
-		vr, pr := v1.Row(i), p1.Row(i)
-		var n float32
-		for _, x := range vr {
-			n += x
+	par.For(B, max(1, parGrain/max(1, r.NVis)), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			vr, pr := v1.Row(i), p1.Row(i)
+			var n float32
+			for _, x := range vr {
+				n += x
+			}
+			if n <= 0 {
+				clear(pr)
+				continue
+			}
+			inv := 1 / n
+			for j, x := range vr {
+				pr[j] = x * inv
+			}
 		}
-		if n <= 0 {
-			clear(pr)
-			continue
-		}
-		inv := 1 / n
-		for j, x := range vr {
-			pr[j] = x * inv
-		}
-	}
+	})
 	return recon, p1, h1
 }
 
