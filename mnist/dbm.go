@@ -32,6 +32,10 @@ type DBMOptions struct {
 	// of 14,500 betas (the paper's schedule) for the Paper profile, 50 runs
 	// of 2,000 betas otherwise.
 	AISRuns, AISBetas int
+	// AISChains is the parity of the layers AIS runs its chains over, the
+	// other parity summed out: "even" (v and h^2, the default) or "odd"
+	// (h^1; see dbm.AISConfig.OddChains).
+	AISChains string
 }
 
 // EnsureDefaults fills zero fields.
@@ -54,6 +58,9 @@ func (o *DBMOptions) EnsureDefaults() {
 	pick(&o.MeanField, 10, 10)
 	pick(&o.AISRuns, 50, 100)
 	pick(&o.AISBetas, 2000, 14500)
+	if o.AISChains == "" {
+		o.AISChains = "even"
+	}
 }
 
 // Validate reports every problem at once.
@@ -62,6 +69,9 @@ func (o DBMOptions) Validate() error {
 	checkSizes(p, "sizes", o.Sizes)
 	if len(o.Sizes) < 2 || len(o.Sizes) > 3 {
 		p.Add("a DBM has two or three hidden layers, got sizes %v", o.Sizes)
+	}
+	if o.AISChains != "even" && o.AISChains != "odd" {
+		p.Add("AIS chains must be even or odd, got %q", o.AISChains)
 	}
 	if o.Epochs < 0 || o.FineTuneEpochs < 0 || o.MeanField < 1 || o.AISRuns < 1 || o.AISBetas < 3 {
 		p.Add("epochs %d and fine-tuning epochs %d must not be negative; mean-field sweeps %d and AIS runs %d positive; AIS betas %d at least 3",
@@ -93,6 +103,7 @@ type DBMResult struct {
 	LogZReliable bool    `json:"log_z_reliable"`
 	AISRuns      int     `json:"ais_runs"`
 	AISBetas     int     `json:"ais_betas"`
+	AISChains    string  `json:"ais_chains"`
 	Epochs       int     `json:"epochs"`
 	TrainImages  int     `json:"train_images"`
 	Seconds      float64 `json:"seconds"`
@@ -139,7 +150,7 @@ func RunDBM(ctx context.Context, train, test *Set, o DBMOptions) (res *DBMResult
 	if err != nil {
 		return nil, nil, err
 	}
-	res = &DBMResult{TrainImages: tr.N, Epochs: o.Epochs, AISRuns: o.AISRuns, AISBetas: o.AISBetas, Particles: particles}
+	res = &DBMResult{TrainImages: tr.N, Epochs: o.Epochs, AISRuns: o.AISRuns, AISBetas: o.AISBetas, AISChains: o.AISChains, Particles: particles}
 	if err := o.logProb(ctx, d, x, tr, test, res); err != nil {
 		return nil, nil, err
 	}
@@ -180,7 +191,7 @@ func (o DBMOptions) trainDBM(ctx context.Context, run *checkpoint.Run, x *mat.De
 // logProb estimates log Z by AIS and the variational bounds on the test
 // images and the first 10,000 training images.
 func (o DBMOptions) logProb(ctx context.Context, d *dbm.DBM, x *mat.Dense, tr, test *Set, res *DBMResult) error {
-	ais, err := d.AIS(ctx, dbm.AISConfig{Runs: o.AISRuns, Betas: o.AISBetas, BaseVisBias: dbm.BaseRateBias(x), Seed: o.seed("ais")}, o.Observer)
+	ais, err := d.AIS(ctx, dbm.AISConfig{Runs: o.AISRuns, Betas: o.AISBetas, BaseVisBias: dbm.BaseRateBias(x), OddChains: o.AISChains == "odd", Seed: o.seed("ais")}, o.Observer)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,13 @@ type AISConfig struct {
 	// BaseVisBias are the visible biases of the base-rate model (the log
 	// odds of the training data's mean, see BaseRateBias); nil means zeros.
 	BaseVisBias []float32
-	Seed        uint64
+	// OddChains runs the chains over the odd layers (h^1, h^3, ...) with
+	// the even layers (v, h^2, ...) summed out of the weights, as
+	// Salakhutdinov & Hinton (2009) did for their DBMs; otherwise the
+	// chains run over the even layers with the odd ones summed out. For a
+	// 784-500-1000 DBM the odd chains hold 500 units against 1,784.
+	OddChains bool
+	Seed      uint64
 }
 
 // EnsureDefaults fills zero fields.
@@ -86,20 +92,27 @@ func BaseRateBias(data mat.Matrix) []float32 {
 
 // AIS estimates log Z of d by annealed importance sampling (Salakhutdinov
 // & Hinton 2009, section 3.2; Salakhutdinov & Murray, "On the
-// quantitative analysis of deep belief networks", ICML 2008). The odd
-// layers (h^1, h^3, ...) are summed out analytically, so the chains run
-// over the even layers x = (v, h^2, ...) only, with
+// quantitative analysis of deep belief networks", ICML 2008). One parity
+// of layers is summed out analytically and the chains run over the other
+// (cfg.OddChains). With the odd layers (h^1, h^3, ...) summed out, the
+// chains run over x = (v, h^2, ...) with
 //
 //	log p*_k(x) = (1-beta_k) bA'v + beta_k (B[0]'v + sum_{even l>0} B[l]'h^l)
-//	            + sum_{odd l} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j).
+//	            + sum_{odd l} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j);
+//
+// with the even layers summed out, over x = (h^1, h^3, ...) with
+//
+//	log p*_k(x) = beta_k sum_{odd l} B[l]'h^l
+//	            + sum_i softplus(beta_k (h^1 W[0]' + B[0])_i + (1-beta_k) bA_i)
+//	            + sum_{even l>0} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j).
 //
 // The base model (beta 0) is the base-rate model over v with uniform
 // hidden layers, log Z_A = sum_i softplus(bA_i) + log 2 * sum_{l>0} Sizes[l].
 // Each run starts from an exact base sample; at step k it adds
 // log p*_k(x) - log p*_{k-1}(x) to its log weight, then moves x by one
-// Gibbs sweep that leaves p_k invariant (odd layers given x, then even
-// layers given the odd ones). An RBM's log Z is its FromRBM's. obs (may
-// be nil) sees the steps as Progress events of the stage "ais".
+// Gibbs sweep that leaves p_k invariant (the summed-out layers given x,
+// then x given them). An RBM's log Z is its FromRBM's. obs (may be nil)
+// sees the steps as Progress events of the stage "ais".
 func (d *DBM) AIS(ctx context.Context, cfg AISConfig, obs rbmstack.Observer) (*AISResult, error) {
 	d.validate()
 	cfg.EnsureDefaults()
@@ -132,11 +145,12 @@ func (d *DBM) AIS(ctx context.Context, cfg AISConfig, obs rbmstack.Observer) (*A
 	return newAISResult(a.logZBase, a.logw), nil
 }
 
-// aisRun holds the chains of AIS: the states s of every layer (the odd
-// layers hold samples between steps) and x, the odd layers' total inputs
-// at beta 1 (scratch for the even ones).
+// aisRun holds the chains of AIS: the states s of every layer (the
+// summed-out layers hold samples between steps) and x, the summed-out
+// layers' total inputs at beta 1 (scratch for the others).
 type aisRun struct {
 	d        *DBM
+	q        int // the parity of the layers the chains run over
 	s, x     []mat.Dense
 	bA       []float32
 	dB0, mix []float32 // B[0] - bA; the visible biases of the step's model
@@ -149,6 +163,9 @@ type aisRun struct {
 func newAISRun(d *DBM, cfg AISConfig) *aisRun {
 	L, M := d.Layers(), cfg.Runs
 	a := &aisRun{d: d, bA: cfg.BaseVisBias, src: rng.New(cfg.Seed, 0xa15), logw: make([]float64, M)}
+	if cfg.OddChains {
+		a.q = 1
+	}
 	if a.bA == nil {
 		a.bA = make([]float32, d.Sizes[0])
 	}
@@ -162,13 +179,15 @@ func newAISRun(d *DBM, cfg AISConfig) *aisRun {
 		a.s = append(a.s, mat.New(M, d.Sizes[l]))
 		a.x = append(a.x, mat.New(M, d.Sizes[l]))
 	}
-	pv := a.x[0]
-	for i := 0; i < M; i++ {
-		copy(pv.Row(i), a.bA)
+	if a.q == 0 {
+		pv := a.x[0]
+		for i := 0; i < M; i++ {
+			copy(pv.Row(i), a.bA)
+		}
+		mat.Sigmoid(pv.Data)
+		rbm.SampleBernoulli(a.s[0], pv, a.src.Uint64())
 	}
-	mat.Sigmoid(pv.Data)
-	rbm.SampleBernoulli(a.s[0], pv, a.src.Uint64())
-	for l := 2; l <= L; l += 2 {
+	for l := max(2-a.q, 1); l <= L; l += 2 {
 		for i := range a.x[l].Data {
 			a.x[l].Data[i] = 0.5
 		}
@@ -183,27 +202,35 @@ func newAISRun(d *DBM, cfg AISConfig) *aisRun {
 }
 
 // weigh adds log p*_{b1}(x) - log p*_{b0}(x) to every run's log weight:
-// the even layers' linear terms times (b1-b0), plus the odd layers'
-// softplus differences.
+// the chains' layers' linear terms times (b1-b0), plus the summed-out
+// layers' softplus differences.
 func (a *aisRun) weigh(b0, b1 float64) {
 	d, s, x := a.d, a.s, a.x
 	L := d.Layers()
-	for l := 1; l <= L; l += 2 {
+	for l := 1 - a.q; l <= L; l += 2 {
 		d.condInput(l, s, 1, x[l])
 	}
 	par.For(len(a.logw), 16, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			var t float64
-			for j, v := range s[0].Row(i) {
-				t += float64(v * a.dB0[j])
-			}
-			for l := 2; l <= L; l += 2 {
+			for l := a.q; l <= L; l += 2 {
+				bias := d.B[l]
+				if l == 0 {
+					bias = a.dB0
+				}
 				for j, v := range s[l].Row(i) {
-					t += float64(v * d.B[l][j])
+					t += float64(v * bias[j])
 				}
 			}
 			t *= b1 - b0
-			for l := 1; l <= L; l += 2 {
+			for l := 1 - a.q; l <= L; l += 2 {
+				if l == 0 {
+					for j, xv := range x[0].Row(i) {
+						ba := float64(a.bA[j])
+						t += softplus(b1*float64(xv)+(1-b1)*ba) - softplus(b0*float64(xv)+(1-b0)*ba)
+					}
+					continue
+				}
 				for _, xv := range x[l].Row(i) {
 					t += softplus(b1*float64(xv)) - softplus(b0*float64(xv))
 				}
@@ -213,21 +240,31 @@ func (a *aisRun) weigh(b0, b1 float64) {
 	})
 }
 
-// move makes one Gibbs sweep that leaves p_bk invariant: the odd layers
-// from their inputs (computed by weigh), then the even layers.
+// move makes one Gibbs sweep that leaves p_bk invariant: the summed-out
+// layers from their inputs (computed by weigh), then the chains' layers.
 func (a *aisRun) move(bk float32) {
 	d, s, x := a.d, a.s, a.x
 	L := d.Layers()
-	for l := 1; l <= L; l += 2 {
-		p := x[l]
-		mat.Scale(p.Data, bk)
-		mat.Sigmoid(p.Data)
-		rbm.SampleBernoulli(s[l], p, a.src.Uint64())
-	}
 	for i := range a.mix {
 		a.mix[i] = bk*d.B[0][i] + (1-bk)*a.bA[i]
 	}
-	for l := 0; l <= L; l += 2 {
+	for l := 1 - a.q; l <= L; l += 2 {
+		p := x[l]
+		if l == 0 {
+			// bk*(h^1 W[0]' + B[0]) + (1-bk)*bA
+			for i := 0; i < p.Rows; i++ {
+				r := p.Row(i)
+				for j, v := range r {
+					r[j] = bk*v + (1-bk)*a.bA[j]
+				}
+			}
+		} else {
+			mat.Scale(p.Data, bk)
+		}
+		mat.Sigmoid(p.Data)
+		rbm.SampleBernoulli(s[l], p, a.src.Uint64())
+	}
+	for l := a.q; l <= L; l += 2 {
 		p := x[l]
 		if l == 0 {
 			mat.Mul(p, s[1], false, d.weights(0), true, bk, 0)
