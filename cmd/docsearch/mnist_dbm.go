@@ -18,7 +18,8 @@ func mnistDBMCmd() *cli.Command {
 			&cli.StringFlag{Name: "samples", Usage: "PNG of 100 persistent chains' visible probabilities (10x10 grid)"},
 			&cli.IntFlag{Name: "ais-runs", Usage: "AIS runs", DefaultText: "50, paper profile 100"},
 			&cli.IntFlag{Name: "ais-betas", Usage: "AIS intermediate distributions", DefaultText: "2000, paper profile 14500"},
-			&cli.StringFlag{Name: "ais-chains", Value: "even", Usage: "the layers AIS runs its chains over, the others summed out: even (v, h2) or odd (h1)"},
+			&cli.StringFlag{Name: "ais-base", Value: "data", Usage: "AIS base model's hidden layers: data (units on as often as the model's posteriors on 10,000 training images) or uniform"},
+			&cli.StringFlag{Name: "ais-chains", Value: "odd", Usage: "the layers AIS runs its chains over, the others summed out: odd (h1) or even (v, h2)"},
 		),
 		Action: runMNISTDBM,
 	}
@@ -40,12 +41,15 @@ func runMNISTDBM(c *cli.Context) error {
 	if ch := c.String("ais-chains"); ch != "even" && ch != "odd" {
 		errs = append(errs, fmt.Errorf("--ais-chains: must be even or odd, got %q", ch))
 	}
+	if b := c.String("ais-base"); b != "uniform" && b != "data" {
+		errs = append(errs, fmt.Errorf("--ais-base: must be uniform or data, got %q", b))
+	}
 	train, test, stop, err := mnistRun(c, errs...)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	res, _, err := mnist.RunDBM(c.Context, train, test, mnist.DBMOptions{Common: common, Sizes: sizes, AISRuns: c.Int("ais-runs"), AISBetas: c.Int("ais-betas"), AISChains: c.String("ais-chains")})
+	res, _, err := mnist.RunDBM(c.Context, train, test, mnist.DBMOptions{Common: common, Sizes: sizes, AISRuns: c.Int("ais-runs"), AISBetas: c.Int("ais-betas"), AISChains: c.String("ais-chains"), AISBase: c.String("ais-base")})
 	if err != nil {
 		return resumeHint(err)
 	}
@@ -61,7 +65,7 @@ func runMNISTDBM(c *cli.Context) error {
 	fmt.Fprintf(w, "deep Boltzmann machine 784-%s (%s profile, %d training images, %d epochs):\n", rbmstack.Shape(sizes...), common.Profile, res.TrainImages, res.Epochs)
 	fmt.Fprintf(w, "  %-34s %9s  (paper %s; train %s)\n", "test error", percent(res.TestError), percent(pub.DBMTestError), percent(res.TrainError))
 	fmt.Fprintf(w, "  %-34s %8.2f   (paper %.2f; 10,000 training images %.2f)\n", "test log-probability bound, nats", res.TestLogProb, pub.DBMTestLogProb, res.TrainLogProb)
-	fmt.Fprintf(w, "  %-34s %8.2f   (paper %.2f; +%.2f at 3 s.e., %d runs x %d betas, %s chains)\n", "log Z by AIS", res.LogZ, pub.DBMLogZ, res.LogZErr, res.AISRuns, res.AISBetas, res.AISChains)
+	fmt.Fprintf(w, "  %-34s %8.2f   (paper %.2f; +%.2f at 3 s.e., %d runs x %d betas, %s chains, %s base)\n", "log Z by AIS", res.LogZ, pub.DBMLogZ, res.LogZErr, res.AISRuns, res.AISBetas, res.AISChains, res.AISBase)
 	fmt.Fprintf(w, "  %-34s %8.1f of %d runs (log-weight s.d. %.2f nats)\n", "AIS effective sample size", res.AISESS, res.AISRuns, res.AISLogWStd)
 	if !res.LogZReliable {
 		fmt.Fprintf(w, "  warning: a few AIS runs carry the estimate, so log Z is probably too low and the\n"+

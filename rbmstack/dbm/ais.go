@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/docsearch/docsearch/internal/par"
 	"github.com/docsearch/docsearch/internal/rng"
@@ -24,6 +25,13 @@ type AISConfig struct {
 	// BaseVisBias are the visible biases of the base-rate model (the log
 	// odds of the training data's mean, see BaseRateBias); nil means zeros.
 	BaseVisBias []float32
+	// BaseHidBias are the biases of the base model's hidden layers
+	// (BaseHidBias[l-1] for layer l; see BaseRateHidBias); nil, or a nil
+	// entry, means zeros: uniform units, as Salakhutdinov & Murray's base
+	// model. A base whose hidden units are on about as often as the
+	// model's posteriors on the data starts the annealing closer to the
+	// model.
+	BaseHidBias [][]float32
 	// OddChains runs the chains over the odd layers (h^1, h^3, ...) with
 	// the even layers (v, h^2, ...) summed out of the weights, as
 	// Salakhutdinov & Hinton (2009) did for their DBMs; otherwise the
@@ -39,9 +47,9 @@ func (c *AISConfig) EnsureDefaults() {
 	rbmstack.Default(&c.Betas, 14500)
 }
 
-// Validate reports every problem at once for a model of nvis visible
-// units.
-func (c AISConfig) Validate(nvis int) error {
+// Validate reports every problem at once for a model of layer widths
+// sizes (visible first).
+func (c AISConfig) Validate(sizes []int) error {
 	var errs []error
 	if c.Runs < 1 || c.Runs > 1<<20 {
 		errs = append(errs, fmt.Errorf("dbm: AIS Runs must be in [1, 2^20], got %d", c.Runs))
@@ -49,8 +57,16 @@ func (c AISConfig) Validate(nvis int) error {
 	if c.Betas < 3 || c.Betas > 1<<26 {
 		errs = append(errs, fmt.Errorf("dbm: AIS Betas must be in [3, 2^26], got %d", c.Betas))
 	}
-	if c.BaseVisBias != nil && len(c.BaseVisBias) != nvis {
-		errs = append(errs, fmt.Errorf("dbm: AIS BaseVisBias has %d values for %d visible units", len(c.BaseVisBias), nvis))
+	if c.BaseVisBias != nil && len(c.BaseVisBias) != sizes[0] {
+		errs = append(errs, fmt.Errorf("dbm: AIS BaseVisBias has %d values for %d visible units", len(c.BaseVisBias), sizes[0]))
+	}
+	if len(c.BaseHidBias) > len(sizes)-1 {
+		errs = append(errs, fmt.Errorf("dbm: AIS BaseHidBias has %d layers for %d hidden layers", len(c.BaseHidBias), len(sizes)-1))
+	}
+	for l, b := range c.BaseHidBias {
+		if b != nil && l+1 < len(sizes) && len(b) != sizes[l+1] {
+			errs = append(errs, fmt.Errorf("dbm: AIS BaseHidBias[%d] has %d values for %d units", l, len(b), sizes[l+1]))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -90,6 +106,36 @@ func BaseRateBias(data mat.Matrix) []float32 {
 	return r.VisBias
 }
 
+// BaseRateHidBias returns the hidden biases of a base model whose hidden
+// units are on as often as d's mean-field posteriors (iters sweeps) say on
+// data: the log odds of each unit's mean posterior, kept within
+// [0.001, 0.999] as BaseRateBias, one slice per hidden layer.
+func (d *DBM) BaseRateHidBias(data mat.Matrix, iters int) [][]float32 {
+	n, _ := data.Dims()
+	out := make([][]float32, d.Layers())
+	sums := make([][]float64, d.Layers())
+	for l := range sums {
+		sums[l] = make([]float64, d.Sizes[l+1])
+	}
+	d.forBlocks(data, iters, func(_ int, _ mat.Dense, mu []mat.Dense) {
+		for l, m := range mu {
+			for i := 0; i < m.Rows; i++ {
+				for j, v := range m.Row(i) {
+					sums[l][j] += float64(v)
+				}
+			}
+		}
+	})
+	for l, s := range sums {
+		out[l] = make([]float32, len(s))
+		for j, v := range s {
+			p := min(max(v/float64(max(n, 1)), 0.001), 0.999)
+			out[l][j] = float32(math.Log(p / (1 - p)))
+		}
+	}
+	return out
+}
+
 // AIS estimates log Z of d by annealed importance sampling (Salakhutdinov
 // & Hinton 2009, section 3.2; Salakhutdinov & Murray, "On the
 // quantitative analysis of deep belief networks", ICML 2008). One parity
@@ -97,17 +143,15 @@ func BaseRateBias(data mat.Matrix) []float32 {
 // (cfg.OddChains). With the odd layers (h^1, h^3, ...) summed out, the
 // chains run over x = (v, h^2, ...) with
 //
-//	log p*_k(x) = (1-beta_k) bA'v + beta_k (B[0]'v + sum_{even l>0} B[l]'h^l)
-//	            + sum_{odd l} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j);
+//	log p*_k(x) = sum_{even l} ((1-beta_k) A[l] + beta_k B[l])'h^l
+//	            + sum_{odd l} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j + (1-beta_k) A[l]_j)
 //
-// with the even layers summed out, over x = (h^1, h^3, ...) with
-//
-//	log p*_k(x) = beta_k sum_{odd l} B[l]'h^l
-//	            + sum_i softplus(beta_k (h^1 W[0]' + B[0])_i + (1-beta_k) bA_i)
-//	            + sum_{even l>0} sum_j softplus(beta_k (h^{l-1} W[l-1] + h^{l+1} W[l]' + B[l])_j).
-//
-// The base model (beta 0) is the base-rate model over v with uniform
-// hidden layers, log Z_A = sum_i softplus(bA_i) + log 2 * sum_{l>0} Sizes[l].
+// (h^0 = v, W terms of missing layers left out), and with the even layers
+// summed out, over x = (h^1, h^3, ...), the same with odd and even
+// swapped. A[l] are the base model's biases (BaseVisBias, BaseHidBias).
+// The base model (beta 0) has independent units with those biases, a
+// base-rate model over v (Salakhutdinov & Murray 2008) and uniform hidden
+// layers by default: log Z_A = sum_l sum_j softplus(A[l]_j).
 // Each run starts from an exact base sample; at step k it adds
 // log p*_k(x) - log p*_{k-1}(x) to its log weight, then moves x by one
 // Gibbs sweep that leaves p_k invariant (the summed-out layers given x,
@@ -116,7 +160,7 @@ func BaseRateBias(data mat.Matrix) []float32 {
 func (d *DBM) AIS(ctx context.Context, cfg AISConfig, obs rbmstack.Observer) (*AISResult, error) {
 	d.validate()
 	cfg.EnsureDefaults()
-	if err := cfg.Validate(d.Sizes[0]); err != nil {
+	if err := cfg.Validate(d.Sizes); err != nil {
 		return nil, err
 	}
 	a := newAISRun(d, cfg)
@@ -152,8 +196,9 @@ type aisRun struct {
 	d        *DBM
 	q        int // the parity of the layers the chains run over
 	s, x     []mat.Dense
-	bA       []float32
-	dB0, mix []float32 // B[0] - bA; the visible biases of the step's model
+	bA       [][]float32 // the base model's biases, every layer
+	dB       [][]float32 // B[l] - bA[l]
+	mix      []float32   // scratch: a layer's biases at the step's beta
 	logw     []float64
 	logZBase float64
 	src      *rng.Source
@@ -162,42 +207,42 @@ type aisRun struct {
 // newAISRun draws the runs' exact samples of the base model.
 func newAISRun(d *DBM, cfg AISConfig) *aisRun {
 	L, M := d.Layers(), cfg.Runs
-	a := &aisRun{d: d, bA: cfg.BaseVisBias, src: rng.New(cfg.Seed, 0xa15), logw: make([]float64, M)}
+	a := &aisRun{d: d, src: rng.New(cfg.Seed, 0xa15), logw: make([]float64, M)}
 	if cfg.OddChains {
 		a.q = 1
 	}
-	if a.bA == nil {
-		a.bA = make([]float32, d.Sizes[0])
+	for l, n := range d.Sizes {
+		var b []float32
+		switch {
+		case l == 0:
+			b = cfg.BaseVisBias
+		case l-1 < len(cfg.BaseHidBias):
+			b = cfg.BaseHidBias[l-1]
+		}
+		if b == nil {
+			b = make([]float32, n)
+		}
+		a.bA = append(a.bA, b)
+		dB := make([]float32, n)
+		for i := range dB {
+			dB[i] = d.B[l][i] - b[i]
+		}
+		a.dB = append(a.dB, dB)
+		for _, v := range b {
+			a.logZBase += softplus(float64(v))
+		}
+		a.s = append(a.s, mat.New(M, n))
+		a.x = append(a.x, mat.New(M, n))
 	}
-	for _, b := range a.bA {
-		a.logZBase += softplus(float64(b))
-	}
-	for l := 1; l <= L; l++ {
-		a.logZBase += math.Ln2 * float64(d.Sizes[l])
-	}
-	for l := range d.Sizes {
-		a.s = append(a.s, mat.New(M, d.Sizes[l]))
-		a.x = append(a.x, mat.New(M, d.Sizes[l]))
-	}
-	if a.q == 0 {
-		pv := a.x[0]
+	a.mix = make([]float32, slices.Max(d.Sizes))
+	for l := a.q; l <= L; l += 2 {
+		p := a.x[l]
 		for i := 0; i < M; i++ {
-			copy(pv.Row(i), a.bA)
+			copy(p.Row(i), a.bA[l])
 		}
-		mat.Sigmoid(pv.Data)
-		rbm.SampleBernoulli(a.s[0], pv, a.src.Uint64())
+		mat.Sigmoid(p.Data)
+		rbm.SampleBernoulli(a.s[l], p, a.src.Uint64())
 	}
-	for l := max(2-a.q, 1); l <= L; l += 2 {
-		for i := range a.x[l].Data {
-			a.x[l].Data[i] = 0.5
-		}
-		rbm.SampleBernoulli(a.s[l], a.x[l], a.src.Uint64())
-	}
-	a.dB0 = make([]float32, d.Sizes[0])
-	for i := range a.dB0 {
-		a.dB0[i] = d.B[0][i] - a.bA[i]
-	}
-	a.mix = make([]float32, d.Sizes[0])
 	return a
 }
 
@@ -214,25 +259,17 @@ func (a *aisRun) weigh(b0, b1 float64) {
 		for i := lo; i < hi; i++ {
 			var t float64
 			for l := a.q; l <= L; l += 2 {
-				bias := d.B[l]
-				if l == 0 {
-					bias = a.dB0
-				}
+				dB := a.dB[l]
 				for j, v := range s[l].Row(i) {
-					t += float64(v * bias[j])
+					t += float64(v * dB[j])
 				}
 			}
 			t *= b1 - b0
 			for l := 1 - a.q; l <= L; l += 2 {
-				if l == 0 {
-					for j, xv := range x[0].Row(i) {
-						ba := float64(a.bA[j])
-						t += softplus(b1*float64(xv)+(1-b1)*ba) - softplus(b0*float64(xv)+(1-b0)*ba)
-					}
-					continue
-				}
-				for _, xv := range x[l].Row(i) {
-					t += softplus(b1*float64(xv)) - softplus(b0*float64(xv))
+				bA := a.bA[l]
+				for j, xv := range x[l].Row(i) {
+					ba := float64(bA[j])
+					t += softplus(b1*float64(xv)+(1-b1)*ba) - softplus(b0*float64(xv)+(1-b0)*ba)
 				}
 			}
 			a.logw[i] += t
@@ -245,33 +282,27 @@ func (a *aisRun) weigh(b0, b1 float64) {
 func (a *aisRun) move(bk float32) {
 	d, s, x := a.d, a.s, a.x
 	L := d.Layers()
-	for i := range a.mix {
-		a.mix[i] = bk*d.B[0][i] + (1-bk)*a.bA[i]
-	}
 	for l := 1 - a.q; l <= L; l += 2 {
-		p := x[l]
-		if l == 0 {
-			// bk*(h^1 W[0]' + B[0]) + (1-bk)*bA
-			for i := 0; i < p.Rows; i++ {
+		// bk*(input at beta 1) + (1-bk)*bA
+		p, bA := x[l], a.bA[l]
+		par.For(p.Rows, max(1, 1<<14/p.Cols), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
 				r := p.Row(i)
 				for j, v := range r {
-					r[j] = bk*v + (1-bk)*a.bA[j]
+					r[j] = bk*v + (1-bk)*bA[j]
 				}
 			}
-		} else {
-			mat.Scale(p.Data, bk)
-		}
+		})
 		mat.Sigmoid(p.Data)
 		rbm.SampleBernoulli(s[l], p, a.src.Uint64())
 	}
 	for l := a.q; l <= L; l += 2 {
-		p := x[l]
-		if l == 0 {
-			mat.Mul(p, s[1], false, d.weights(0), true, bk, 0)
-			mat.AddRowVec(p, a.mix)
-		} else {
-			d.condInput(l, s, bk, p)
+		p, mix := x[l], a.mix[:d.Sizes[l]]
+		for i := range mix {
+			mix[i] = bk*d.B[l][i] + (1-bk)*a.bA[l][i]
 		}
+		d.weightInput(l, s, bk, p)
+		mat.AddRowVec(p, mix)
 		mat.Sigmoid(p.Data)
 		rbm.SampleBernoulli(s[l], p, a.src.Uint64())
 	}

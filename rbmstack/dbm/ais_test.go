@@ -54,14 +54,30 @@ func TestAISMatchesExactLogZ(t *testing.T) {
 	dbm := randomDBM([]int{8, 6, 4}, 1, 0.5, 13)
 	// Three hidden layers: h^1 and h^3 summed out, v and h^2 sampled.
 	dbm3 := randomDBM([]int{6, 5, 4, 3}, 1, 0.5, 14)
+	// Base hidden biases of either sign, as from posteriors.
+	hid := func(sizes ...int) [][]float32 {
+		var out [][]float32
+		for _, n := range sizes {
+			b := make([]float32, n)
+			for i := range b {
+				b[i] = float32(src.Norm())
+			}
+			out = append(out, b)
+		}
+		return out
+	}
 	cases := []struct {
 		name string
 		d    *DBM
 		base []float32
+		hid  [][]float32
 	}{
-		{"rbm 10x8", one, base},
-		{"dbm 8-6-4", dbm, nil},
-		{"dbm 6-5-4-3", dbm3, base[:6]},
+		{"rbm 10x8", one, base, nil},
+		{"dbm 8-6-4", dbm, nil, nil},
+		{"dbm 6-5-4-3", dbm3, base[:6], nil},
+		{"rbm 10x8 hidden base", one, base, hid(8)},
+		{"dbm 8-6-4 hidden base", dbm, nil, hid(6, 4)},
+		{"dbm 6-5-4-3 hidden base", dbm3, base[:6], [][]float32{nil, hid(4)[0], hid(3)[0]}},
 	}
 	for _, c := range cases {
 		for _, odd := range []bool{false, true} {
@@ -75,7 +91,7 @@ func TestAISMatchesExactLogZ(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := c.d.AIS(context.Background(), AISConfig{Runs: 100, Betas: 10000, BaseVisBias: c.base, OddChains: odd, Seed: 1}, nil)
+				res, err := c.d.AIS(context.Background(), AISConfig{Runs: 100, Betas: 10000, BaseVisBias: c.base, BaseHidBias: c.hid, OddChains: odd, Seed: 1}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -121,6 +121,19 @@ func (d *DBM) validate() {
 // means) s of its neighbours, scaled by beta:
 // beta*(s[l-1] W[l-1] + s[l+1] W[l]' + B[l]). s[l] itself is not read.
 func (d *DBM) condInput(l int, s []mat.Dense, beta float32, dst mat.Dense) {
+	d.weightInput(l, s, beta, dst)
+	if beta == 1 {
+		mat.AddRowVec(dst, d.B[l])
+		return
+	}
+	for i := 0; i < dst.Rows; i++ {
+		mat.Axpy(beta, d.B[l], dst.Row(i))
+	}
+}
+
+// weightInput is condInput without the bias: beta times the input layer l
+// gets through the weights from the states s of its neighbours.
+func (d *DBM) weightInput(l int, s []mat.Dense, beta float32, dst mat.Dense) {
 	L := d.Layers()
 	first := true
 	if l > 0 {
@@ -133,12 +146,5 @@ func (d *DBM) condInput(l int, s []mat.Dense, beta float32, dst mat.Dense) {
 			b = 0
 		}
 		mat.Mul(dst, s[l+1], false, d.weights(l), true, beta, b)
-	}
-	if beta == 1 {
-		mat.AddRowVec(dst, d.B[l])
-		return
-	}
-	for i := 0; i < dst.Rows; i++ {
-		mat.Axpy(beta, d.B[l], dst.Row(i))
 	}
 }
