@@ -83,7 +83,7 @@ func TestSelectHeldOutError(t *testing.T) {
 	out := n.Activations(x, 1)
 	wrong := 0
 	for _, r := range tr.val {
-		if argmax(out.Row(r)) != labels[r] {
+		if Argmax(out.Row(r)) != labels[r] {
 			wrong++
 		}
 	}

@@ -204,7 +204,7 @@ func (t *Trainer) lossErrors(rows []int, count bool) (float64, int) {
 		if count {
 			out, target := t.Net.Output(&t.ws), t.ws.target
 			for i := range r {
-				if argmax(out.Row(i)) != argmax(target.Row(i)) {
+				if Argmax(out.Row(i)) != Argmax(target.Row(i)) {
 					wrong++
 				}
 			}
@@ -213,12 +213,12 @@ func (t *Trainer) lossErrors(rows []int, count bool) (float64, int) {
 	return sum / float64(len(rows)), wrong
 }
 
-// argmax returns the index of x's largest value, the first of equals; a
-// NaN anywhere wins, so that a broken net counts as wrong.
-func argmax(x []float32) int {
+// Argmax returns the index of x's largest value, the first of equals; a
+// NaN loses to any number.
+func Argmax(x []float32) int {
 	best := 0
 	for j, v := range x {
-		if v > x[best] || v != v && x[best] == x[best] {
+		if v > x[best] || x[best] != x[best] {
 			best = j
 		}
 	}

@@ -3,7 +3,6 @@ package mnist
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/docsearch/docsearch/autoencoder"
@@ -307,19 +306,9 @@ func classErrorOn(net *autoencoder.Net, x mat.Matrix, labels []uint8) float64 {
 	out := net.Activations(x, len(net.Layers)-1)
 	wrong := 0
 	for i, l := range labels {
-		if argmax(out.Row(i)) != int(l) {
+		if autoencoder.Argmax(out.Row(i)) != int(l) {
 			wrong++
 		}
 	}
 	return float64(wrong) / float64(len(labels))
-}
-
-func argmax(x []float32) int {
-	best := 0
-	for j, v := range x {
-		if v > x[best] || math.IsNaN(float64(x[best])) {
-			best = j
-		}
-	}
-	return best
 }
