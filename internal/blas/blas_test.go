@@ -231,23 +231,32 @@ func TestKernels(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(6, 7))
 	same := func(x, y []float32) bool { return fmt.Sprint(x) == fmt.Sprint(y) }
-	kerns := map[int]func(kc int, a, b, c *float32, ldc int, alpha, beta float32){16: kern6x16}
+	// Each kernel with a packed B panel (rows w apart) and, for the AVX-512
+	// kernel, B read in place (rows 45 apart).
+	type kernel struct {
+		w, ldb int
+		kern   func(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+	}
+	kerns := []kernel{{16, 16, func(kc int, a, b *float32, _ int, c *float32, ldc int, alpha, beta float32) {
+		kern6x16(kc, a, b, c, ldc, alpha, beta)
+	}}}
 	if hasAVX512 {
-		kerns[32] = kern6x32
+		kerns = append(kerns, kernel{32, 32, kern6x32}, kernel{32, 45, kern6x32})
 	}
 	for _, kc := range []int{1, 2, 3, 4, 5, 8, 9, 255, 256} {
-		for w, kern := range kerns {
-			a, b := randSlice(rng, mr*kc), randSlice(rng, w*kc)
+		for _, k := range kerns {
+			w := k.w
+			a, b := randSlice(rng, mr*kc), randSlice(rng, (kc-1)*k.ldb+w)
 			for _, beta := range []float32{0, 1, -0.5} {
 				const ldc = 37
 				c1 := randSlice(rng, (mr-1)*ldc+w)
 				c2 := append([]float32(nil), c1...)
-				kern(kc, &a[0], &b[0], &c1[0], ldc, 1.5, beta)
-				kernGo(kc, &a[0], &b[0], &c2[0], ldc, 1.5, beta, w)
+				k.kern(kc, &a[0], &b[0], k.ldb, &c1[0], ldc, 1.5, beta)
+				kernGo(kc, &a[0], &b[0], k.ldb, &c2[0], ldc, 1.5, beta, w)
 				for i := range c1 {
 					// Same products, different summation order (FMA).
 					if d := math.Abs(float64(c1[i] - c2[i])); d > 1e-4*math.Sqrt(float64(kc)) {
-						t.Fatalf("kern6x%d kc=%d beta=%g: [%d] = %g, want %g", w, kc, beta, i, c1[i], c2[i])
+						t.Fatalf("kern6x%d ldb=%d kc=%d beta=%g: [%d] = %g, want %g", w, k.ldb, kc, beta, i, c1[i], c2[i])
 					}
 				}
 			}

@@ -36,14 +36,26 @@ var (
 	avx512Kernels = kernelSet{nr: 32}
 )
 
-// kern runs the micro-kernel. The calls are direct, not through a function
-// value, so that the compiler sees they do not let c escape.
-func (ks *kernelSet) kern(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
+// kern runs the micro-kernel on a B panel whose rows are ldb apart (nr
+// when packed; only the AVX-512 kernel reads B in place). The calls are
+// direct, not through a function value, so that the compiler sees they do
+// not let c escape.
+func (ks *kernelSet) kern(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
 	if ks.nr == 32 {
-		kern6x32(kc, a, b, c, ldc, alpha, beta)
+		kern6x32(kc, a, b, ldb, c, ldc, alpha, beta)
 	} else {
 		kern6x16(kc, a, b, c, ldc, alpha, beta)
 	}
+}
+
+// inPlaceB reports whether g's micro-kernels read B where it lies instead
+// of from packed panels: when B is not transposed, the kernel can (AVX-512),
+// and op(A) has few rows, so that packing would cost a copy of the B block
+// for every mcMax or fewer rows of A (at 100 rows, a sixth of the time of
+// the 100x2000x500 product of training). Strides of a multiple of 1 KiB are
+// packed all the same: their rows would fall into a few cache sets.
+func (g *gemmArgs) inPlaceB(m int) bool {
+	return !g.tB && g.ks.nr == 32 && m <= mcMax && g.ldb%256 != 0
 }
 
 // gemmArgs is one Sgemm call, already checked, with m, n, k > 0, alpha != 0.
@@ -152,36 +164,41 @@ func (g *gemmArgs) block(s *scratch, i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			g.packB(s.b, pc, kcb, j0+jc, ncb)
+			inPlace := g.inPlaceB(m)
+			g.packB(s.b, pc, kcb, j0+jc, ncb, inPlace)
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
 				g.packA(s.a, i0+ic, mcb, pc, kcb)
-				g.macro(s, kcb, mcb, ncb, i0+ic, j0+jc, beta)
+				g.macro(s, kcb, mcb, ncb, i0+ic, j0+jc, pc, beta, inPlace)
 			}
 		}
 	}
 }
 
-// macro runs the micro-kernel over the packed mcb×kcb block of A and kcb×ncb
-// block of B, updating C[ci:ci+mcb, cj:cj+ncb]. Edge tiles are computed into
-// a local tile and merged with scalar code.
-func (g *gemmArgs) macro(s *scratch, kcb, mcb, ncb, ci, cj int, beta float32) {
+// macro runs the micro-kernel over the packed mcb×kcb block of A and the
+// kcb×ncb block of B at rows pc.. (packed, or in place for its full panels),
+// updating C[ci:ci+mcb, cj:cj+ncb]. Edge tiles are computed into a local
+// tile and merged with scalar code.
+func (g *gemmArgs) macro(s *scratch, kcb, mcb, ncb, ci, cj, pc int, beta float32, inPlace bool) {
 	c, ldc, alpha := g.c, g.ldc, g.alpha
 	ks := g.ks
 	nr := ks.nr
 	for jr := 0; jr < ncb; jr += nr {
 		nrr := min(nr, ncb-jr)
-		bp := &s.b[jr*kcb]
+		bp, ldb := &s.b[jr*kcb], nr
+		if inPlace && nrr == nr {
+			bp, ldb = &g.b[pc*g.ldb+cj+jr], g.ldb
+		}
 		for ir := 0; ir < mcb; ir += mr {
 			mrr := min(mr, mcb-ir)
 			ap := &s.a[ir*kcb]
 			off := (ci+ir)*ldc + cj + jr
 			if mrr == mr && nrr == nr {
-				ks.kern(kcb, ap, bp, &c[off], ldc, alpha, beta)
+				ks.kern(kcb, ap, bp, ldb, &c[off], ldc, alpha, beta)
 				continue
 			}
 			var t [mr * nrMax]float32
-			ks.kern(kcb, ap, bp, &t[0], nr, 1, 0)
+			ks.kern(kcb, ap, bp, ldb, &t[0], nr, 1, 0)
 			for r := range mrr {
 				row := c[off+r*ldc : off+r*ldc+nrr]
 				tr := t[r*nr : r*nr+nrr]
@@ -230,7 +247,9 @@ func (g *gemmArgs) packA(dst []float32, i0, mc, p0, kc int) {
 
 // packB packs op(B)[p0:p0+kc, j0:j0+nc] into dst as nr-column panels; panel
 // holds element (p, j) at (j/nr)*nr*kc + p*nr + j%nr. Columns past nc are zero.
-func (g *gemmArgs) packB(dst []float32, p0, kc, j0, nc int) {
+// With inPlace it packs only the last panel if partial: the kernel reads the
+// full ones in place.
+func (g *gemmArgs) packB(dst []float32, p0, kc, j0, nc int, inPlace bool) {
 	b, ldb, nr := g.b, g.ldb, g.ks.nr
 	kc8 := kc &^ 7
 	for jr := 0; jr < nc; jr += nr {
@@ -238,6 +257,7 @@ func (g *gemmArgs) packB(dst []float32, p0, kc, j0, nc int) {
 		d := dst[jr*kc : jr*kc+nr*kc]
 		j := j0 + jr
 		switch {
+		case inPlace && nrr == nr: // read in place by the kernel
 		case !g.tB && nrr == nr:
 			packBN(kc, &b[p0*ldb+j], ldb, &d[0], nr)
 		case g.tB && nrr == nr:

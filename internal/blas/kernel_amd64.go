@@ -18,10 +18,12 @@ var (
 //go:noescape
 func kern6x16(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
-// kern6x32 is kern6x16 for a 6×32 tile and a kc×32 panel b. AVX-512F.
+// kern6x32 is kern6x16 for a 6×32 tile and a kc×32 panel b whose rows
+// are ldb elements apart: 32 for a packed panel, the matrix's own stride
+// when B is read where it lies. AVX-512F.
 //
 //go:noescape
-func kern6x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func kern6x32(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // packBN copies kc rows of w (16 or 32) values, ldb apart, into dst
 // contiguously.

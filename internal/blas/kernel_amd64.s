@@ -476,7 +476,7 @@ atdone:
 	VFMADD231PS  Z12, Z15, Z10; \
 	VFMADD231PS  Z13, Z15, Z11; \
 	ADDQ         $24, AX;      \
-	ADDQ         $128, BX
+	ADDQ         R9, BX
 
 #define STORE0_512(lo, hi) \
 	VMULPS  Z12, lo, lo; \
@@ -500,13 +500,15 @@ atdone:
 	PREFETCHT0 127(SI); \
 	ADDQ       DX, SI
 
-// func kern6x32(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kern6x32(SB), NOSPLIT, $0-48
+// func kern6x32(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kern6x32(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), DX
+	MOVQ ldb+24(FP), R9
+	SHLQ $2, R9
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
 	SHLQ $2, DX
 
 	MOVQ DI, SI
@@ -553,8 +555,8 @@ tail512one:
 	JNZ  tail512one
 
 store512:
-	VBROADCASTSS alpha+40(FP), Z12
-	MOVL         beta+44(FP), R8
+	VBROADCASTSS alpha+48(FP), Z12
+	MOVL         beta+52(FP), R8
 	ANDL         $0x7fffffff, R8 // beta == ±0
 	JNZ          storeb512
 	STORE0_512(Z0, Z1)
@@ -567,7 +569,7 @@ store512:
 	RET
 
 storeb512:
-	VBROADCASTSS beta+44(FP), Z13
+	VBROADCASTSS beta+52(FP), Z13
 	STOREB_512(Z0, Z1)
 	STOREB_512(Z2, Z3)
 	STOREB_512(Z4, Z5)

@@ -8,13 +8,13 @@ import "unsafe"
 
 // kernGo computes the 6×w tile C = alpha*A*B + beta*C (C not read when
 // beta == 0) from a packed 6×kc panel a (a[p*6+r]) and kc×w panel b
-// (b[p*w+j]); ldc is in elements.
-func kernGo(kc int, a, b, c *float32, ldc int, alpha, beta float32, w int) {
+// (b[p*ldb+j]); ldb and ldc are in elements.
+func kernGo(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, w int) {
 	ap := unsafe.Slice(a, mr*kc)
-	bp := unsafe.Slice(b, w*kc)
+	bp := unsafe.Slice(b, (kc-1)*ldb+w)
 	var acc [mr][nrMax]float32
 	for p := range kc {
-		bv := bp[p*w : p*w+w]
+		bv := bp[p*ldb : p*ldb+w]
 		for r := range mr {
 			ar := ap[p*mr+r]
 			for j, v := range bv {

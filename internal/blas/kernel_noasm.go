@@ -8,11 +8,11 @@ const (
 )
 
 func kern6x16(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
-	kernGo(kc, a, b, c, ldc, alpha, beta, 16)
+	kernGo(kc, a, b, 16, c, ldc, alpha, beta, 16)
 }
 
-func kern6x32(kc int, a, b, c *float32, ldc int, alpha, beta float32) {
-	kernGo(kc, a, b, c, ldc, alpha, beta, 32)
+func kern6x32(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
+	kernGo(kc, a, b, ldb, c, ldc, alpha, beta, 32)
 }
 
 func packBN(kc int, src *float32, ldb int, dst *float32, w int) { packBNGo(kc, src, ldb, dst, w) }
