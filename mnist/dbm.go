@@ -139,7 +139,9 @@ const binarizeSeed = 0xb1a5
 //  2. joint training by stochastic approximation (DBMJoint): 10 mean-field
 //     sweeps per minibatch, 100 persistent chains with 5 Gibbs sweeps per
 //     update;
-//  3. log Z by AIS from the base-rate model, and the mean variational lower
+//  3. log Z by AIS (AISChains, AISBase: by default from a base model with
+//     the data's visible base rates and hidden units on as often as the
+//     model's posteriors, chains over h^1), and the mean variational lower
 //     bound on log p(v) of the test images (Published: 356.18 and -84.62);
 //  4. classification: the 784-500-1000 net whose input is the image and
 //     its mean-field posterior q(h^2), its first layer [W[0]; W[1]'] with

@@ -128,3 +128,29 @@ func checkPinnedQuick(t *testing.T, m map[string]any, pins map[string]float64) {
 		}
 	}
 }
+
+// TestMNISTFlagErrors: an absurd value of an experiment's option is refused
+// before any data are read or anything trained, and the error names the
+// option and the value.
+func TestMNISTFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"dnn", "--select", "accuracy"},
+		{"dnn", "--finetune", "adam"},
+		{"dbm", "--joint-epochs", "-1"},
+		{"dbm", "--ais-chains", "both"},
+		{"dbm", "--ais-base", "ones"},
+		{"dbm", "--ais-betas", "2"},
+		{"dbn", "--updown-epochs", "-5"},
+		{"dbn", "--updown-decay", "step"},
+	} {
+		out, err := run(t, append([]string{"mnist"}, args...)...)
+		if err == nil {
+			t.Errorf("%v accepted:\n%s", args, out)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, args[1]) || !strings.Contains(msg, strings.TrimPrefix(args[2], "-")) {
+			t.Errorf("%v: error %q does not name both the option and its value", args, msg)
+		}
+	}
+}
