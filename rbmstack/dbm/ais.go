@@ -33,10 +33,10 @@ type AISConfig struct {
 	// model.
 	BaseHidBias [][]float32
 	// OddChains runs the chains over the odd layers (h^1, h^3, ...) with
-	// the even layers (v, h^2, ...) summed out of the weights, as
-	// Salakhutdinov & Hinton (2009) did for their DBMs; otherwise the
-	// chains run over the even layers with the odd ones summed out. For a
-	// 784-500-1000 DBM the odd chains hold 500 units against 1,784.
+	// the even layers (v, h^2, ...) summed out of the weights; otherwise
+	// the chains run over the even layers with the odd ones summed out.
+	// For a 784-500-1000 DBM the odd chains hold 500 units against 1,784,
+	// and their log weights spread less.
 	OddChains bool
 	Seed      uint64
 }
