@@ -19,9 +19,6 @@ type Workspace struct {
 	rowLoss []float64 // LossGrad's per-row losses
 }
 
-// elementwise work below this many values runs on one goroutine.
-const elemGrain = 1 << 14
-
 func (n *Net) ensure(ws *Workspace, rows int) {
 	if len(ws.acts) != len(n.Layers)+1 {
 		ws.acts = make([]mat.Dense, len(n.Layers)+1)
@@ -131,7 +128,7 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 		ws.rowLoss = make([]float64, B)
 	}
 	rowLoss := ws.rowLoss[:B]
-	par.For(B, max(1, elemGrain/max(1, y.Cols)), func(lo, hi int) {
+	par.Rows(B, y.Cols, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			rowLoss[i] = lossOf(n.Loss, y.Row(i), t.Row(i))
 		}
@@ -146,7 +143,7 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 	}
 	inv := 1 / float32(B)
 	dl := ws.deltas[L-1].Data
-	par.For(len(dl), elemGrain, func(lo, hi int) { mat.Sub(dl[lo:hi], y.Data[lo:hi], t.Data[lo:hi]) })
+	par.For(len(dl), par.Grain, func(lo, hi int) { mat.Sub(dl[lo:hi], y.Data[lo:hi], t.Data[lo:hi]) })
 	off := len(n.Params)
 	for l := L - 1; l >= 0; l-- {
 		ly := n.Layers[l]
@@ -163,7 +160,7 @@ func (n *Net) LossGrad(ws *Workspace, grad []float32) float64 {
 		mat.Mul(prev, d, false, mat.View(ly.In, ly.Out, ly.W), true, 1, 0)
 		if n.Layers[l-1].Act == Sigmoid {
 			a := ws.acts[l].Data
-			par.For(len(a), elemGrain, func(lo, hi int) {
+			par.For(len(a), par.Grain, func(lo, hi int) {
 				for i := lo; i < hi; i++ {
 					v := a[i]
 					prev.Data[i] *= v * (1 - v)

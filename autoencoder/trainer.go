@@ -100,11 +100,10 @@ func (t *Trainer) Train(ctx context.Context, obs rbmstack.Observer) error {
 			Loss: loss, HeldOut: math.NaN(), LR: lr}
 		if len(t.val) > 0 {
 			var wrong int
-			if cfg.Select == HeldOutError {
-				e.HeldOut, wrong = t.LossErrors(t.val)
+			count := cfg.Select == HeldOutError
+			e.HeldOut, wrong = t.lossErrors(t.val, count)
+			if count {
 				e.HeldOutWrong, e.HeldOutCases = wrong, len(t.val)
-			} else {
-				e.HeldOut = t.Loss(t.val)
 			}
 			if t.better(e.HeldOut, wrong) {
 				t.bestLoss, t.bestWrong, t.bestEpoch, t.sinceBest = e.HeldOut, wrong, t.epoch, 0
@@ -186,11 +185,9 @@ func (t *Trainer) Loss(rows []int) float64 {
 	return loss
 }
 
-// LossErrors returns the mean loss over the listed cases and the number of
-// them a classifier gets wrong: whose largest output is not where their
-// target is largest.
-func (t *Trainer) LossErrors(rows []int) (float64, int) { return t.lossErrors(rows, true) }
-
+// lossErrors returns the mean loss over the listed cases and, with count,
+// the number of them a classifier gets wrong: whose largest output is not
+// where their target is largest.
 func (t *Trainer) lossErrors(rows []int, count bool) (float64, int) {
 	const block = 500
 	t.heldOut = true

@@ -156,6 +156,7 @@ func (g *gemmArgs) block(s *scratch, i0, i1, j0, j1 int) {
 	kc := min(roundUp(ceilDiv(k, ceilDiv(k, kcMax)), 8), kcMax)
 	mc := roundUp(ceilDiv(m, ceilDiv(m, mcMax)), mr)
 	nc := roundUp(ceilDiv(n, ceilDiv(n, ncMax)), g.ks.nr)
+	inPlace := g.inPlaceB(m)
 	for jc := 0; jc < n; jc += nc {
 		ncb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
@@ -164,7 +165,6 @@ func (g *gemmArgs) block(s *scratch, i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			inPlace := g.inPlaceB(m)
 			g.packB(s.b, pc, kcb, j0+jc, ncb, inPlace)
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)

@@ -167,6 +167,16 @@ type forTask struct {
 
 func (f forTask) Do(i int) { f.fn(i*f.chunk, min((i+1)*f.chunk, f.n)) }
 
+// Grain is the number of values below which an elementwise loop runs on
+// the calling goroutine alone: below it, handing out the pieces costs more
+// than they take.
+const Grain = 1 << 14
+
+// Rows calls fn(lo, hi) on disjoint ranges of rows covering [0, rows), for
+// a loop over rows of cols values each: each range holds at least Grain
+// values (For with the grain in rows).
+func Rows(rows, cols int, fn func(lo, hi int)) { For(rows, max(1, Grain/max(1, cols)), fn) }
+
 // Blocks calls fn(b, lo, hi) for fixed blocks [b*size, min((b+1)*size, n)),
 // spread over the cores. The block boundaries are independent of the number
 // of cores, which makes per-block random streams reproducible everywhere.

@@ -129,8 +129,7 @@ func (d *DBM) BaseRateHidBias(data mat.Matrix, iters int) [][]float32 {
 	for l, s := range sums {
 		out[l] = make([]float32, len(s))
 		for j, v := range s {
-			p := min(max(v/float64(max(n, 1)), 0.001), 0.999)
-			out[l][j] = float32(math.Log(p / (1 - p)))
+			out[l][j] = rbm.BaseRateLogOdds(v / float64(max(n, 1)))
 		}
 	}
 	return out
@@ -285,7 +284,7 @@ func (a *aisRun) move(bk float32) {
 	for l := 1 - a.q; l <= L; l += 2 {
 		// bk*(input at beta 1) + (1-bk)*bA
 		p, bA := x[l], a.bA[l]
-		par.For(p.Rows, max(1, 1<<14/p.Cols), func(lo, hi int) {
+		par.Rows(p.Rows, p.Cols, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				r := p.Row(i)
 				for j, v := range r {

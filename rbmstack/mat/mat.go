@@ -135,7 +135,7 @@ func AddRowVec(m Dense, v []float32) {
 	if len(v) != m.Cols {
 		panic("mat: AddRowVec length mismatch")
 	}
-	par.For(m.Rows, max(1, parGrain/max(1, m.Cols)), func(lo, hi int) {
+	par.Rows(m.Rows, m.Cols, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r := m.Row(i)
 			for j := range r {
@@ -166,7 +166,7 @@ func ColSumsTo(dst []float32, m Dense, alpha, beta float32) {
 	// columns go to the cores (the sums do not depend on how).
 	nb := (m.Cols + colBlock - 1) / colBlock
 	grain := nb
-	if m.Rows*m.Cols >= parGrain {
+	if m.Rows*m.Cols >= par.Grain {
 		grain = 1
 	}
 	par.For(nb, grain, func(b0, b1 int) {
@@ -231,12 +231,9 @@ func HasNaN(x []float32) bool {
 	return false
 }
 
-// elementwise work below this many values runs on one goroutine.
-const parGrain = 1 << 14
-
 // Sigmoid sets x[i] = 1/(1+exp(-x[i])) in place, on all cores for large x.
 func Sigmoid(x []float32) {
-	par.For(len(x), parGrain, func(lo, hi int) {
+	par.For(len(x), par.Grain, func(lo, hi int) {
 		sigmoid(x[lo:hi])
 	})
 }
@@ -311,7 +308,7 @@ func momentumGo(w, inc, grad []float32, mom, lr, wd float32) {
 
 // SoftmaxRows replaces each row of m by its softmax.
 func SoftmaxRows(m Dense) {
-	par.For(m.Rows, max(1, parGrain/max(1, m.Cols)), func(lo, hi int) {
+	par.Rows(m.Rows, m.Cols, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			softmax(m.Row(i))
 		}

@@ -23,17 +23,13 @@ func (r *RBM) Prepare(raw, v, p mat.Dense, scale []float32) []float32 {
 		return nil
 	}
 	// Rows are independent: on the cores.
-	par.For(raw.Rows, max(1, parGrain/max(1, raw.Cols)), func(lo, hi int) {
+	par.Rows(raw.Rows, raw.Cols, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r.prepareRow(raw.Row(i), v.Row(i), p.Row(i), &scale[i])
 		}
 	})
 	return scale[:raw.Rows]
 }
-
-// parGrain is the number of values below which a loop over rows runs on
-// one goroutine.
-const parGrain = 1 << 14
 
 // prepareRow is Prepare for one Softmax row.
 func (r *RBM) prepareRow(row, vr, pr []float32, scale *float32) {

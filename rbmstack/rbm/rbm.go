@@ -76,6 +76,14 @@ func (r *RBM) String() string {
 	return fmt.Sprintf("%s %d-%d %s%s", r.Vis, r.NVis, r.NHid, r.Hid, lab)
 }
 
+// BaseRateLogOdds returns the bias of a binary unit that is on with
+// probability m, log(m/(1-m)), m kept within [0.001, 0.999]: the base-rate
+// model's (Salakhutdinov & Murray 2008).
+func BaseRateLogOdds(m float64) float32 {
+	m = min(max(m, 1e-3), 1-1e-3)
+	return float32(math.Log(m / (1 - m)))
+}
+
 // InitVisBias sets the visible biases from the data's mean: for Binary
 // units log(p/(1-p)) of the mean activation (Hinton's practical guide,
 // section 8), for Softmax units the log of the mean word proportions; Linear
@@ -113,8 +121,7 @@ func (r *RBM) InitVisBias(data mat.Matrix) {
 		case Softmax:
 			r.VisBias[j] = float32(math.Log(max(m, 1e-6)))
 		case Binary:
-			m = min(max(m, 1e-3), 1-1e-3)
-			r.VisBias[j] = float32(math.Log(m / (1 - m)))
+			r.VisBias[j] = BaseRateLogOdds(m)
 		default:
 			r.VisBias[j] = float32(m)
 		}

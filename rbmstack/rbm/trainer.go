@@ -166,7 +166,7 @@ func (t *Trainer) negative(B int, h0, p0 mat.Dense, scale []float32) (float64, m
 	if r.Vis != Softmax {
 		return recon, v1, h1
 	}
-	par.For(B, max(1, parGrain/max(1, r.NVis)), func(lo, hi int) {
+	par.Rows(B, r.NVis, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			vr, pr := v1.Row(i), p1.Row(i)
 			var n float32
