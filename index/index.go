@@ -36,6 +36,11 @@ type Index struct {
 	text   bleve.Index
 	pool   sync.Pool // *Searcher for Index.Search
 
+	// Token counts of an index whose meta lacks them (Index.tokens).
+	tokOnce sync.Once
+	tok     Tokens
+	tokErr  error
+
 	// The pruning structure of Search, built once on demand (cells.go).
 	cells        atomic.Pointer[cells]
 	cellsOnce    sync.Once

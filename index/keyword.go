@@ -18,13 +18,18 @@ import (
 
 // Keyword runs q on the full-text index with bleve's scoring and returns
 // the best size hits, best first, with the number of documents that match.
-// Hit.Score is bleve's score (BM25, see ScoringModel), not a cosine.
-func (ix *Index) Keyword(ctx context.Context, q query.Query, size int) ([]Hit, uint64, error) {
+// Hit.Score is bleve's score (BM25, see ScoringModel), not a cosine, with
+// the average field lengths norm chooses.
+func (ix *Index) Keyword(ctx context.Context, q query.Query, size int, norm Norm) ([]Hit, uint64, error) {
 	if size <= 0 {
 		return nil, 0, nil
 	}
+	sctx, err := ix.bm25Context(ctx, q, norm)
+	if err != nil {
+		return nil, 0, err
+	}
 	req := bleve.NewSearchRequestOptions(q, min(size, len(ix.docs)), 0, false)
-	res, err := ix.text.SearchInContext(ctx, req)
+	res, err := ix.text.SearchInContext(sctx, req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("index: keyword search: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/mapping"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -174,10 +175,22 @@ func (w *Writer) indexText(e *Entry) error {
 	}
 	var err error
 	if w.fresh && w.builder == nil {
-		if w.builder, err = newTextBuilder(w.path(), filepath.Join(w.path(), dirText), w.analyzer); err != nil {
+		w.builderMapping = textMapping(w.analyzer)
+		if w.builder, err = newTextBuilder(w.path(), filepath.Join(w.path(), dirText), w.builderMapping); err != nil {
 			w.err = fmt.Errorf("index: creating the full-text index of %s: %w", w.path(), err)
 			return w.err
 		}
+	}
+	var m mapping.IndexMapping
+	if w.builder != nil {
+		m = w.builderMapping
+	} else {
+		m = w.text.Mapping()
+	}
+	t := countTokens(m, map[string]string{FieldText: e.Text, FieldTitle: e.Title, FieldLabel: e.Label})
+	w.tokens.add(t)
+	if w.added != nil {
+		w.added[e.ID] = t
 	}
 	if w.builder != nil {
 		err = w.builder.Index(e.ID, textDoc(e))
@@ -227,6 +240,9 @@ func (w *Writer) Remove(id string) error {
 			return err
 		}
 	}
+	if err := w.uncount(id); err != nil {
+		return err
+	}
 	w.batch.Delete(id)
 	if w.batch.Size() >= textBatch {
 		if err := w.flushText(); err != nil {
@@ -235,6 +251,28 @@ func (w *Writer) Remove(id string) error {
 		}
 	}
 	delete(w.slots, id)
+	return nil
+}
+
+// uncount takes the tokens of document id, about to be removed, off the
+// generation's counts: those counted when it was added, or those of its
+// stored fields.
+func (w *Writer) uncount(id string) error {
+	if t, ok := w.added[id]; ok {
+		w.tokens.sub(t)
+		delete(w.added, id)
+		return nil
+	}
+	d, err := w.text.Document(id)
+	if err != nil {
+		w.err = fmt.Errorf("index: reading doc %q: %w", id, err)
+		return w.err
+	}
+	if d == nil {
+		w.err = fmt.Errorf("%w: %s: the full-text index lacks %q", ErrCorrupt, w.gen, id)
+		return w.err
+	}
+	w.tokens.sub(countTokens(w.text.Mapping(), storedFields(d)))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -173,8 +174,14 @@ func (s *Searcher) cells() *cells {
 // background on its first call (and scans every code until it is ready).
 // At a million codes of dim 10 the build takes about 0.6 s of CPU and
 // holds 45 bytes per document; Prepare does nothing on an index too small
-// to gain from it (under 65,536 codes). It is safe for concurrent use.
+// to gain from it (under 65,536 codes). On an index written before
+// Meta.Tokens it also counts the full-text index's tokens, which the first
+// keyword query would otherwise count (an error is left for that query to
+// report). It is safe for concurrent use.
 func (ix *Index) Prepare() {
+	if ix.meta.Tokens == nil && ix.text != nil {
+		_, _ = ix.tokens(context.Background())
+	}
 	ix.prepare(minCellRows)
 }
 

@@ -74,12 +74,12 @@ const (
 // offline builder, which writes merged segments once at Close. Its scratch
 // folder lives inside the generation, so that a killed build leaves nothing
 // outside it.
-func newTextBuilder(gen, dst, an string) (bleve.Builder, error) {
+func newTextBuilder(gen, dst string, m mapping.IndexMapping) (bleve.Builder, error) {
 	scratch := filepath.Join(gen, dirTextBuild)
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return nil, err
 	}
-	return bleve.NewBuilder(dst, textMapping(an), map[string]any{"buildPathPrefix": scratch})
+	return bleve.NewBuilder(dst, m, map[string]any{"buildPathPrefix": scratch})
 }
 
 // openText opens the full-text index of generation gen, read-only or for
@@ -139,11 +139,12 @@ func (w *Writer) Reanalyze() (err error) {
 			return fmt.Errorf("index: %w", err)
 		}
 	}
-	b, err := newTextBuilder(w.path(), next, TextAnalyzer)
+	m := textMapping(TextAnalyzer)
+	b, err := newTextBuilder(w.path(), next, m)
 	if err != nil {
 		return fmt.Errorf("index: creating the full-text index of %s: %w", w.gen, err)
 	}
-	err = w.copyText(b, ids)
+	err = w.copyText(b, m, ids)
 	if cerr := b.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("index: building the full-text index of %s: %w", w.gen, cerr)
 	}
@@ -171,9 +172,11 @@ func (w *Writer) Reanalyze() (err error) {
 	return nil
 }
 
-// copyText indexes in b the stored text, title and label of the documents
-// ids of the generation's full-text index.
-func (w *Writer) copyText(b bleve.Builder, ids []string) error {
+// copyText indexes in b, of mapping m, the stored text, title and label of
+// the documents ids of the generation's full-text index, and counts their
+// tokens anew under m.
+func (w *Writer) copyText(b bleve.Builder, m mapping.IndexMapping, ids []string) error {
+	var total Tokens
 	for _, id := range ids {
 		d, err := w.text.Document(id)
 		if err != nil {
@@ -182,16 +185,20 @@ func (w *Writer) copyText(b bleve.Builder, ids []string) error {
 		if d == nil {
 			return fmt.Errorf("%w: %s: the full-text index lacks %q", ErrCorrupt, w.gen, id)
 		}
-		fields := map[string]any{}
-		d.VisitFields(func(f bindex.Field) {
-			switch f.Name() {
-			case FieldText, FieldTitle, FieldLabel:
-				fields[f.Name()] = string(f.Value())
-			}
-		})
+		stored := storedFields(d)
+		fields := make(map[string]any, len(stored))
+		for k, v := range stored {
+			fields[k] = v
+		}
 		if err := b.Index(id, fields); err != nil {
 			return fmt.Errorf("index: full-text index: doc %q: %w", id, err)
 		}
+		t := countTokens(m, stored)
+		total.add(t)
+		if _, ok := w.added[id]; ok {
+			w.added[id] = t
+		}
 	}
+	w.tokens, w.tokensKnown = total, true
 	return nil
 }

@@ -52,6 +52,11 @@ type Meta struct {
 	// Bits lists the widths of the binary codes every document has
 	// (semantic hashing), ascending; empty for an index without them.
 	// An index of format 2 written before they existed has none.
-	Bits  []int             `json:"bits,omitempty"`
-	Extra map[string]string `json:"extra,omitempty"`
+	Bits []int `json:"bits,omitempty"`
+	// Tokens counts the tokens of the full-text index's fields over the
+	// documents, for BM25's average field lengths (NormTokens); nil in an
+	// index written before it was kept, whose postings are then counted
+	// once when opened.
+	Tokens *Tokens           `json:"tokens,omitempty"`
+	Extra  map[string]string `json:"extra,omitempty"`
 }

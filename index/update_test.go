@@ -51,7 +51,7 @@ func mustOpen(t *testing.T, dir string) *Index {
 
 func keywordIDs(t *testing.T, ix *Index, qs string) []string {
 	t.Helper()
-	hits, total, err := ix.Keyword(context.Background(), bleve.NewQueryStringQuery(qs), 1000)
+	hits, total, err := ix.Keyword(context.Background(), bleve.NewQueryStringQuery(qs), 1000, NormTokens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestKeywordSnippetsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hits, _, err := ix.Keyword(ctx, mlt, 10)
+	hits, _, err := ix.Keyword(ctx, mlt, 10, NormBleve)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
 
@@ -71,6 +73,15 @@ type Writer struct {
 	// space; textBytes the text added, which bleve may rewrite at Commit.
 	sinceCheck int
 	textBytes  uint64
+	// tokens counts the tokens of the generation's full-text fields
+	// (Meta.Tokens) when tokensKnown; added holds those of the documents
+	// an Update added, for a Remove of one of them before Commit.
+	tokens      Tokens
+	tokensKnown bool
+	added       map[string]Tokens
+	// builderMapping is the mapping of a Create's builder, which counts
+	// the tokens of what it indexes.
+	builderMapping mapping.IndexMapping
 }
 
 // Create locks dir (creating it if needed) and starts a new, empty
@@ -184,6 +195,7 @@ func (w *Writer) openNew() error {
 	}
 	w.db, w.wb = db, db.NewWriteBatch()
 	w.fresh = true
+	w.tokensKnown = true
 	return nil
 }
 
@@ -215,6 +227,31 @@ func (w *Writer) openCopy() error {
 		return err
 	}
 	w.batch = w.text.NewBatch()
+	w.added = make(map[string]Tokens)
+	if m.Tokens != nil {
+		w.tokens, w.tokensKnown = *m.Tokens, true
+	} else if err := w.countLive(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// countLive counts the tokens of the copy of a generation written before
+// Meta.Tokens existed, from its postings, so that the new one keeps them.
+func (w *Writer) countLive() error {
+	adv, err := w.text.Advanced()
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer r.Close()
+	if w.tokens, err = sumPostings(context.Background(), r); err != nil {
+		return fmt.Errorf("%w: %s: counting the tokens of the full-text index: %v", ErrCorrupt, w.gen, err)
+	}
+	w.tokensKnown = true
 	return nil
 }
 
@@ -322,6 +359,9 @@ func (w *Writer) commit() error {
 		Updated:       now,
 		Extra:         maps.Clone(w.extra),
 		Bits:          w.bits,
+	}
+	if w.tokensKnown {
+		m.Tokens = &w.tokens
 	}
 	p, err := encodeMeta(m)
 	if err != nil {

@@ -235,7 +235,8 @@ type Response struct {
 // plan is a validated request made into the two sides of a ranking.
 type plan struct {
 	sides
-	keyword bq.Query // nil: no keyword side
+	keyword bq.Query   // nil: no keyword side
+	norm    index.Norm // BM25's average field lengths for keyword
 	notes   []string
 }
 
@@ -295,7 +296,7 @@ func (e *Engine) planDoc(ctx context.Context, r *Request, p *plan) ([]float32, e
 	if err != nil {
 		return nil, err
 	}
-	p.keyword = q
+	p.keyword, p.norm = q, index.NormBleve
 	return code, nil
 }
 
@@ -372,12 +373,12 @@ func (e *Engine) keywordSide(ctx context.Context, r *Request, p *plan, withLabel
 	if r.Mode == Keyword {
 		size = kwSize
 	}
-	hits, total, err := e.text().Keyword(ctx, p.keyword, size)
+	hits, total, err := e.text().Keyword(ctx, p.keyword, size, p.norm)
 	if isExpansion(err) && r.DocID == "" {
 		// A term matched too many words: search the words.
 		p.keyword = withLabel(plainText(r.Text, "").keyword)
 		p.notes = append(p.notes, noteExpansion)
-		hits, total, err = e.text().Keyword(ctx, p.keyword, size)
+		hits, total, err = e.text().Keyword(ctx, p.keyword, size, p.norm)
 	}
 	if err != nil {
 		return err

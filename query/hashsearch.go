@@ -38,7 +38,8 @@ type bitQuery struct {
 	code    []uint64
 	exclude int
 	keep    func(pos int) bool
-	keyword bq.Query // the query's keyword side, for reranking and snippets (nil: none)
+	keyword bq.Query   // the query's keyword side, for reranking and snippets (nil: none)
+	norm    index.Norm // of the keyword side: NormBleve for more-like-this
 	real    []float32
 }
 
@@ -88,6 +89,7 @@ func (e *Engine) planBits(ctx context.Context, r *Request) (*bitQuery, error) {
 			bq.real = e.Index.Code(pos)
 		}
 		if needKW {
+			bq.norm = index.NormBleve
 			if bq.keyword, err = e.text().MoreLikeThis(ctx, pos); err != nil {
 				return nil, err
 			}
@@ -203,7 +205,7 @@ func (e *Engine) rerankKeyword(ctx context.Context, q *bitQuery, hits []index.Hi
 	for i, h := range hits {
 		ids[i] = e.Index.Doc(h.Pos).ID
 	}
-	kw, _, err := e.text().Keyword(ctx, bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q.keyword), len(hits))
+	kw, _, err := e.text().Keyword(ctx, bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q.keyword), len(hits), q.norm)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ type (
 	// TextStore is the full-text index: keyword mode, the keyword side of
 	// hybrid mode, the keyword rerank of hash mode and the snippets.
 	TextStore interface {
-		Keyword(ctx context.Context, q bq.Query, size int) ([]index.Hit, uint64, error)
+		Keyword(ctx context.Context, q bq.Query, size int, norm index.Norm) ([]index.Hit, uint64, error)
 		MoreLikeThis(ctx context.Context, pos int) (bq.Query, error)
 		Snippets(ctx context.Context, q bq.Query, pos []int, style string) ([]string, error)
 	}
