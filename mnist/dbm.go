@@ -44,10 +44,19 @@ type DBMOptions struct {
 	// sample size of 63.8 (data, odd) against 24.5 nats and 1.0 (uniform,
 	// even), whose log Z was 105 nats too low.
 	AISBase string
+	// Finetune, Select and Refit are the classifier's fine-tuning, as
+	// DNNOptions has them: SGD (the default) or CG, early stopping on the
+	// held-out tenth by loss (the default) or errors, and the net trained
+	// again on every image for the chosen number of epochs.
+	Finetune autoencoder.Method
+	Select   autoencoder.Select
+	Refit    bool
 }
 
 // EnsureDefaults fills zero fields.
 func (o *DBMOptions) EnsureDefaults() {
+	rbmstack.Default(&o.Finetune, autoencoder.SGD)
+	rbmstack.Default(&o.Select, autoencoder.HeldOutLoss)
 	o.Common.ensureDefaults(QuickDBM)
 	paper := o.Profile == Paper
 	pick := func(v *int, quick, paperV int) {
@@ -87,6 +96,12 @@ func (o DBMOptions) Validate() error {
 	if o.AISBase != "uniform" && o.AISBase != "data" {
 		p.Add("AIS base must be uniform or data, got %q", o.AISBase)
 	}
+	if o.Finetune != autoencoder.SGD && o.Finetune != autoencoder.CG {
+		p.Add("fine-tuning must be sgd or cg, got %v", o.Finetune)
+	}
+	if !o.Select.Valid() {
+		p.Add("selection must be loss or error, got %v", o.Select)
+	}
 	if o.Epochs < 0 || o.FineTuneEpochs < 0 || o.MeanField < 1 || o.AISRuns < 1 || o.AISBetas < 3 {
 		p.Add("epochs %d and fine-tuning epochs %d must not be negative; mean-field sweeps %d and AIS runs %d positive; AIS betas %d at least 3",
 			o.Epochs, o.FineTuneEpochs, o.MeanField, o.AISRuns, o.AISBetas)
@@ -96,7 +111,14 @@ func (o DBMOptions) Validate() error {
 
 // DBMResult is what RunDBM measured.
 type DBMResult struct {
-	TestError float64 `json:"test_error"`
+	// TestError and TrainError are the classifier's, fine-tuned with early
+	// stopping at BestEpoch on the held-out tenth; with Refit,
+	// RefitTestError and RefitTrainError are those of the net trained
+	// again on every image for BestEpoch epochs.
+	TestError       float64  `json:"test_error"`
+	BestEpoch       int      `json:"best_epoch"`
+	RefitTestError  *float64 `json:"refit_test_error,omitempty"`
+	RefitTrainError *float64 `json:"refit_train_error,omitempty"`
 	// TestLogProb is the mean variational lower bound on log p(v) of the
 	// stochastically binarised test images, in nats, with the AIS log Z.
 	TestLogProb float64 `json:"test_log_prob"`
@@ -156,8 +178,19 @@ func RunDBM(ctx context.Context, train, test *Set, o DBMOptions) (res *DBMResult
 		return nil, nil, err
 	}
 	tr := o.Budget.trainSet(train)
-	run, err := o.open("dbm", tr, setting("sizes", rbmstack.Shape(o.Sizes...)), setting("joint epochs", o.Epochs),
-		setting("classifier epochs", o.FineTuneEpochs), setting("mean-field sweeps", o.MeanField))
+	settings := []checkpoint.Setting{setting("sizes", rbmstack.Shape(o.Sizes...)), setting("joint epochs", o.Epochs),
+		setting("classifier epochs", o.FineTuneEpochs), setting("mean-field sweeps", o.MeanField)}
+	// Named only when not the default, so that earlier runs resume.
+	if o.Finetune != autoencoder.SGD {
+		settings = append(settings, setting("fine-tuning", o.Finetune))
+	}
+	if o.Select != autoencoder.HeldOutLoss {
+		settings = append(settings, setting("selection", o.Select))
+	}
+	if o.Refit {
+		settings = append(settings, setting("refit", true))
+	}
+	run, err := o.open("dbm", tr, settings...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -233,8 +266,14 @@ func (o DBMOptions) classify(ctx context.Context, run *checkpoint.Run, d *dbm.DB
 	}
 	trainX := joined{data(tr), d.Posterior(data(tr), o.MeanField)[1]}
 	testX := joined{data(test), d.Posterior(data(test), o.MeanField)[1]}
-	cfg := backprop(Backprop, o.FineTuneEpochs, o.seed("fine-tune"))
+	var start *autoencoder.Net
+	if o.Refit {
+		start = net.Clone()
+	}
+	recipe := finetuneRecipe(o.Finetune)
+	cfg := backprop(recipe, o.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.FineTuneEpochs)
+	cfg.Select = o.Select
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(trainX, labels(tr), 10), cfg)
 	if err != nil {
 		return err
@@ -243,8 +282,22 @@ func (o DBMOptions) classify(ctx context.Context, run *checkpoint.Run, d *dbm.DB
 	if err := o.train(ctx, run, "finetune", ft); err != nil {
 		return err
 	}
+	res.BestEpoch = ft.BestEpoch()
 	res.TestError = classErrorOn(net, testX, test.Labels)
 	res.TrainError = classErrorOn(net, trainX, tr.Labels)
+	if !o.Refit {
+		return nil
+	}
+	rt, err := refitTrainer(start, trainX, labels(tr), recipe, max(1, ft.BestEpoch()), o.seed("refit"))
+	if err != nil {
+		return err
+	}
+	rt.Stage = fmt.Sprintf("refit dbm classifier on all %d images", tr.N)
+	if err := o.train(ctx, run, "refit", rt); err != nil {
+		return err
+	}
+	te, tre := classErrorOn(start, testX, test.Labels), classErrorOn(start, trainX, tr.Labels)
+	res.RefitTestError, res.RefitTrainError = &te, &tre
 	return nil
 }
 

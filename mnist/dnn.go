@@ -180,7 +180,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	if o.Refit {
 		pretrained = net.Clone()
 	}
-	cfg := backprop(o.finetuneRecipe(), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
+	cfg := backprop(finetuneRecipe(o.Finetune), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.Budget.FineTuneEpochs)
 	cfg.Select = o.Select
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
@@ -211,9 +211,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 // epochs of the fine-tuning recipe, without a held-out part, by train (the
 // run's stage "refit").
 func (o DNNOptions) refit(ctx context.Context, net *autoencoder.Net, tr *Set, epochs int, train func(rbmstack.Trainer, *autoencoder.Net) error) (*autoencoder.Net, error) {
-	cfg := backprop(o.finetuneRecipe(), epochs, o.seed("refit"))
-	cfg.Holdout = 0
-	t, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
+	t, err := refitTrainer(net, data(tr), labels(tr), finetuneRecipe(o.Finetune), epochs, o.seed("refit"))
 	if err != nil {
 		return nil, err
 	}
@@ -224,9 +222,19 @@ func (o DNNOptions) refit(ctx context.Context, net *autoencoder.Net, tr *Set, ep
 	return net, nil
 }
 
-// finetuneRecipe returns the fine-tuning recipe of o.Finetune.
-func (o DNNOptions) finetuneRecipe() autoencoder.Config {
-	if o.Finetune == autoencoder.CG {
+// refitTrainer returns the trainer of a refit: net, a classifier's start,
+// trained on every row of x for epochs epochs of recipe, with no held-out
+// part.
+func refitTrainer(net *autoencoder.Net, x mat.Matrix, y []int, recipe autoencoder.Config, epochs int, seed uint64) (*autoencoder.Trainer, error) {
+	cfg := backprop(recipe, epochs, seed)
+	cfg.Holdout = 0
+	return autoencoder.NewTrainer(net, autoencoder.Classification(x, y, 10), cfg)
+}
+
+// finetuneRecipe returns the fine-tuning recipe of a method: Backprop for
+// SGD, BackpropCG for CG.
+func finetuneRecipe(m autoencoder.Method) autoencoder.Config {
+	if m == autoencoder.CG {
 		return BackpropCG
 	}
 	return Backprop

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docsearch/docsearch/autoencoder"
 	"github.com/docsearch/docsearch/internal/checkpoint"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/dbn"
@@ -245,6 +246,40 @@ func TestDBMResume(t *testing.T) {
 	}
 	if names := checkpointFiles(t, o.Checkpoint); !slices.Equal(names, []string{"dbm.finetune", "dbm.joint", "dbm.pretrain", "dbm.settings"}) {
 		t.Errorf("checkpoint files %v", names)
+	}
+
+	// The classifier fine-tuned by CG, kept by held-out errors and
+	// refitted on every image: killed at every checkpoint, the same as
+	// uninterrupted; the checkpoints of the run above, made with SGD, are
+	// not resumed with it.
+	o2 := o
+	o2.Checkpoint, o2.Finetune, o2.Select, o2.Refit = "", autoencoder.CG, autoencoder.HeldOutError, true
+	want2, _, err := RunDBM(bg, train, test, o2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want2.RefitTestError == nil || want2.BestEpoch < 1 {
+		t.Fatalf("refit run: best epoch %d, refit error %v", want2.BestEpoch, want2.RefitTestError)
+	}
+	o2.Checkpoint = t.TempDir()
+	var got2 *DBMResult
+	runKilled(t, &o2.Common, func() error {
+		res, _, err := RunDBM(bg, train, test, o2)
+		if err == nil {
+			got2 = res
+		}
+		return err
+	})
+	if got2.TestError != want2.TestError || got2.BestEpoch != want2.BestEpoch || *got2.RefitTestError != *want2.RefitTestError || *got2.RefitTrainError != *want2.RefitTrainError {
+		t.Errorf("resumed refit run differs: %+v, uninterrupted %+v", got2, want2)
+	}
+	if names := checkpointFiles(t, o2.Checkpoint); !slices.Equal(names, []string{"dbm.finetune", "dbm.joint", "dbm.pretrain", "dbm.refit", "dbm.settings"}) {
+		t.Errorf("checkpoint files %v", names)
+	}
+	o2.Checkpoint, o2.Resume = dir, true
+	var mm *checkpoint.MismatchError
+	if _, _, err := RunDBM(bg, train, test, o2); !errors.As(err, &mm) || !strings.Contains(err.Error(), "refit") {
+		t.Errorf("resuming an SGD run's checkpoints with CG and refit: %v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -13,13 +14,10 @@ func mnistDNNCmd() *cli.Command {
 	return &cli.Command{
 		Name:  "dnn",
 		Usage: "a deep net trained three ways: no pretraining, supervised or unsupervised greedy pretraining (Bengio et al. 2007)",
-		Flags: mnistFlags(
+		Flags: mnistFlags(append([]cli.Flag{
 			&cli.StringFlag{Name: "init", Value: "rbm", Usage: "none, supervised, rbm, autoencoder or denoising"},
 			&cli.BoolFlag{Name: "compare", Usage: "run every initialisation and print the comparison table"},
-			&cli.StringFlag{Name: "finetune", Value: "sgd", Usage: "sgd (momentum, cosine schedule, batch 100) or cg (the Science paper's: conjugate gradients, 3 line searches on batches of 1000, the output layer alone for the first 6 epochs)"},
-			&cli.StringFlag{Name: "select", Value: "loss", Usage: "what early stopping keeps on the held-out tenth: the epoch of the lowest loss or of the fewest errors (error)"},
-			&cli.BoolFlag{Name: "refit", Usage: "after early stopping, train again from the same start on every training image for the chosen number of epochs"},
-		),
+		}, classifierFlags()...)...),
 		Action: runMNISTDNN,
 	}
 }
@@ -34,18 +32,8 @@ func runMNISTDNN(c *cli.Context) error {
 	if c.Bool("compare") {
 		inits, ierr = mnist.Inits, nil
 	}
-	ft, ferr := autoencoder.ParseMethod(c.String("finetune"))
-	if ferr == nil && ft == autoencoder.Adam {
-		ferr = fmt.Errorf("must be sgd or cg, got %q", c.String("finetune"))
-	}
-	if ferr != nil {
-		ferr = fmt.Errorf("--finetune: %w", ferr)
-	}
-	sel, serr := autoencoder.ParseSelect(c.String("select"))
-	if serr != nil {
-		serr = fmt.Errorf("--select: %w", serr)
-	}
-	train, test, stop, err := mnistRun(c, err, ierr, ferr, serr)
+	ft, sel, ferr := parseClassifier(c)
+	train, test, stop, err := mnistRun(c, err, ierr, ferr)
 	if err != nil {
 		return err
 	}
@@ -72,4 +60,31 @@ func runMNISTDNN(c *cli.Context) error {
 		printReach(w, r.Reach, percent)
 	}
 	return nil
+}
+
+// classifierFlags are the flags of a classifier's fine-tuning (mnist dnn
+// and dbm): --finetune, --select and --refit.
+func classifierFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "finetune", Value: "sgd", Usage: "sgd (momentum, cosine schedule, batch 100) or cg (the Science paper's: conjugate gradients, 3 line searches on batches of 1000, the output layer alone for the first 6 epochs)"},
+		&cli.StringFlag{Name: "select", Value: "loss", Usage: "what early stopping keeps on the held-out tenth: the epoch of the lowest loss or of the fewest errors (error)"},
+		&cli.BoolFlag{Name: "refit", Usage: "after early stopping, train again from the same start on every training image for the chosen number of epochs"},
+	}
+}
+
+// parseClassifier reads the flags of classifierFlags; the error names
+// each bad flag.
+func parseClassifier(c *cli.Context) (autoencoder.Method, autoencoder.Select, error) {
+	ft, ferr := autoencoder.ParseMethod(c.String("finetune"))
+	if ferr == nil && ft == autoencoder.Adam {
+		ferr = fmt.Errorf("must be sgd or cg, got %q", c.String("finetune"))
+	}
+	if ferr != nil {
+		ferr = fmt.Errorf("--finetune: %w", ferr)
+	}
+	sel, serr := autoencoder.ParseSelect(c.String("select"))
+	if serr != nil {
+		serr = fmt.Errorf("--select: %w", serr)
+	}
+	return ft, sel, errors.Join(ferr, serr)
 }

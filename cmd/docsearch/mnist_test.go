@@ -141,6 +141,8 @@ func TestMNISTFlagErrors(t *testing.T) {
 		{"dbm", "--ais-chains", "both"},
 		{"dbm", "--ais-base", "ones"},
 		{"dbm", "--ais-betas", "2"},
+		{"dbm", "--finetune", "adam"},
+		{"dbm", "--select", "accuracy"},
 		{"dbn", "--updown-epochs", "-5"},
 		{"dbn", "--updown-decay", "step"},
 	} {
