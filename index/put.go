@@ -187,11 +187,7 @@ func (w *Writer) indexText(e *Entry) error {
 	} else {
 		m = w.text.Mapping()
 	}
-	t := countTokens(m, map[string]string{FieldText: e.Text, FieldTitle: e.Title, FieldLabel: e.Label})
-	w.tokens.add(t)
-	if w.added != nil {
-		w.added[e.ID] = t
-	}
+	w.count(m, e.ID, map[string]string{FieldText: e.Text, FieldTitle: e.Title, FieldLabel: e.Label})
 	if w.builder != nil {
 		err = w.builder.Index(e.ID, textDoc(e))
 	} else {
@@ -258,6 +254,7 @@ func (w *Writer) Remove(id string) error {
 // generation's counts: those counted when it was added, or those of its
 // stored fields.
 func (w *Writer) uncount(id string) error {
+	w.counting.Wait()
 	if t, ok := w.added[id]; ok {
 		w.tokens.sub(t)
 		delete(w.added, id)

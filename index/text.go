@@ -126,6 +126,7 @@ func (w *Writer) Reanalyze() (err error) {
 	if err := w.flushText(); err != nil {
 		return fmt.Errorf("index: full-text index: %w", err)
 	}
+	w.counting.Wait() // copyText counts anew
 	ids := make([]string, 0, len(w.slots))
 	for id := range w.slots {
 		ids = append(ids, id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -32,6 +33,32 @@ func countTokens(m mapping.IndexMapping, fields map[string]string) Tokens {
 		return uint64(len(m.AnalyzerNamed(m.AnalyzerNameForPath(f)).Analyze([]byte(fields[f]))))
 	}
 	return Tokens{Text: n(FieldText), Title: n(FieldTitle), Label: n(FieldLabel)}
+}
+
+// count counts the tokens of a document being indexed under mapping m on
+// another goroutine, beside bleve's own analysis of it (the analysis is
+// most of the cost of counting: about 8 MB of text a second), and adds
+// them to the Writer's counts. At most GOMAXPROCS documents are counted at
+// once; counting.Wait waits for them all.
+func (w *Writer) count(m mapping.IndexMapping, id string, fields map[string]string) {
+	if w.countSem == nil {
+		w.countSem = make(chan struct{}, runtime.GOMAXPROCS(0))
+	}
+	w.countSem <- struct{}{}
+	w.counting.Add(1)
+	go func() {
+		defer func() {
+			<-w.countSem
+			w.counting.Done()
+		}()
+		t := countTokens(m, fields)
+		w.countMu.Lock()
+		defer w.countMu.Unlock()
+		w.tokens.add(t)
+		if w.added != nil {
+			w.added[id] = t
+		}
+	}()
 }
 
 // storedFields returns the stored text, title and label of a bleve document.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -75,10 +76,15 @@ type Writer struct {
 	textBytes  uint64
 	// tokens counts the tokens of the generation's full-text fields
 	// (Meta.Tokens) when tokensKnown; added holds those of the documents
-	// an Update added, for a Remove of one of them before Commit.
+	// an Update added, for a Remove of one of them before Commit. Both
+	// change under countMu, from the goroutines of Writer.count, until
+	// counting.Wait returns.
 	tokens      Tokens
 	tokensKnown bool
 	added       map[string]Tokens
+	countMu     sync.Mutex
+	counting    sync.WaitGroup
+	countSem    chan struct{}
 	// builderMapping is the mapping of a Create's builder, which counts
 	// the tokens of what it indexes.
 	builderMapping mapping.IndexMapping
@@ -340,6 +346,7 @@ func (w *Writer) Commit() error {
 }
 
 func (w *Writer) commit() error {
+	w.counting.Wait()
 	// bleve merges the text segments at Close: room for them twice.
 	if err := w.checkSpace(2 * w.textBytes); err != nil {
 		return err
@@ -442,6 +449,7 @@ func (w *Writer) Abort() error {
 }
 
 func (w *Writer) discard() error {
+	w.counting.Wait()
 	var err error
 	note := func(e error) {
 		if err == nil {
