@@ -34,6 +34,8 @@ var goIndex = flag.String("goindex", "", "TestGoDocsQuestions: ask this index (b
 
 var titleBoost = flag.Float64("title", query.DefaultTitleBoost, "TestGoDocsQuestions: query.Engine.TitleBoost of the searches")
 
+var fbDocs = flag.Int("fbdocs", -1, "TestGoDocsQuestions: query.Engine.FeedbackDocs (-1: the default)")
+var fbWeight = flag.Float64("fbweight", -1, "TestGoDocsQuestions: query.Engine.FeedbackWeight (-1: the default)")
 var allWords = flag.Float64("allwords", 0, "TestGoDocsQuestions: query.Engine.AllWordsBoost of the searches (0: off, as the product)")
 
 // goQuestionSets are the question files of TestGoDocsQuestions and the
@@ -83,6 +85,12 @@ func TestGoDocsQuestions(t *testing.T) {
 	defer eng.Close()
 	eng.AllWordsBoost = *allWords
 	eng.TitleBoost = *titleBoost
+	if *fbDocs >= 0 {
+		eng.FeedbackDocs = *fbDocs
+	}
+	if *fbWeight >= 0 {
+		eng.FeedbackWeight = *fbWeight
+	}
 	for i, qs := range sets {
 		file := goQuestionSets[i].file
 		success := map[query.Mode]int{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -71,7 +72,32 @@ type Engine struct {
 	// matches its plain words in the documents' titles (0: none). Open sets
 	// it to DefaultTitleBoost.
 	TitleBoost float64
+	// FeedbackDocs and FeedbackWeight, when both positive, move the code
+	// of a hybrid text query towards the codes of its best FeedbackDocs
+	// keyword hits (pseudo-relevance feedback in the code space, after
+	// Rocchio): the query's unit code plus FeedbackWeight times the unit
+	// mean of theirs. Open sets DefaultFeedbackDocs and
+	// DefaultFeedbackWeight. Semantic mode (the codes alone) and document
+	// queries, whose code is a whole document's, are not moved.
+	FeedbackDocs   int
+	FeedbackWeight float64
 }
+
+// DefaultFeedbackDocs and DefaultFeedbackWeight are Engine.FeedbackDocs
+// and FeedbackWeight of an opened index. A few words make a poor code (the
+// model learned from whole documents), while the best keyword hits of a
+// typed query are usually about what it asks: their codes say it in the
+// model's terms. Chosen on held-out subject-line queries of 20 Newsgroups
+// training posts, split by date: hybrid precision at 10 rose from 0.535
+// without feedback to 0.575 with 3 documents at weight 2 (0.567 with 5,
+// 0.563 with 10, 0.574 with 1 at weight 2; 0.569-0.575 at weights 1-4 with
+// 3), mean average precision from 0.305 to 0.361, precision at 1 fell from
+// 0.793 to 0.789; the Go dev questions found 35 of 40 without it, 36 with
+// it (RECIPES.md, "Feedback from the keyword hits").
+const (
+	DefaultFeedbackDocs   = 3
+	DefaultFeedbackWeight = 2
+)
 
 // DefaultTitleBoost is Engine.TitleBoost of an opened index. A title says
 // in a line what its document is about, so web and site search weigh it
@@ -102,7 +128,7 @@ func Open(dir string) (*Engine, error) {
 		ix.Close()
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
-	return &Engine{Index: ix, Model: m, TitleBoost: DefaultTitleBoost}, nil
+	return &Engine{Index: ix, Model: m, TitleBoost: DefaultTitleBoost, FeedbackDocs: DefaultFeedbackDocs, FeedbackWeight: DefaultFeedbackWeight}, nil
 }
 
 func checkFits(ix *index.Index, m *Model) error {
@@ -260,6 +286,9 @@ func (e *Engine) plan(ctx context.Context, r *Request, kwSize int) (*plan, error
 		if err := e.keywordSide(ctx, r, p, withLabel, kwSize); err != nil {
 			return nil, err
 		}
+	}
+	if code != nil && r.DocID == "" && r.Mode == Hybrid {
+		code = e.feedback(code, p.kw, p.exclude)
 	}
 	if code != nil {
 		p.cos = make([]float32, e.Index.Len())
@@ -488,4 +517,52 @@ func (e *Engine) respond(ctx context.Context, r *Request, ranked []index.Hit, to
 	}
 	resp.Took = time.Since(start)
 	return resp, nil
+}
+
+// feedback returns code moved towards the codes of the best FeedbackDocs
+// keyword hits (Engine.FeedbackDocs) other than exclude, or code itself
+// when there is nothing to move it by.
+func (e *Engine) feedback(code []float32, hits []index.Hit, exclude int) []float32 {
+	if e.FeedbackDocs <= 0 || e.FeedbackWeight <= 0 {
+		return code
+	}
+	mean := make([]float64, len(code))
+	n := 0
+	for _, h := range hits {
+		if n == e.FeedbackDocs {
+			break
+		}
+		if h.Pos == exclude || e.Index.Doc(h.Pos).NoCode {
+			continue
+		}
+		c := e.Index.Code(h.Pos)
+		if norm := norm2(c); norm > 0 {
+			for j, x := range c {
+				mean[j] += float64(x) / norm
+			}
+			n++
+		}
+	}
+	qn, mn := norm2(code), 0.0
+	for _, x := range mean {
+		mn += x * x
+	}
+	mn = math.Sqrt(mn)
+	if n == 0 || qn == 0 || mn == 0 {
+		return code
+	}
+	out := make([]float32, len(code))
+	for j := range out {
+		out[j] = float32(float64(code[j])/qn + e.FeedbackWeight*mean[j]/mn)
+	}
+	return out
+}
+
+// norm2 is the Euclidean norm of x, in float64.
+func norm2(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s)
 }

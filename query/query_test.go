@@ -312,3 +312,37 @@ func TestModelIndexMismatch(t *testing.T) {
 		t.Errorf("err = %v, want ErrMismatch", err)
 	}
 }
+
+// TestFeedbackHybridOnly: the feedback of the keyword hits changes the
+// hybrid ranking of a text query and nothing else: semantic mode and
+// document queries rank the same with and without it.
+func TestFeedbackHybridOnly(t *testing.T) {
+	eng := openShared(t)
+	if eng.FeedbackDocs != query.DefaultFeedbackDocs || eng.FeedbackWeight != query.DefaultFeedbackWeight {
+		t.Fatalf("Open set feedback %d x %g", eng.FeedbackDocs, eng.FeedbackWeight)
+	}
+	off := *eng
+	off.FeedbackDocs = 0
+	ctx := context.Background()
+	scores := func(e *query.Engine, r query.Request) []float32 {
+		dst := make([]float32, e.Index.Len())
+		if err := e.Scores(ctx, r, dst); err != nil {
+			t.Fatal(err)
+		}
+		return dst
+	}
+	doc := eng.Index.Doc(0).ID
+	for _, r := range []query.Request{
+		{Text: "rocket doctor", Mode: query.Semantic},
+		{DocID: doc, Mode: query.Hybrid},
+		{DocID: doc, Mode: query.Semantic},
+	} {
+		if !slices.Equal(scores(eng, r), scores(&off, r)) {
+			t.Errorf("%+v: feedback changed the scores", r)
+		}
+	}
+	r := query.Request{Text: "rocket doctor", Mode: query.Hybrid}
+	if slices.Equal(scores(eng, r), scores(&off, r)) {
+		t.Errorf("%+v: feedback changed nothing", r)
+	}
+}

@@ -37,6 +37,8 @@ func main() {
 	window := flag.Int("window", query.FusionWindow, "keyword hits read per query (the product reads query.FusionWindow)")
 	titleBoost := flag.Float64("title", query.DefaultTitleBoost, "query.Engine.TitleBoost: boost of the clause matching a text query's words in the titles (0: none)")
 	allWords := flag.Float64("allwords", 0, "query.Engine.AllWordsBoost: boost of the clause matching every word of a text query (0: off, as the product)")
+	fbDocs := flag.Int("fbdocs", query.DefaultFeedbackDocs, "query.Engine.FeedbackDocs: keyword hits whose codes move a hybrid text query's code (0: none)")
+	fbWeight := flag.Float64("fbweight", query.DefaultFeedbackWeight, "query.Engine.FeedbackWeight: their weight")
 	flag.Parse()
 	eng, err := query.Open(*dir)
 	if err != nil {
@@ -45,6 +47,7 @@ func main() {
 	defer eng.Close()
 	eng.AllWordsBoost = *allWords
 	eng.TitleBoost = *titleBoost
+	eng.FeedbackDocs, eng.FeedbackWeight = *fbDocs, *fbWeight
 	ix := eng.Index
 	n := ix.Len()
 	labels := make([]string, n)
