@@ -20,10 +20,11 @@ var DefaultUpDown = rbmstack.Schedule{Epochs: 10, BatchSize: 100, LR: 0.01, Deca
 // defaults (EnsureDefaults).
 type UpDownConfig struct {
 	// Schedule sets the epochs, the minibatch size and the rate (see
-	// DefaultUpDown); up-down, as the paper's, uses no momentum or weight
-	// decay, and a constant rate unless Decay is Linear or Cosine (the
-	// rate then falls to zero over the epochs, as stochastic
-	// approximation wants).
+	// DefaultUpDown); up-down here uses no momentum or weight decay (the
+	// paper chose its up-down's rate, momentum and weight decay on a
+	// validation set and does not give them), and a constant rate unless
+	// Decay is Linear or Cosine (the rate then falls to zero over the
+	// epochs, as stochastic approximation wants).
 	rbmstack.Schedule
 	CDk int // Gibbs steps in the top memory; default 3
 	// CDkSchedule, when set, replaces CDk with a number of Gibbs steps per
