@@ -44,19 +44,13 @@ type DBMOptions struct {
 	// sample size of 63.8 (data, odd) against 24.5 nats and 1.0 (uniform,
 	// even), whose log Z was 105 nats too low.
 	AISBase string
-	// Finetune, Select and Refit are the classifier's fine-tuning, as
-	// DNNOptions has them: SGD (the default) or CG, early stopping on the
-	// held-out tenth by loss (the default) or errors, and the net trained
-	// again on every image for the chosen number of epochs.
-	Finetune autoencoder.Method
-	Select   autoencoder.Select
-	Refit    bool
+	// Classifier is how the classifier on [v, q(h^2)] is fine-tuned.
+	Classifier
 }
 
 // EnsureDefaults fills zero fields.
 func (o *DBMOptions) EnsureDefaults() {
-	rbmstack.Default(&o.Finetune, autoencoder.SGD)
-	rbmstack.Default(&o.Select, autoencoder.HeldOutLoss)
+	o.Classifier.ensureDefaults()
 	o.Common.ensureDefaults(QuickDBM)
 	paper := o.Profile == Paper
 	pick := func(v *int, quick, paperV int) {
@@ -96,12 +90,7 @@ func (o DBMOptions) Validate() error {
 	if o.AISBase != "uniform" && o.AISBase != "data" {
 		p.Add("AIS base must be uniform or data, got %q", o.AISBase)
 	}
-	if o.Finetune != autoencoder.SGD && o.Finetune != autoencoder.CG {
-		p.Add("fine-tuning must be sgd or cg, got %v", o.Finetune)
-	}
-	if !o.Select.Valid() {
-		p.Add("selection must be loss or error, got %v", o.Select)
-	}
+	o.Classifier.reportTo(p)
 	if o.Epochs < 0 || o.FineTuneEpochs < 0 || o.MeanField < 1 || o.AISRuns < 1 || o.AISBetas < 3 {
 		p.Add("epochs %d and fine-tuning epochs %d must not be negative; mean-field sweeps %d and AIS runs %d positive; AIS betas %d at least 3",
 			o.Epochs, o.FineTuneEpochs, o.MeanField, o.AISRuns, o.AISBetas)
@@ -178,18 +167,8 @@ func RunDBM(ctx context.Context, train, test *Set, o DBMOptions) (res *DBMResult
 		return nil, nil, err
 	}
 	tr := o.Budget.trainSet(train)
-	settings := []checkpoint.Setting{setting("sizes", rbmstack.Shape(o.Sizes...)), setting("joint epochs", o.Epochs),
-		setting("classifier epochs", o.FineTuneEpochs), setting("mean-field sweeps", o.MeanField)}
-	// Named only when not the default, so that earlier runs resume.
-	if o.Finetune != autoencoder.SGD {
-		settings = append(settings, setting("fine-tuning", o.Finetune))
-	}
-	if o.Select != autoencoder.HeldOutLoss {
-		settings = append(settings, setting("selection", o.Select))
-	}
-	if o.Refit {
-		settings = append(settings, setting("refit", true))
-	}
+	settings := append([]checkpoint.Setting{setting("sizes", rbmstack.Shape(o.Sizes...)), setting("joint epochs", o.Epochs),
+		setting("classifier epochs", o.FineTuneEpochs), setting("mean-field sweeps", o.MeanField)}, o.Classifier.settings()...)
 	run, err := o.open("dbm", tr, settings...)
 	if err != nil {
 		return nil, nil, err
@@ -270,7 +249,7 @@ func (o DBMOptions) classify(ctx context.Context, run *checkpoint.Run, d *dbm.DB
 	if o.Refit {
 		start = net.Clone()
 	}
-	recipe := finetuneRecipe(o.Finetune)
+	recipe := o.recipe()
 	cfg := backprop(recipe, o.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.FineTuneEpochs)
 	cfg.Select = o.Select

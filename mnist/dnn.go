@@ -64,6 +64,13 @@ type DNNOptions struct {
 	// 0.1: at 0.1 the over-complete top autoencoder saturates its units
 	// (go run ./bench/recipes/dnn -init autoencoder -plr 0.01).
 	PretrainLR float32
+	// Classifier is how the net is fine-tuned.
+	Classifier
+}
+
+// Classifier is how a classifier net is fine-tuned (DNNOptions,
+// DBMOptions).
+type Classifier struct {
 	// Refit, after fine-tuning has chosen its epoch count on the held-out
 	// tenth, trains the net again from the same start on every training
 	// image for that many epochs (the schedule run over those epochs),
@@ -81,6 +88,47 @@ type DNNOptions struct {
 	Select autoencoder.Select
 }
 
+// ensureDefaults fills the zero method and selection.
+func (c *Classifier) ensureDefaults() {
+	rbmstack.Default(&c.Finetune, autoencoder.SGD)
+	rbmstack.Default(&c.Select, autoencoder.HeldOutLoss)
+}
+
+// reportTo adds the options' problems to p.
+func (c Classifier) reportTo(p *rbmstack.Problems) {
+	if c.Finetune != autoencoder.SGD && c.Finetune != autoencoder.CG {
+		p.Add("fine-tuning must be sgd or cg, got %v", c.Finetune)
+	}
+	if !c.Select.Valid() {
+		p.Add("selection must be loss or error, got %v", c.Select)
+	}
+}
+
+// settings names the options in a run's checkpoint settings, each only
+// when not the default, so that runs made before it existed resume.
+func (c Classifier) settings() []checkpoint.Setting {
+	var s []checkpoint.Setting
+	if c.Refit {
+		s = append(s, setting("refit", true))
+	}
+	if c.Finetune != autoencoder.SGD {
+		s = append(s, setting("fine-tuning", c.Finetune))
+	}
+	if c.Select != autoencoder.HeldOutLoss {
+		s = append(s, setting("selection", c.Select))
+	}
+	return s
+}
+
+// recipe returns the fine-tuning recipe of the method: Backprop for SGD,
+// BackpropCG for CG.
+func (c Classifier) recipe() autoencoder.Config {
+	if c.Finetune == autoencoder.CG {
+		return BackpropCG
+	}
+	return Backprop
+}
+
 // EnsureDefaults fills zero fields.
 func (o *DNNOptions) EnsureDefaults() {
 	o.Common.ensureDefaults(QuickDNN)
@@ -88,8 +136,7 @@ func (o *DNNOptions) EnsureDefaults() {
 		o.Hidden = []int{500, 500, 2000}
 	}
 	rbmstack.Default(&o.Init, InitRBM)
-	rbmstack.Default(&o.Finetune, autoencoder.SGD)
-	rbmstack.Default(&o.Select, autoencoder.HeldOutLoss)
+	o.Classifier.ensureDefaults()
 	if o.PretrainLR == 0 {
 		o.PretrainLR = 0.1
 		if o.Init == InitAutoencoder || o.Init == InitDenoising {
@@ -105,12 +152,7 @@ func (o DNNOptions) Validate() error {
 	if !initNames.Valid(o.Init) {
 		p.Add("unknown start %v (known: none, supervised, rbm, autoencoder, denoising)", o.Init)
 	}
-	if o.Finetune != autoencoder.SGD && o.Finetune != autoencoder.CG {
-		p.Add("fine-tuning must be sgd or cg, got %v", o.Finetune)
-	}
-	if !o.Select.Valid() {
-		p.Add("selection must be loss or error, got %v", o.Select)
-	}
+	o.Classifier.reportTo(p)
 	if !(o.PretrainLR > 0 && o.PretrainLR <= 10) {
 		p.Add("pretraining rate must be in (0, 10], got %g", o.PretrainLR)
 	}
@@ -145,16 +187,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 		return nil, nil, err
 	}
 	tr := o.Budget.trainSet(train)
-	settings := []checkpoint.Setting{setting("hidden", rbmstack.Shape(o.Hidden...)), setting("pretraining rate", o.PretrainLR)}
-	if o.Refit {
-		settings = append(settings, setting("refit", true))
-	}
-	if o.Finetune != autoencoder.SGD {
-		settings = append(settings, setting("fine-tuning", o.Finetune))
-	}
-	if o.Select != autoencoder.HeldOutLoss {
-		settings = append(settings, setting("selection", o.Select))
-	}
+	settings := append([]checkpoint.Setting{setting("hidden", rbmstack.Shape(o.Hidden...)), setting("pretraining rate", o.PretrainLR)}, o.Classifier.settings()...)
 	run, err := o.open("dnn-"+o.Init.String(), tr, settings...)
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +213,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 	if o.Refit {
 		pretrained = net.Clone()
 	}
-	cfg := backprop(finetuneRecipe(o.Finetune), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
+	cfg := backprop(o.recipe(), o.Budget.FineTuneEpochs, o.seed("fine-tune"))
 	cfg.Patience = max(5, o.Budget.FineTuneEpochs)
 	cfg.Select = o.Select
 	ft, err := autoencoder.NewTrainer(net, autoencoder.Classification(data(tr), labels(tr), 10), cfg)
@@ -211,7 +244,7 @@ func RunDNN(ctx context.Context, train, test *Set, o DNNOptions) (res *DNNResult
 // epochs of the fine-tuning recipe, without a held-out part, by train (the
 // run's stage "refit").
 func (o DNNOptions) refit(ctx context.Context, net *autoencoder.Net, tr *Set, epochs int, train func(rbmstack.Trainer, *autoencoder.Net) error) (*autoencoder.Net, error) {
-	t, err := refitTrainer(net, data(tr), labels(tr), finetuneRecipe(o.Finetune), epochs, o.seed("refit"))
+	t, err := refitTrainer(net, data(tr), labels(tr), o.recipe(), epochs, o.seed("refit"))
 	if err != nil {
 		return nil, err
 	}
@@ -229,15 +262,6 @@ func refitTrainer(net *autoencoder.Net, x mat.Matrix, y []int, recipe autoencode
 	cfg := backprop(recipe, epochs, seed)
 	cfg.Holdout = 0
 	return autoencoder.NewTrainer(net, autoencoder.Classification(x, y, 10), cfg)
-}
-
-// finetuneRecipe returns the fine-tuning recipe of a method: Backprop for
-// SGD, BackpropCG for CG.
-func finetuneRecipe(m autoencoder.Method) autoencoder.Config {
-	if m == autoencoder.CG {
-		return BackpropCG
-	}
-	return Backprop
 }
 
 // startRBM pretrains the hidden layers of net as a stack of RBMs on x.

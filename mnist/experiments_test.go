@@ -96,7 +96,7 @@ func TestDNNRefit(t *testing.T) {
 		t.Skip("trains deep nets")
 	}
 	train, test := loadReal(t)
-	o := DNNOptions{Common: tiny, Hidden: []int{100, 100}, Init: InitRBM, Refit: true}
+	o := DNNOptions{Common: tiny, Hidden: []int{100, 100}, Init: InitRBM, Classifier: Classifier{Refit: true}}
 	a, _, err := RunDNN(bg, train, test, o)
 	if err != nil {
 		t.Fatal(err)

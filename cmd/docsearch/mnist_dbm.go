@@ -48,7 +48,7 @@ func runMNISTDBM(c *cli.Context) error {
 	if b := c.String("ais-base"); b != "uniform" && b != "data" {
 		errs = append(errs, fmt.Errorf("--ais-base: must be uniform or data, got %q", b))
 	}
-	ft, sel, err := parseClassifier(c)
+	cl, err := parseClassifier(c)
 	errs = append(errs, err)
 	train, test, stop, err := mnistRun(c, errs...)
 	if err != nil {
@@ -56,7 +56,7 @@ func runMNISTDBM(c *cli.Context) error {
 	}
 	defer stop()
 	res, _, err := mnist.RunDBM(c.Context, train, test, mnist.DBMOptions{Common: common, Sizes: sizes, Epochs: c.Int("joint-epochs"), AISRuns: c.Int("ais-runs"), AISBetas: c.Int("ais-betas"), AISChains: c.String("ais-chains"), AISBase: c.String("ais-base"),
-		Finetune: ft, Select: sel, Refit: c.Bool("refit")})
+		Classifier: cl})
 	if err != nil {
 		return resumeHint(err)
 	}

@@ -32,7 +32,7 @@ func runMNISTDNN(c *cli.Context) error {
 	if c.Bool("compare") {
 		inits, ierr = mnist.Inits, nil
 	}
-	ft, sel, ferr := parseClassifier(c)
+	cl, ferr := parseClassifier(c)
 	train, test, stop, err := mnistRun(c, err, ierr, ferr)
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func runMNISTDNN(c *cli.Context) error {
 	defer stop()
 	results := map[string]*mnist.DNNResult{}
 	for _, in := range inits {
-		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Refit: c.Bool("refit"), Finetune: ft, Select: sel})
+		res, _, err := mnist.RunDNN(c.Context, train, test, mnist.DNNOptions{Common: common, Init: in, Classifier: cl})
 		if err != nil {
 			return resumeHint(fmt.Errorf("--init %s: %w", in, err))
 		}
@@ -74,7 +74,7 @@ func classifierFlags() []cli.Flag {
 
 // parseClassifier reads the flags of classifierFlags; the error names
 // each bad flag.
-func parseClassifier(c *cli.Context) (autoencoder.Method, autoencoder.Select, error) {
+func parseClassifier(c *cli.Context) (mnist.Classifier, error) {
 	ft, ferr := autoencoder.ParseMethod(c.String("finetune"))
 	if ferr == nil && ft == autoencoder.Adam {
 		ferr = fmt.Errorf("must be sgd or cg, got %q", c.String("finetune"))
@@ -86,5 +86,5 @@ func parseClassifier(c *cli.Context) (autoencoder.Method, autoencoder.Select, er
 	if serr != nil {
 		serr = fmt.Errorf("--select: %w", serr)
 	}
-	return ft, sel, errors.Join(ferr, serr)
+	return mnist.Classifier{Refit: c.Bool("refit"), Finetune: ft, Select: sel}, errors.Join(ferr, serr)
 }
