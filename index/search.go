@@ -2,7 +2,6 @@ package index
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -180,7 +179,7 @@ func (s *Searcher) cells() *cells {
 // report). It is safe for concurrent use.
 func (ix *Index) Prepare() {
 	if ix.meta.Tokens == nil && ix.text != nil {
-		_, _ = ix.tokens(context.Background())
+		_, _ = ix.tokens()
 	}
 	ix.prepare(minCellRows)
 }

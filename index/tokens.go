@@ -126,9 +126,9 @@ type Norm int
 const (
 	// NormTokens divides by the fields' true average lengths in tokens
 	// (Tokens over the documents), as Okapi BM25 is defined: the norm of
-	// typed queries. Bleve's own estimate (NormBleve) is about a twentieth
-	// of it on the Go docs and on 20 Newsgroups; on held-out subject lines
-	// the true lengths rank better (RECIPES.md, "BM25's average field
+	// typed queries. Bleve's own estimate (NormBleve) is a sixteenth to a
+	// twentieth of it on 20 Newsgroups and the Go docs; on held-out subject
+	// lines the true lengths rank better (RECIPES.md, "BM25's average field
 	// length").
 	NormTokens Norm = iota
 	// NormBleve keeps bleve's estimate (v2.6.3): the number of distinct
@@ -149,19 +149,19 @@ func (ix *Index) bm25Context(ctx context.Context, q query.Query, norm Norm) (con
 	if norm == NormBleve || len(ix.docs) == 0 {
 		return ctx, nil
 	}
-	t, err := ix.tokens(ctx)
+	t, err := ix.tokens()
 	if err != nil {
 		return nil, err
 	}
-	n := len(ix.docs)
+	n, m := len(ix.docs), ix.text.Mapping()
 	clamp := func(v uint64) int { return int(min(max(v, 1), math.MaxInt32)) }
 	card := map[string]int{
-		FieldText:  clamp(t.Text),
-		FieldTitle: clamp(t.Title),
-		FieldLabel: clamp(t.Label),
-		"_all":     clamp(t.Text + t.Title + t.Label),
+		FieldText:              clamp(t.Text),
+		FieldTitle:             clamp(t.Title),
+		FieldLabel:             clamp(t.Label),
+		m.DefaultSearchField(): clamp(t.Text + t.Title + t.Label),
 	}
-	fs, err := query.ExtractFields(q, ix.text.Mapping(), nil)
+	fs, err := query.ExtractFields(q, m, nil)
 	if err != nil {
 		return nil, fmt.Errorf("index: keyword query: %w", err)
 	}
@@ -176,7 +176,7 @@ func (ix *Index) bm25Context(ctx context.Context, q query.Query, norm Norm) (con
 // tokens returns the token counts of the generation: from its meta, or
 // for an index written before they were kept, counted once from its
 // postings.
-func (ix *Index) tokens(ctx context.Context) (Tokens, error) {
+func (ix *Index) tokens() (Tokens, error) {
 	if ix.meta.Tokens != nil {
 		return *ix.meta.Tokens, nil
 	}
@@ -192,7 +192,7 @@ func (ix *Index) tokens(ctx context.Context) (Tokens, error) {
 			return
 		}
 		defer r.Close()
-		// Not ctx: the count is shared by every later query.
+		// Not a query's context: the count serves every later query.
 		ix.tok, ix.tokErr = sumPostings(context.Background(), r)
 	})
 	if ix.tokErr != nil {

@@ -128,7 +128,7 @@ func TestTokensKept(t *testing.T) {
 	if ix.meta.Tokens != nil {
 		t.Fatal("the old-style index keeps counts")
 	}
-	got, err := ix.tokens(context.Background())
+	got, err := ix.tokens()
 	if err != nil {
 		t.Fatal(err)
 	}
