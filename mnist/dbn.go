@@ -25,6 +25,12 @@ type DBNOptions struct {
 	// rbmstack.Constant (the default, the paper's), Linear or Cosine (to
 	// zero at the last update).
 	UpDownDecay rbmstack.Decay
+	// UpDownRate is up-down's learning rate; 0 means UpDown's (0.01).
+	UpDownRate float32
+	// UpDownMomentum and UpDownWeightDecay are up-down's momentum and L2
+	// weight decay on the weights; 0 (the default) is none, as in every
+	// run before they were offered.
+	UpDownMomentum, UpDownWeightDecay float32
 }
 
 // EnsureDefaults fills zero fields.
@@ -36,6 +42,7 @@ func (o *DBNOptions) EnsureDefaults() {
 	rbmstack.Default(&o.Top, 2000)
 	rbmstack.Default(&o.UpDownEpochs, o.Budget.FineTuneEpochs)
 	rbmstack.Default(&o.UpDownDecay, rbmstack.Constant)
+	rbmstack.Default(&o.UpDownRate, UpDown.LR)
 }
 
 // Validate reports every problem at once.
@@ -44,6 +51,15 @@ func (o DBNOptions) Validate() error {
 	checkSizes(p, "hidden", append(append([]int(nil), o.Hidden...), o.Top))
 	if o.UpDownEpochs < 0 || o.UpDownEpochs > 100000 {
 		p.Add("up-down epochs must be in [0, 100000], got %d", o.UpDownEpochs)
+	}
+	if !(o.UpDownRate >= 0 && o.UpDownRate <= 10) {
+		p.Add("up-down rate must be in (0, 10], got %g", o.UpDownRate)
+	}
+	if !(o.UpDownMomentum >= 0 && o.UpDownMomentum < 1) {
+		p.Add("up-down momentum must be in [0, 1), got %g", o.UpDownMomentum)
+	}
+	if !(o.UpDownWeightDecay >= 0 && o.UpDownWeightDecay < 1) {
+		p.Add("up-down weight decay must be in [0, 1), got %g", o.UpDownWeightDecay)
 	}
 	if !dbn.UpDownDecay(o.UpDownDecay) {
 		p.Add("up-down decay must be constant, linear or cosine, got %v", o.UpDownDecay)
@@ -58,6 +74,9 @@ type DBNResult struct {
 	PretrainTestError float64 `json:"pretrain_test_error"`
 	UpDownEpochs      int     `json:"updown_epochs"`
 	UpDownDecay       string  `json:"updown_decay"`
+	UpDownRate        float32 `json:"updown_rate"`
+	UpDownMomentum    float32 `json:"updown_momentum,omitempty"`
+	UpDownWeightDecay float32 `json:"updown_weight_decay,omitempty"`
 	Seconds           float64 `json:"seconds"`
 	// Reach is when up-down first classified the test images as well as
 	// the paper (Published.DBNTestError); nil if it did not.
@@ -80,6 +99,16 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	if o.UpDownDecay != rbmstack.Constant {
 		// Only then: checkpoints of constant-rate runs stay resumable.
 		settings = append(settings, setting("up-down decay", o.UpDownDecay))
+	}
+	// Likewise named only when set.
+	if o.UpDownRate != 0 && o.UpDownRate != UpDown.LR {
+		settings = append(settings, setting("up-down rate", o.UpDownRate))
+	}
+	if o.UpDownMomentum != 0 {
+		settings = append(settings, setting("up-down momentum", o.UpDownMomentum))
+	}
+	if o.UpDownWeightDecay != 0 {
+		settings = append(settings, setting("up-down weight decay", o.UpDownWeightDecay))
 	}
 	run, err := o.open("dbn", tr, settings...)
 	if err != nil {
@@ -109,9 +138,11 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	if d, err = dbn.New(s.Layers, top.R); err != nil {
 		return nil, nil, err
 	}
-	res = &DBNResult{UpDownEpochs: o.UpDownEpochs, UpDownDecay: o.UpDownDecay.String(), PretrainTestError: dbnError(d, test)}
+	res = &DBNResult{UpDownEpochs: o.UpDownEpochs, UpDownDecay: o.UpDownDecay.String(), UpDownRate: o.UpDownRate, UpDownMomentum: o.UpDownMomentum, UpDownWeightDecay: o.UpDownWeightDecay, PretrainTestError: dbnError(d, test)}
 	ud := UpDown
 	ud.Epochs, ud.Seed, ud.Decay = o.UpDownEpochs, o.seed("up-down"), o.UpDownDecay
+	ud.LR = o.UpDownRate
+	ud.Momentum, ud.WeightDecay = orNone(o.UpDownMomentum), orNone(o.UpDownWeightDecay)
 	u, err := dbn.NewUpDownTrainer(d, x, lab, ud)
 	if err != nil {
 		return nil, nil, err
@@ -147,4 +178,13 @@ func WriteDBNSamples(path string, d *dbn.DBN, per, gibbs int, seed uint64) error
 		}
 	}
 	return WriteGridScale(path, imgs, 10, per, Rows, Cols, 2)
+}
+
+// orNone returns x, or -1 (rbmstack.Schedule's "none") for 0, which a
+// Schedule would fill with its default.
+func orNone(x float32) float32 {
+	if x == 0 {
+		return -1
+	}
+	return x
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -183,5 +184,35 @@ func TestLoadCountMismatch(t *testing.T) {
 	_, _, err := Load(dir)
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), lp) || !strings.Contains(err.Error(), "2 labels but") {
 		t.Errorf("Load with 3 images and 2 labels: %v", err)
+	}
+}
+
+// TestWriteRoundTrip: Write then Load gives back every pixel and label, a
+// held-out part of a set written as its test files.
+func TestWriteRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, TrainImagesFile, idxBytes(MagicImages, []uint32{5, 2, 3}, seq(30, 8)))
+	writeFile(t, dir, TrainLabelsFile, idxBytes(MagicLabels, []uint32{5}, []byte{4, 0, 9, 1, 7}))
+	writeFile(t, dir, TestImagesFile, idxBytes(MagicImages, []uint32{1, 2, 3}, seq(6, 1)))
+	writeFile(t, dir, TestLabelsFile, idxBytes(MagicLabels, []uint32{1}, []byte{2}))
+	all, _, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "split")
+	if err := Write(out, all.Slice(0, 3), all.Slice(3, 5)); err != nil {
+		t.Fatal(err)
+	}
+	train, held, err := Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.N != 3 || held.N != 2 || held.Rows != 2 || held.Cols != 3 {
+		t.Fatalf("train %d, held out %d of %dx%d", train.N, held.N, held.Rows, held.Cols)
+	}
+	if !slices.Equal(train.Images, all.Images[:18]) || !slices.Equal(held.Images, all.Images[18:]) ||
+		!slices.Equal(held.Labels, []uint8{1, 7}) || !slices.Equal(train.Labels, []uint8{4, 0, 9}) {
+		t.Error("the written parts differ from the set")
 	}
 }

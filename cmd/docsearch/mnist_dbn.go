@@ -20,6 +20,9 @@ func mnistDBNCmd() *cli.Command {
 			&cli.StringFlag{Name: "finetune", Value: "updown", Usage: "updown (generative classifier) or backprop (the 784-500-500-2000-10 net fine-tuned discriminatively)"},
 			&cli.IntFlag{Name: "updown-epochs", Usage: "epochs of up-down fine-tuning (default: the profile's fine-tuning epochs, 50 for paper; the paper ran 300)"},
 			&cli.StringFlag{Name: "updown-decay", Value: "constant", Usage: "how up-down's learning rate falls: constant (the paper's), linear or cosine (to zero at the end)"},
+			&cli.Float64Flag{Name: "updown-rate", Value: float64(mnist.UpDown.LR), Usage: "learning rate of up-down, in (0, 10]"},
+			&cli.Float64Flag{Name: "updown-momentum", Usage: "momentum of up-down's updates, in [0, 1) (default none; the paper chose its own on a validation set and does not give it)"},
+			&cli.Float64Flag{Name: "updown-weight-decay", Usage: "L2 weight decay of up-down's weights, in [0, 1) (default none)"},
 		),
 		Action: runMNISTDBN,
 	}
@@ -39,6 +42,14 @@ func runMNISTDBN(c *cli.Context) error {
 		err = fmt.Errorf("--updown-decay: must be constant, linear or cosine, got %q", c.String("updown-decay"))
 	}
 	errs = append(errs, err)
+	if x := c.Float64("updown-rate"); !(x > 0 && x <= 10) {
+		errs = append(errs, fmt.Errorf("--updown-rate: must be in (0, 10], got %g", x))
+	}
+	for _, name := range []string{"updown-momentum", "updown-weight-decay"} {
+		if x := c.Float64(name); !(x >= 0 && x < 1) {
+			errs = append(errs, fmt.Errorf("--%s: must be in [0, 1), got %g", name, x))
+		}
+	}
 	if c.Int("gibbs") < 1 {
 		errs = append(errs, fmt.Errorf("--gibbs: must be positive, got %d", c.Int("gibbs")))
 	}
@@ -60,7 +71,8 @@ func runMNISTDBN(c *cli.Context) error {
 			common.Profile, percent(res.TestError), percent(mnist.Published.BackpropTestError), percent(res.TrainError), res.Seconds)
 		return nil
 	}
-	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs"), UpDownDecay: decay})
+	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs"), UpDownDecay: decay,
+		UpDownRate: float32(c.Float64("updown-rate")), UpDownMomentum: float32(c.Float64("updown-momentum")), UpDownWeightDecay: float32(c.Float64("updown-weight-decay"))})
 	if err != nil {
 		return resumeHint(err)
 	}

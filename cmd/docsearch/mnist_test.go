@@ -145,6 +145,9 @@ func TestMNISTFlagErrors(t *testing.T) {
 		{"dbm", "--select", "accuracy"},
 		{"dbn", "--updown-epochs", "-5"},
 		{"dbn", "--updown-decay", "step"},
+		{"dbn", "--updown-momentum", "1.5"},
+		{"dbn", "--updown-rate", "0"},
+		{"dbn", "--updown-weight-decay", "-0.25"},
 	} {
 		out, err := run(t, append([]string{"mnist"}, args...)...)
 		if err == nil {

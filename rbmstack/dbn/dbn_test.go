@@ -193,9 +193,9 @@ func TestUpDownSchedule(t *testing.T) {
 		t.Error("a state of another schedule was accepted")
 	}
 	c.CDkSchedule = []int{0}
-	c.Momentum = 0.5
+	c.Momentum = 1.5
 	_, err := NewUpDownTrainer(init.Clone(), data, labels, c)
-	for _, want := range []string{"CDkSchedule [0]", "without momentum"} {
+	for _, want := range []string{"CDkSchedule [0]", "momentum must be in [0, 1)"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("NewUpDownTrainer = %v, want %q", err, want)
 		}
@@ -288,7 +288,7 @@ func resumeCut(t *testing.T, init *DBN, data *mat.Dense, labels []int, cfg UpDow
 // TestUpDownDecay checks a falling up-down rate: the epochs report a
 // linear fall to zero, the model differs from the constant rate's, a
 // resumed run matches the uninterrupted one, a state of the constant rate
-// is refused, and momentum or an inverse decay are.
+// is refused, and so are an inverse decay and an absurd weight decay.
 func TestUpDownDecay(t *testing.T) {
 	t.Parallel()
 	data, labels := testcase.Labelled(120, 12, 3, 8)
@@ -330,11 +330,69 @@ func TestUpDownDecay(t *testing.T) {
 		t.Error("a state of the linear decay was accepted by a constant-rate trainer")
 	}
 	c.Decay = rbmstack.Inverse
-	c.Momentum = 0.5
+	c.WeightDecay = 2
 	_, err := NewUpDownTrainer(init.Clone(), data, labels, c)
-	for _, want := range []string{"constant, linear or cosine", "without momentum"} {
+	for _, want := range []string{"constant, linear or cosine", "WeightDecay must be in [0, 1)"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("NewUpDownTrainer = %v, want %q", err, want)
 		}
+	}
+}
+
+// TestUpDownMomentum checks up-down with momentum and weight decay: the
+// explicit "none" (negative) trains exactly as the default, momentum and
+// weight decay each change the model, weight decay shrinks the weights, a
+// run with momentum killed after 2 epochs resumes to the uninterrupted
+// run's model (the increments are in the state), and a state with
+// momentum is refused by a trainer without it and the other way round.
+func TestUpDownMomentum(t *testing.T) {
+	t.Parallel()
+	data, labels := testcase.Labelled(120, 12, 3, 8)
+	init := smallDBN(t, data, labels)
+	plainCfg := UpDownConfig{Schedule: sched(4, 20, 0.05), CDk: 1, Seed: 9}
+	run := func(c UpDownConfig) *DBN {
+		d := init.Clone()
+		if _, err := upDown(t, d, data, labels, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	plain := run(plainCfg)
+	none := plainCfg
+	none.Momentum, none.WeightDecay = -1, -1
+	if !testcase.SameBits(params(run(none)), params(plain)) {
+		t.Error("momentum and weight decay -1 (none) trained otherwise than the default")
+	}
+	mom := plainCfg
+	mom.Momentum = 0.5
+	withMom := run(mom)
+	if testcase.SameBits(params(withMom), params(plain)) {
+		t.Error("momentum 0.5 made no difference to the model")
+	}
+	wd := plainCfg
+	wd.WeightDecay = 0.05
+	withWD := run(wd)
+	sq := func(d *DBN) (s float64) {
+		for _, r := range append(append([]*rbm.RBM{d.Top}, d.Rec...), d.Gen...) {
+			for _, w := range r.W {
+				s += float64(w) * float64(w)
+			}
+		}
+		return s
+	}
+	if a, b := sq(withWD), sq(plain); !(a < b) {
+		t.Errorf("weight decay 0.05: sum of squared weights %g, without %g", a, b)
+	}
+
+	both := mom
+	both.WeightDecay = 0.01
+	full := run(both)
+	store := resumeCut(t, init, data, labels, both, full)
+	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, plainCfg); !errors.Is(u.RestoreState(store.State), rbmstack.ErrMismatch) {
+		t.Error("a state with momentum was accepted by a trainer without")
+	}
+	plainStore := resumeCut(t, init, data, labels, plainCfg, plain)
+	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, both); !errors.Is(u.RestoreState(plainStore.State), rbmstack.ErrMismatch) {
+		t.Error("a state without momentum was accepted by a trainer with")
 	}
 }

@@ -12,7 +12,10 @@ import (
 
 // upDownFormat is an UpDownTrainer's state: its configuration, the epoch,
 // the random stream and the recognition, generative and top layers
-// (rbm.MarshalLayers; empty when there are no lower layers).
+// (rbm.MarshalLayers; empty when there are no lower layers), then, with
+// momentum only, the increment of every parameter (DBN.params' order), so
+// that the states of runs without momentum are those written before it
+// was offered.
 var upDownFormat = binenc.Format{Name: "up-down trainer state", Magic: "DSDBNUDS", Version: 1, Retired: []string{"DSDBNUDT"}}
 
 // resumeKey is the part of the configuration that a saved state must share
@@ -43,6 +46,11 @@ func (u *UpDownTrainer) MarshalState() ([]byte, error) {
 		}
 		w.Bytes(b)
 	}
+	if u.Cfg.hasMomentum() {
+		for _, inc := range u.ws.vel.inc {
+			w.F32s(inc)
+		}
+	}
 	return w.Seal(), nil
 }
 
@@ -68,12 +76,23 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 	if len(parts[2]) != 1 && !rd.Failed() {
 		rd.Fail("no top rbm")
 	}
+	var incs [][]float32
+	if u.Cfg.hasMomentum() {
+		for range u.ws.vel.inc {
+			incs = append(incs, rd.F32s())
+		}
+	}
 	if err := rd.Err(); err != nil {
 		return err
 	}
 	d := u.D
 	if !sameShapes(parts[0], d.Rec) || !sameShapes(parts[1], d.Gen) || !parts[2][0].SameShape(d.Top) {
 		return fmt.Errorf("%w: the state is of a DBN %s, training %s", rbmstack.ErrMismatch, shape(parts[0], parts[2][0]), d)
+	}
+	for i, inc := range incs {
+		if len(inc) != len(u.ws.vel.inc[i]) {
+			return &binenc.CorruptError{Format: upDownFormat.Name, Reason: fmt.Sprintf("increment %d holds %d numbers, want %d", i, len(inc), len(u.ws.vel.inc[i]))}
+		}
 	}
 	src := rng.New(0, 0)
 	if err := src.SetState(st); err != nil {
@@ -86,6 +105,9 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 			copy(r.VisBias, s.VisBias)
 			copy(r.HidBias, s.HidBias)
 		}
+	}
+	for i, inc := range incs {
+		copy(u.ws.vel.inc[i], inc)
 	}
 	u.src = src
 	u.epoch = epoch

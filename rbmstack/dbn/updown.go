@@ -19,12 +19,13 @@ var DefaultUpDown = rbmstack.Schedule{Epochs: 10, BatchSize: 100, LR: 0.01, Deca
 // UpDownConfig sets the up-down fine-tuning. Zero fields take their
 // defaults (EnsureDefaults).
 type UpDownConfig struct {
-	// Schedule sets the epochs, the minibatch size and the rate (see
-	// DefaultUpDown); up-down here uses no momentum or weight decay (the
-	// paper chose its up-down's rate, momentum and weight decay on a
+	// Schedule sets the epochs, the minibatch size, the rate (see
+	// DefaultUpDown), the momentum and the weight decay (none by default:
+	// the paper chose its up-down's rate, momentum and weight decay on a
 	// validation set and does not give them), and a constant rate unless
 	// Decay is Linear or Cosine (the rate then falls to zero over the
-	// epochs, as stochastic approximation wants).
+	// epochs, as stochastic approximation wants). Weight decay applies to
+	// the weights of every layer, never the biases.
 	rbmstack.Schedule
 	CDk int // Gibbs steps in the top memory; default 3
 	// CDkSchedule, when set, replaces CDk with a number of Gibbs steps per
@@ -45,10 +46,6 @@ func (c *UpDownConfig) EnsureDefaults() {
 func (c UpDownConfig) Validate() error {
 	p := rbmstack.Problems{Prefix: "dbn: up-down "}
 	c.Schedule.Check(p.Add)
-	if c.Momentum != 0 || c.InitialMomentum != 0 || c.WeightDecay != 0 {
-		p.Add("runs without momentum or weight decay, got momentum %g (initial %g), weight decay %g",
-			c.Momentum, c.InitialMomentum, c.WeightDecay)
-	}
 	if !UpDownDecay(c.Decay) {
 		p.Add("rate decays constant, linear or cosine, got %v", c.Decay)
 	}
@@ -62,6 +59,19 @@ func (c UpDownConfig) Validate() error {
 		}
 	}
 	return p.Err()
+}
+
+// steps reports whether the updates need rbmstack.Schedule.Ascend: with
+// momentum or weight decay. Without either they go straight into the
+// weights, as in every run before momentum was offered.
+func (c UpDownConfig) steps() bool {
+	return c.hasMomentum() || c.WeightDecay != 0
+}
+
+// hasMomentum reports whether an update depends on the ones before, so
+// that a saved state must keep the increments.
+func (c UpDownConfig) hasMomentum() bool {
+	return c.Momentum != 0 || c.InitialMomentum != 0 && c.InitialEpochs > 0
 }
 
 // UpDownDecay reports whether up-down can run with decay d: Constant,
@@ -86,8 +96,8 @@ func (c *UpDownConfig) cdk(epoch int) int {
 // in the top memory with the label clamped at the start; a stochastic
 // top-down pass from the top's negative sample adjusts the recognition
 // weights to recover each layer from the one below. It keeps the
-// rbmstack.Trainer contract; up-down keeps no momentum, so its state is
-// the DBN, the random stream and the epoch.
+// rbmstack.Trainer contract; its state is the DBN, the random stream, the
+// epoch and, with momentum, the increments.
 type UpDownTrainer struct {
 	D     *DBN
 	Cfg   UpDownConfig
@@ -124,6 +134,9 @@ func NewUpDownTrainer(d *DBN, data mat.Matrix, labels []int, cfg UpDownConfig) (
 	}
 	u := &UpDownTrainer{D: d, Cfg: cfg, Stage: "up-down", data: data, labels: labels, src: rng.New(cfg.Seed, 3)}
 	u.ws.init(d, cfg.BatchSize, n)
+	if cfg.steps() {
+		u.ws.vel = newVelocity(d)
+	}
 	return u, nil
 }
 
@@ -149,7 +162,7 @@ func (u *UpDownTrainer) Train(ctx context.Context, obs rbmstack.Observer) error 
 				return err
 			}
 			hi := min(lo+c.BatchSize, n)
-			u.batch(u.ws.perm[lo:hi], cdk, rate(epoch, lo))
+			u.batch(u.ws.perm[lo:hi], cdk, rate(epoch, lo), epoch-1)
 			if err := obs.Notify(rbmstack.Event{Kind: rbmstack.Progress, Stage: stage, Epoch: epoch, Epochs: c.Epochs, Done: hi, Total: n}); err != nil {
 				return err
 			}

@@ -15,6 +15,49 @@ type upDownWork struct {
 	gradTop                       mat.Dense
 	gb, ga                        []float32
 	perm, rows                    []int
+	// vel is nil when the schedule has neither momentum nor weight
+	// decay: the updates then go straight into the weights.
+	vel *velocity
+}
+
+// velocity holds, for a schedule with momentum or weight decay, the
+// gradient and the increment of every parameter of the lower layers (the
+// top's gradients are gradTop, gb and ga); params lists the order.
+type velocity struct {
+	genW, recW []mat.Dense
+	genB, recB [][]float32
+	inc        [][]float32
+}
+
+// params returns the parameters up-down updates, in the order of
+// velocity.inc and of the saved state: the top's weights, visible and
+// hidden biases, then each generative layer's weights and visible biases,
+// then each recognition layer's weights and hidden biases.
+func (d *DBN) params() [][]float32 {
+	p := [][]float32{d.Top.W, d.Top.VisBias, d.Top.HidBias}
+	for _, g := range d.Gen {
+		p = append(p, g.W, g.VisBias)
+	}
+	for _, r := range d.Rec {
+		p = append(p, r.W, r.HidBias)
+	}
+	return p
+}
+
+func newVelocity(d *DBN) *velocity {
+	v := &velocity{}
+	for _, g := range d.Gen {
+		v.genW = append(v.genW, mat.New(g.NVis, g.NHid))
+		v.genB = append(v.genB, make([]float32, g.NVis))
+	}
+	for _, r := range d.Rec {
+		v.recW = append(v.recW, mat.New(r.NVis, r.NHid))
+		v.recB = append(v.recB, make([]float32, r.NHid))
+	}
+	for _, p := range d.params() {
+		v.inc = append(v.inc, make([]float32, len(p)))
+	}
+	return v
 }
 
 func (ws *upDownWork) init(d *DBN, B, n int) {
@@ -35,8 +78,8 @@ func (ws *upDownWork) init(d *DBN, B, n int) {
 }
 
 // batch runs one up-down update on the listed cases with cdk Gibbs steps
-// in the top memory at learning rate rate.
-func (u *UpDownTrainer) batch(rows []int, cdk int, rate float32) {
+// in the top memory at learning rate rate, in epoch (0-based).
+func (u *UpDownTrainer) batch(rows []int, cdk int, rate float32, epoch int) {
 	ws := &u.ws
 	b := len(rows)
 	lr := rate / float32(b)
@@ -51,14 +94,39 @@ func (u *UpDownTrainer) batch(rows []int, cdk int, rate float32) {
 		r.HidMeans(ws.w[l], nil, ws.w[l+1])
 		rbm.SampleBernoulli(ws.w[l+1], ws.w[l+1], u.src.Uint64())
 	}
-	nv := u.top(b, cdk, lr)
+	if ws.vel == nil {
+		nv := u.top(b, cdk, lr, true)
+		u.sleepPass(nv)
+		u.learn(b, lr)
+		return
+	}
+	// With momentum or weight decay: gradients averaged over the batch,
+	// then one step of rbmstack.Schedule.Ascend for each parameter.
+	inv := 1 / float32(b)
+	nv := u.top(b, cdk, inv, false)
 	u.sleepPass(nv)
-	u.learn(b, lr)
+	u.gradients(b, inv)
+	c, inc := &u.Cfg.Schedule, ws.vel.inc
+	grads := [][]float32{ws.gradTop.Data, ws.gb, ws.ga}
+	for l := range u.D.Gen {
+		grads = append(grads, ws.vel.genW[l].Data, ws.vel.genB[l])
+	}
+	for l := range u.D.Rec {
+		grads = append(grads, ws.vel.recW[l].Data, ws.vel.recB[l])
+	}
+	for i, p := range u.D.params() {
+		// Weight decay on the weights (the even entries after the top's
+		// three), never the biases.
+		weights := i == 0 || i >= 3 && (i-3)%2 == 0
+		c.Ascend(p, inc[i], grads[i], epoch, rate, weights)
+	}
 }
 
 // top runs CD-k in the top memory from the wake states joined with the
-// labels, updates it and returns its negative visible sample.
-func (u *UpDownTrainer) top(b, cdk int, lr float32) mat.Dense {
+// labels and returns its negative visible sample. It writes the top's
+// gradients times lr to gradTop, gb and ga and, when apply is set, adds them
+// to the top's parameters.
+func (u *UpDownTrainer) top(b, cdk int, lr float32, apply bool) mat.Dense {
 	ws, t := &u.ws, u.D.Top
 	L := len(u.D.Rec)
 	nb := t.NVis - t.Labels
@@ -80,6 +148,15 @@ func (u *UpDownTrainer) top(b, cdk int, lr float32) mat.Dense {
 		if k < cdk-1 {
 			t.SampleHid(ths, nh, u.src.Uint64())
 		}
+	}
+	if !apply {
+		mat.Mul(ws.gradTop, tv, true, th, false, lr, 0)
+		mat.Mul(ws.gradTop, nv, true, nh, false, -lr, 1)
+		mat.ColSumsTo(ws.gb, tv, lr, 0)
+		mat.ColSumsTo(ws.gb, nv, -lr, 1)
+		mat.ColSumsTo(ws.ga, th, lr, 0)
+		mat.ColSumsTo(ws.ga, nh, -lr, 1)
+		return nv
 	}
 	mat.Mul(ws.gradTop, tv, true, th, false, 1, 0)
 	mat.Mul(ws.gradTop, nv, true, nh, false, -1, 1)
@@ -129,5 +206,26 @@ func (u *UpDownTrainer) learn(b int, lr float32) {
 		mat.Sub(p.Data, ws.s[l+1].Data, p.Data)
 		mat.Mul(r.Weights(), ws.s[l], true, p, false, lr, 1)
 		mat.ColSumsTo(r.HidBias, p, lr, 1)
+	}
+}
+
+// gradients is learn for a schedule with momentum or weight decay: it
+// writes the lower layers' gradients times scale to the velocity's
+// buffers instead of adding them to the weights.
+func (u *UpDownTrainer) gradients(b int, scale float32) {
+	ws, v := &u.ws, u.ws.vel
+	for l, g := range u.D.Gen {
+		p := ws.pred[l].Resize(b, ws.pred[l].Cols)
+		g.VisMeans(ws.w[l+1], p)
+		mat.Sub(p.Data, ws.w[l].Data, p.Data)
+		mat.Mul(v.genW[l], p, true, ws.w[l+1], false, scale, 0)
+		mat.ColSumsTo(v.genB[l], p, scale, 0)
+	}
+	for l, r := range u.D.Rec {
+		p := ws.pred[l+1].Resize(b, ws.pred[l+1].Cols)
+		r.HidMeans(ws.s[l], nil, p)
+		mat.Sub(p.Data, ws.s[l+1].Data, p.Data)
+		mat.Mul(v.recW[l], ws.s[l], true, p, false, scale, 0)
+		mat.ColSumsTo(v.recB[l], p, scale, 0)
 	}
 }
