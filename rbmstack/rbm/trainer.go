@@ -169,17 +169,32 @@ func (t *Trainer) negative(B int, h0, p0 mat.Dense, scale []float32) (float64, m
 	par.Rows(B, r.NVis, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			vr, pr := v1.Row(i), p1.Row(i)
+			// Sampled counts are mostly zeros: as prepareRow.
 			var n float32
+			nz := 0
 			for _, x := range vr {
-				n += x
+				if x != 0 {
+					n += x
+					nz++
+				}
 			}
 			if n <= 0 {
 				clear(pr)
 				continue
 			}
 			inv := 1 / n
+			pr = pr[:len(vr)]
+			if nz > len(vr)/4 {
+				for j, x := range vr {
+					pr[j] = x * inv
+				}
+				continue
+			}
+			clear(pr)
 			for j, x := range vr {
-				pr[j] = x * inv
+				if x != 0 {
+					pr[j] = x * inv
+				}
 			}
 		}
 	})
