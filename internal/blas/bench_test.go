@@ -16,6 +16,8 @@ var benchShapes = []struct {
 	{"100x1000x784_BT", false, true, 100, 1000, 784}, // hidden -> visible, times Wᵀ
 	{"784x100x1000_AT", true, false, 784, 100, 1000}, // weight gradient Vᵀ H
 	{"100x2000x500", false, false, 100, 2000, 500},
+	{"100x500x2000_BT", false, true, 100, 500, 2000}, // replicated softmax: hidden -> visible
+	{"2000x100x500_AT", true, false, 2000, 100, 500}, // replicated softmax: weight gradient
 	{"1000x2000x500", false, false, 1000, 2000, 500},
 	{"2000x100x500", false, false, 2000, 100, 500},
 	{"256x256x256", false, false, 256, 256, 256},

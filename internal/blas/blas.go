@@ -107,9 +107,13 @@ func sgemmWith(be backend, tA, tB bool, m, n, k int, alpha float32, a []float32,
 	}
 	switch be {
 	case backendAVX2:
-		sgemmGo(&avx2Kernels, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		if !trySparse(&avx2Kernels, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+			sgemmGo(&avx2Kernels, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}
 	case backendAVX512:
-		sgemmGo(&avx512Kernels, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		if !trySparse(&avx512Kernels, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+			sgemmGo(&avx512Kernels, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}
 	case backendOpenBLAS:
 		sgemmOpenBLAS(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	default:

@@ -70,3 +70,36 @@ func saxpy(alpha float32, x, y []float32) {
 	}
 	saxpyAVX2(len(x), alpha, &x[0], &y[0])
 }
+
+// sparseRow64 sets acc[0:64] to the sum over t < n of val[t] times the 64
+// values of B's row idx[t] (rows ldb elements apart) from b on, with fused
+// multiply-adds in order of t from +0. AVX2+FMA.
+//
+//go:noescape
+func sparseRow64(n int, idx *int32, val *float32, b *float32, ldb int, acc *float32)
+
+// nonzeroMask sets bit q of mask[w] iff the bits of x[64w+q] are not all
+// zero (a -0 counts), for w < nw. AVX2.
+//
+//go:noescape
+func nonzeroMask(nw int, x *float32, mask *uint64)
+
+// sscalToAVX2 sets y[i] = alpha*x[i]; x and y may be the same. AVX2.
+//
+//go:noescape
+func sscalToAVX2(n int, alpha float32, x, y *float32)
+
+// sscalTo sets y = alpha*x element by element (needs hasAVX2).
+func sscalTo(alpha float32, x, y []float32) {
+	if len(x) > 0 {
+		sscalToAVX2(len(x), alpha, &x[0], &y[0])
+	}
+}
+
+// saxpyFMA sets y = fma(alpha, x, y) element by element with the FMA
+// instruction, the micro-kernels' arithmetic (needs hasAVX2).
+func saxpyFMA(alpha float32, x, y []float32) {
+	if len(x) > 0 {
+		saxpyAVX2(len(x), alpha, &x[0], &y[0])
+	}
+}

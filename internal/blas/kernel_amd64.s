@@ -578,3 +578,143 @@ storeb512:
 	STOREB_512(Z10, Z11)
 	VZEROUPPER
 	RET
+
+// func sparseRow64(n int, idx *int32, val *float32, b *float32, ldb int, acc *float32)
+// acc[0:64] = the sum over t < n of val[t] * b[idx[t]*ldb : idx[t]*ldb+64],
+// fused multiply-adds in order of t from +0 (the micro-kernels' arithmetic).
+TEXT ·sparseRow64(SB), NOSPLIT, $0-48
+	MOVQ   n+0(FP), CX
+	MOVQ   idx+8(FP), SI
+	MOVQ   val+16(FP), R10
+	MOVQ   b+24(FP), BX
+	MOVQ   ldb+32(FP), DX
+	SHLQ   $2, DX
+	MOVQ   acc+40(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ  CX, CX
+	JEQ    sr64store
+
+sr64loop:
+	MOVLQSX      (SI), AX
+	IMULQ        DX, AX
+	ADDQ         BX, AX
+	VBROADCASTSS (R10), Y8
+	VFMADD231PS  (AX), Y8, Y0
+	VFMADD231PS  32(AX), Y8, Y1
+	VFMADD231PS  64(AX), Y8, Y2
+	VFMADD231PS  96(AX), Y8, Y3
+	VFMADD231PS  128(AX), Y8, Y4
+	VFMADD231PS  160(AX), Y8, Y5
+	VFMADD231PS  192(AX), Y8, Y6
+	VFMADD231PS  224(AX), Y8, Y7
+	ADDQ         $4, SI
+	ADDQ         $4, R10
+	DECQ         CX
+	JNZ          sr64loop
+
+sr64store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func sscalToAVX2(n int, alpha float32, x, y *float32)
+// y[i] = alpha * x[i] (x and y may be the same).
+TEXT ·sscalToAVX2(SB), NOSPLIT, $0-32
+	MOVQ         n+0(FP), CX
+	VBROADCASTSS alpha+8(FP), Y0
+	MOVQ         x+16(FP), SI
+	MOVQ         y+24(FP), DI
+
+scal32:
+	CMPQ    CX, $32
+	JLT     scal8
+	VMULPS  (SI), Y0, Y4
+	VMULPS  32(SI), Y0, Y5
+	VMULPS  64(SI), Y0, Y6
+	VMULPS  96(SI), Y0, Y7
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS Y6, 64(DI)
+	VMOVUPS Y7, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     scal32
+
+scal8:
+	CMPQ    CX, $8
+	JLT     scal1s
+	VMULPS  (SI), Y0, Y4
+	VMOVUPS Y4, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     scal8
+
+scal1s:
+	TESTQ CX, CX
+	JEQ   scaldone
+
+scal1:
+	VMULSS (SI), X0, X4
+	VMOVSS X4, (DI)
+	ADDQ   $4, SI
+	ADDQ   $4, DI
+	DECQ   CX
+	JNZ    scal1
+
+scaldone:
+	VZEROUPPER
+	RET
+
+#define NZGROUP(off, sh) \
+	VPCMPEQD  off(SI), Y0, Y1; \
+	VMOVMSKPS Y1, AX;          \
+	SHLQ      $sh, AX;         \
+	ORQ       AX, R8
+
+// func nonzeroMask(nw int, x *float32, mask *uint64)
+// Bit q of mask[w] is set iff the bits of x[64w+q] are not all zero, for
+// w < nw.
+TEXT ·nonzeroMask(SB), NOSPLIT, $0-24
+	MOVQ  nw+0(FP), CX
+	MOVQ  x+8(FP), SI
+	MOVQ  mask+16(FP), DI
+	VPXOR Y0, Y0, Y0
+
+nzloop:
+	TESTQ CX, CX
+	JEQ   nzdone
+	XORQ  R8, R8
+	NZGROUP(0, 0)
+	NZGROUP(32, 8)
+	NZGROUP(64, 16)
+	NZGROUP(96, 24)
+	NZGROUP(128, 32)
+	NZGROUP(160, 40)
+	NZGROUP(192, 48)
+	NZGROUP(224, 56)
+	NOTQ  R8
+	MOVQ  R8, (DI)
+	ADDQ  $256, SI
+	ADDQ  $8, DI
+	DECQ  CX
+	JMP   nzloop
+
+nzdone:
+	VZEROUPPER
+	RET

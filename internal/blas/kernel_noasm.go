@@ -26,3 +26,21 @@ func packAT6(kc int, src *float32, lda int, dst *float32) { packAT6Go(kc, src, l
 func sdot(x, y []float32) float32 { return sdotGo(x, y) }
 
 func saxpy(alpha float32, x, y []float32) { saxpyGo(alpha, x, y) }
+
+// saxpyFMA is never called without the FMA kernels (sgemmSparse runs on
+// their backends only).
+func saxpyFMA(alpha float32, x, y []float32) {
+	panic("blas: saxpyFMA without FMA kernels")
+}
+
+func sparseRow64(n int, idx *int32, val *float32, b *float32, ldb int, acc *float32) {
+	panic("blas: sparseRow64 without FMA kernels")
+}
+
+func sscalTo(alpha float32, x, y []float32) {
+	panic("blas: sscalTo without FMA kernels")
+}
+
+func nonzeroMask(nw int, x *float32, mask *uint64) {
+	panic("blas: nonzeroMask without FMA kernels")
+}
