@@ -184,10 +184,9 @@ func colSums(dst []float32, m Dense, j0, j1 int, alpha, beta float32) {
 		var part [colBlock]float32
 		p := part[:j1-j0]
 		for i := i0; i < min(i0+8, m.Rows); i++ {
-			r := m.Data[i*m.Cols+j0 : i*m.Cols+j1]
-			for j, x := range r {
-				p[j] += x
-			}
+			// p += row: Saxpy's fused 1*x + p is the plain sum, on
+			// vectors.
+			blas.Saxpy(1, m.Data[i*m.Cols+j0:i*m.Cols+j1], p)
 		}
 		for j, x := range p {
 			a[j] += float64(x)
