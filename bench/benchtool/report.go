@@ -212,7 +212,7 @@ func (m *measured) writeTable() error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Printf("samples/s, higher is better; GFLOP/s = samples/s x the step's flops in matrix products; ratio = docsearch / pytorch (best of 1 and 2 threads); torch %s\n", tr.Torch)
+	fmt.Printf("samples/s, higher is better; GFLOP/s = samples/s x the flops of the step's matrix products as dense products (products with word counts skip their zero terms, so the softmax and news steps' figures are dense equivalents); ratio = docsearch / pytorch (best of 1 and 2 threads); torch %s\n", tr.Torch)
 	if m.topk != nil {
 		fmt.Printf("index.Search top-10 of 1M 10-D codes: p50 %.2f ms/query\n", m.topk.P50)
 	}
