@@ -217,6 +217,14 @@ func sgemmSparse(ks *kernelSet, s *csr, m, n, k int, alpha float32, b []float32,
 					}
 					if w == sparseCols {
 						sparseRow64(t-t0, idxAt(idx, t0), valAt(val, t0), &b[j0], ldb, &a[0])
+					} else if n >= sparseCols {
+						// The last, narrower block: the kernel's 64
+						// columns ending at n, of which the last w are
+						// this block's (the others are recomputed, not
+						// merged again).
+						js := n - sparseCols
+						sparseRow64(t-t0, idxAt(idx, t0), valAt(val, t0), &b[js], ldb, &acc[0])
+						a = acc[j0-js:]
 					} else {
 						clear(a)
 						for q := t0; q < t; q++ {
