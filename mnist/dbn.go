@@ -31,6 +31,11 @@ type DBNOptions struct {
 	// weight decay on the weights; 0 (the default) is none, as in every
 	// run before they were offered.
 	UpDownMomentum, UpDownWeightDecay float32
+	// UpDownMeanLabels keeps the label probabilities in the top memory's
+	// Gibbs steps, as the paper's up-down does, instead of drawing a label
+	// (dbn.UpDownConfig.MeanLabels); off by default, as in every run
+	// before it was offered.
+	UpDownMeanLabels bool
 }
 
 // EnsureDefaults fills zero fields.
@@ -77,6 +82,7 @@ type DBNResult struct {
 	UpDownRate        float32 `json:"updown_rate"`
 	UpDownMomentum    float32 `json:"updown_momentum,omitempty"`
 	UpDownWeightDecay float32 `json:"updown_weight_decay,omitempty"`
+	UpDownLabels      string  `json:"updown_labels"`
 	Seconds           float64 `json:"seconds"`
 	// Reach is when up-down first classified the test images as well as
 	// the paper (Published.DBNTestError); nil if it did not.
@@ -110,6 +116,9 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	if o.UpDownWeightDecay != 0 {
 		settings = append(settings, setting("up-down weight decay", o.UpDownWeightDecay))
 	}
+	if o.UpDownMeanLabels {
+		settings = append(settings, setting("up-down labels", "mean"))
+	}
 	run, err := o.open("dbn", tr, settings...)
 	if err != nil {
 		return nil, nil, err
@@ -142,6 +151,11 @@ func RunDBN(ctx context.Context, train, test *Set, o DBNOptions) (res *DBNResult
 	ud := UpDown
 	ud.Epochs, ud.Seed, ud.Decay = o.UpDownEpochs, o.seed("up-down"), o.UpDownDecay
 	ud.LR = o.UpDownRate
+	ud.MeanLabels = o.UpDownMeanLabels
+	res.UpDownLabels = "sample"
+	if o.UpDownMeanLabels {
+		res.UpDownLabels = "mean"
+	}
 	ud.Momentum, ud.WeightDecay = orNone(o.UpDownMomentum), orNone(o.UpDownWeightDecay)
 	u, err := dbn.NewUpDownTrainer(d, x, lab, ud)
 	if err != nil {

@@ -22,6 +22,7 @@ func mnistDBNCmd() *cli.Command {
 			&cli.StringFlag{Name: "updown-decay", Value: "constant", Usage: "how up-down's learning rate falls: constant (the paper's), linear or cosine (to zero at the end)"},
 			&cli.Float64Flag{Name: "updown-rate", Value: float64(mnist.UpDown.LR), Usage: "learning rate of up-down, in (0, 10]"},
 			&cli.Float64Flag{Name: "updown-momentum", Usage: "momentum of up-down's updates, in [0, 1) (default none; the paper chose its own on a validation set and does not give it)"},
+			&cli.StringFlag{Name: "updown-labels", Value: "sample", Usage: "the label units in the top memory's Gibbs steps during up-down: sample (draw one label) or mean (keep their probabilities, as the paper's appendix B does)"},
 			&cli.Float64Flag{Name: "updown-weight-decay", Usage: "L2 weight decay of up-down's weights, in [0, 1) (default none)"},
 		),
 		Action: runMNISTDBN,
@@ -50,6 +51,9 @@ func runMNISTDBN(c *cli.Context) error {
 			errs = append(errs, fmt.Errorf("--%s: must be in [0, 1), got %g", name, x))
 		}
 	}
+	if l := c.String("updown-labels"); l != "sample" && l != "mean" {
+		errs = append(errs, fmt.Errorf("--updown-labels: must be sample or mean, got %q", l))
+	}
 	if c.Int("gibbs") < 1 {
 		errs = append(errs, fmt.Errorf("--gibbs: must be positive, got %d", c.Int("gibbs")))
 	}
@@ -72,7 +76,8 @@ func runMNISTDBN(c *cli.Context) error {
 		return nil
 	}
 	res, d, err := mnist.RunDBN(c.Context, train, test, mnist.DBNOptions{Common: common, UpDownEpochs: c.Int("updown-epochs"), UpDownDecay: decay,
-		UpDownRate: float32(c.Float64("updown-rate")), UpDownMomentum: float32(c.Float64("updown-momentum")), UpDownWeightDecay: float32(c.Float64("updown-weight-decay"))})
+		UpDownRate: float32(c.Float64("updown-rate")), UpDownMomentum: float32(c.Float64("updown-momentum")), UpDownWeightDecay: float32(c.Float64("updown-weight-decay")),
+		UpDownMeanLabels: c.String("updown-labels") == "mean"})
 	if err != nil {
 		return resumeHint(err)
 	}

@@ -147,6 +147,7 @@ func TestMNISTFlagErrors(t *testing.T) {
 		{"dbn", "--updown-decay", "step"},
 		{"dbn", "--updown-momentum", "1.5"},
 		{"dbn", "--updown-rate", "0"},
+		{"dbn", "--updown-labels", "argmax"},
 		{"dbn", "--updown-weight-decay", "-0.25"},
 	} {
 		out, err := run(t, append([]string{"mnist"}, args...)...)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -394,5 +396,65 @@ func TestUpDownMomentum(t *testing.T) {
 	plainStore := resumeCut(t, init, data, labels, plainCfg, plain)
 	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, both); !errors.Is(u.RestoreState(plainStore.State), rbmstack.ErrMismatch) {
 		t.Error("a state without momentum was accepted by a trainer with")
+	}
+}
+
+// TestUpDownStateV1 restores testdata/updown-v1.state, written by the
+// build before MeanLabels existed (a 2-epoch run of smallDBN), into a
+// trainer of today: the state must open and hold the model this build
+// trains with the same settings, bit for bit.
+func TestUpDownStateV1(t *testing.T) {
+	t.Parallel()
+	data, labels := testcase.Labelled(120, 12, 3, 8)
+	init := smallDBN(t, data, labels)
+	cfg := UpDownConfig{Schedule: sched(2, 20, 0.05), CDkSchedule: []int{1, 2}, Seed: 9}
+	full := init.Clone()
+	if _, err := upDown(t, full, data, labels, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	state, err := os.ReadFile(filepath.Join("testdata", "updown-v1.state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := init.Clone()
+	u, _ := NewUpDownTrainer(d, data, labels, cfg)
+	if err := u.RestoreState(state); err != nil {
+		t.Fatalf("a state of the build before MeanLabels: %v", err)
+	}
+	if u.Epoch() != 2 || !testcase.SameBits(params(d), params(full)) {
+		t.Errorf("restored epoch %d; the model differs from this build's run", u.Epoch())
+	}
+	c := cfg
+	c.MeanLabels = true
+	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, c); !errors.Is(u.RestoreState(state), rbmstack.ErrMismatch) {
+		t.Error("a state drawing labels was accepted by a MeanLabels trainer")
+	}
+}
+
+// TestUpDownMeanLabels: keeping the label probabilities in the top
+// memory's Gibbs steps changes the model, a killed run resumes to the
+// uninterrupted one, and its state is refused by a trainer drawing labels.
+func TestUpDownMeanLabels(t *testing.T) {
+	t.Parallel()
+	data, labels := testcase.Labelled(120, 12, 3, 8)
+	init := smallDBN(t, data, labels)
+	cfg := UpDownConfig{Schedule: sched(4, 20, 0.05), CDk: 3, Seed: 9}
+	draw := init.Clone()
+	if _, err := upDown(t, draw, data, labels, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg.MeanLabels = true
+	mean := init.Clone()
+	if _, err := upDown(t, mean, data, labels, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if testcase.SameBits(params(mean), params(draw)) {
+		t.Error("MeanLabels made no difference to the model")
+	}
+	store := resumeCut(t, init, data, labels, cfg, mean)
+	c := cfg
+	c.MeanLabels = false
+	if u, _ := NewUpDownTrainer(init.Clone(), data, labels, c); !errors.Is(u.RestoreState(store.State), rbmstack.ErrMismatch) {
+		t.Error("a MeanLabels state was accepted by a trainer drawing labels")
 	}
 }

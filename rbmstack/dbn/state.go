@@ -20,12 +20,25 @@ var upDownFormat = binenc.Format{Name: "up-down trainer state", Magic: "DSDBNUDS
 
 // resumeKey is the part of the configuration that a saved state must share
 // with the trainer restoring it: Epochs may differ without a CDkSchedule
-// (the rate is constant), so that a run can be extended.
-func (c UpDownConfig) resumeKey() UpDownConfig {
+// (the rate is constant), so that a run can be extended. Without
+// MeanLabels it prints as the configurations saved before that field
+// existed, so that their states still resume.
+func (c UpDownConfig) resumeKey() any {
 	if len(c.CDkSchedule) == 0 {
 		c.Epochs = 0
 	}
+	if !c.MeanLabels {
+		return upDownKeyV1{c.Schedule, c.CDk, c.CDkSchedule, c.Seed}
+	}
 	return c
+}
+
+// upDownKeyV1 has the fields of UpDownConfig before MeanLabels.
+type upDownKeyV1 struct {
+	rbmstack.Schedule
+	CDk         int
+	CDkSchedule []int
+	Seed        uint64
 }
 
 // MarshalState encodes what an UpDownTrainer needs to continue exactly

@@ -34,6 +34,11 @@ type UpDownConfig struct {
 	// and 10 in the last.
 	CDkSchedule []int
 	Seed        uint64
+	// MeanLabels keeps the label units' probabilities in the top
+	// memory's Gibbs steps instead of drawing one label, as the paper's
+	// up-down does (Hinton, Osindero & Teh 2006, appendix B: neglabprobs
+	// feed the next step and the negative statistics).
+	MeanLabels bool
 }
 
 // EnsureDefaults fills zero fields with their defaults.

@@ -12,6 +12,7 @@ type upDownWork struct {
 	// this batch's views of wake and sleep.
 	wake, sleep, pred, w, s       []mat.Dense
 	topV, negV, topH, topHS, negH mat.Dense
+	labP                          mat.Dense // label probabilities (MeanLabels)
 	gradTop                       mat.Dense
 	gb, ga                        []float32
 	perm, rows                    []int
@@ -73,6 +74,7 @@ func (ws *upDownWork) init(d *DBN, B, n int) {
 	ws.topV, ws.negV = mat.New(B, t.NVis), mat.New(B, t.NVis)
 	ws.topH, ws.topHS, ws.negH = mat.New(B, t.NHid), mat.New(B, t.NHid), mat.New(B, t.NHid)
 	ws.gradTop = mat.New(t.NVis, t.NHid)
+	ws.labP = mat.New(B, t.Labels)
 	ws.gb, ws.ga = make([]float32, t.NVis), make([]float32, t.NHid)
 	ws.perm, ws.rows = make([]int, n), make([]int, 0, B)
 }
@@ -143,7 +145,19 @@ func (u *UpDownTrainer) top(b, cdk int, lr float32, apply bool) mat.Dense {
 	nv, nh := ws.negV.Resize(b, t.NVis), ws.negH.Resize(b, t.NHid)
 	for k := 0; k < cdk; k++ {
 		t.VisMeans(ths, nv)
-		t.SampleVis(nv, nv, nil, false, u.src.Uint64())
+		if u.Cfg.MeanLabels {
+			// Keep the label probabilities the draw would replace.
+			lp := ws.labP.Resize(b, t.Labels)
+			for i := 0; i < b; i++ {
+				copy(lp.Row(i), nv.Row(i)[nb:])
+			}
+			t.SampleVis(nv, nv, nil, false, u.src.Uint64())
+			for i := 0; i < b; i++ {
+				copy(nv.Row(i)[nb:], lp.Row(i))
+			}
+		} else {
+			t.SampleVis(nv, nv, nil, false, u.src.Uint64())
+		}
 		t.HidMeans(nv, nil, nh)
 		if k < cdk-1 {
 			t.SampleHid(ths, nh, u.src.Uint64())
