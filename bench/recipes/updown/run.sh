@@ -30,13 +30,25 @@ mkdir -p "$out"
 first=
 for s in "${settings[@]}"; do
 	name=${s%%:*} flags=${s#*:}
-	mkdir -p "$out/$name"
+	dir=$out/$name
+	mkdir -p "$dir"
 	if [ -n "$first" ]; then
-		cp -n "$out/$first/dbn.rbm" "$out/$first/dbn.top" "$out/$name/"
+		# A checkpoint folder's stages are used only under its own
+		# settings file: let the run write it, stop it, then give it the
+		# first setting's greedy stages (the same recipe and seeds).
+		if [ ! -e "$dir/dbn.settings" ]; then
+			# shellcheck disable=SC2086
+			"$DOCSEARCH" mnist dbn --profile paper --data "$out/split" --checkpoint "$dir" --resume $flags > /dev/null 2>&1 &
+			pid=$!
+			while [ ! -e "$dir/dbn.settings" ] && kill -0 "$pid" 2> /dev/null; do sleep 1; done
+			kill "$pid" 2> /dev/null || true
+			wait "$pid" || true
+		fi
+		cp "$out/$first/dbn.rbm" "$out/$first/dbn.top" "$dir/"
 	fi
 	# shellcheck disable=SC2086 # flags are words
 	nice -n "${NICE:-10}" "$DOCSEARCH" mnist dbn --profile paper --data "$out/split" \
-		--checkpoint "$out/$name" --resume --json $flags > "$out/$name.json" 2> "$out/$name.log"
+		--checkpoint "$dir" --resume --json $flags > "$out/$name.json" 2> "$out/$name.log"
 	echo "$name ($flags): $(cat "$out/$name.json")"
 	first=${first:-$name}
 done
