@@ -147,6 +147,10 @@ func trySparse(ks *kernelSet, tA, tB bool, m, n, k int, alpha float32, a []float
 	if !hasAVX2 || tB || k == 0 || alpha == 0 || 2*float64(m)*float64(n)*float64(k) < sparseMinFlops {
 		return false
 	}
+	// The nonzeros are counted and indexed in int32.
+	if sparseDensity*float64(m)*float64(k) >= math.MaxInt32 || k > math.MaxInt32 {
+		return false
+	}
 	s := csrPool.Get().(*csr)
 	defer csrPool.Put(s)
 	if !sparseRows(s, tA, m, k, a, lda) {
