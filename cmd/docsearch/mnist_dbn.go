@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -89,8 +90,28 @@ func runMNISTDBN(c *cli.Context) error {
 	if c.Bool("json") {
 		return writeJSON(w, res)
 	}
-	fmt.Fprintf(w, "deep belief net (%s profile): test error %s after %d up-down epochs (paper %s), %s before; train %s; %.0f s\n",
-		common.Profile, percent(res.TestError), res.UpDownEpochs, percent(mnist.Published.DBNTestError), percent(res.PretrainTestError), percent(res.TrainError), res.Seconds)
+	var set []string
+	if res.UpDownRate != mnist.UpDown.LR {
+		set = append(set, fmt.Sprintf("rate %g", res.UpDownRate))
+	}
+	if res.UpDownMomentum != 0 {
+		set = append(set, fmt.Sprintf("momentum %g", res.UpDownMomentum))
+	}
+	if res.UpDownWeightDecay != 0 {
+		set = append(set, fmt.Sprintf("weight decay %g", res.UpDownWeightDecay))
+	}
+	if res.UpDownLabels == "mean" {
+		set = append(set, "mean labels")
+	}
+	if res.UpDownDecay != rbmstack.Constant.String() {
+		set = append(set, res.UpDownDecay+" decay")
+	}
+	how := ""
+	if len(set) > 0 {
+		how = " (" + strings.Join(set, ", ") + ")"
+	}
+	fmt.Fprintf(w, "deep belief net (%s profile): test error %s after %d up-down epochs%s (paper %s), %s before; train %s; %.0f s\n",
+		common.Profile, percent(res.TestError), res.UpDownEpochs, how, percent(mnist.Published.DBNTestError), percent(res.PretrainTestError), percent(res.TrainError), res.Seconds)
 	printReach(w, res.Reach, percent)
 	return nil
 }

@@ -160,3 +160,36 @@ func TestMNISTFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMNISTDBNSettings runs `mnist dbn` on a few printed digits with every
+// up-down option set: the text names each setting that is not the
+// default, and the JSON carries them.
+func TestMNISTDBNSettings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := mnist.WriteFontDigits(dir, 60, 20, 3); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"mnist", "dbn", "--data", dir, "--updown-epochs", "1", "--updown-rate", "0.02",
+		"--updown-momentum", "0.5", "--updown-weight-decay", "0.001", "--updown-labels", "mean"}
+	out, err := run(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"after 1 up-down epochs (rate 0.02, momentum 0.5, weight decay 0.001, mean labels)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = run(t, append(args, "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res mnist.DBNResult
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &res); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if res.UpDownRate != 0.02 || res.UpDownMomentum != 0.5 || res.UpDownWeightDecay != 0.001 || res.UpDownLabels != "mean" {
+		t.Errorf("JSON settings %+v", res)
+	}
+}
