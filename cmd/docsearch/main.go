@@ -29,6 +29,6 @@ func newApp() *cli.App {
 			"documents by the cosine between codes.",
 		Version:              version,
 		EnableBashCompletion: true,
-		Commands:             []*cli.Command{indexCmd(), queryCmd(), addCmd(), removeCmd(), reanalyzeCmd(), infoCmd(), serveCmd(), mapCmd(), evalCmd(), mnistCmd(), versionCmd()},
+		Commands:             []*cli.Command{indexCmd(), queryCmd(), addCmd(), removeCmd(), reanalyzeCmd(), infoCmd(), serveCmd(), mapCmd(), evalCmd(), mnistCmd(), fetchCmd(), versionCmd()},
 	}
 }
