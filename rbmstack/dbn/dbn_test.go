@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docsearch/docsearch/internal/blas"
 	"github.com/docsearch/docsearch/rbmstack"
 	"github.com/docsearch/docsearch/rbmstack/internal/testcase"
 	"github.com/docsearch/docsearch/rbmstack/mat"
@@ -400,9 +401,10 @@ func TestUpDownMomentum(t *testing.T) {
 }
 
 // TestUpDownStateV1 restores testdata/updown-v1.state, written by the
-// build before MeanLabels existed (a 2-epoch run of smallDBN), into a
-// trainer of today: the state must open and hold the model this build
-// trains with the same settings, bit for bit.
+// build before MeanLabels existed (a 2-epoch run of smallDBN, go-avx512
+// kernels), into a trainer of today: the state must open and, on those
+// kernels, hold the model this build trains with the same settings, bit
+// for bit.
 func TestUpDownStateV1(t *testing.T) {
 	t.Parallel()
 	data, labels := testcase.Labelled(120, 12, 3, 8)
@@ -421,8 +423,15 @@ func TestUpDownStateV1(t *testing.T) {
 	if err := u.RestoreState(state); err != nil {
 		t.Fatalf("a state of the build before MeanLabels: %v", err)
 	}
-	if u.Epoch() != 2 || !testcase.SameBits(params(d), params(full)) {
-		t.Errorf("restored epoch %d; the model differs from this build's run", u.Epoch())
+	if u.Epoch() != 2 {
+		t.Errorf("restored epoch %d, want 2", u.Epoch())
+	}
+	// The file was written with the go-avx512 kernels; other backends round
+	// otherwise, so only there must the model be this build's bit for bit.
+	if b := blas.Backend(); b != "go-avx512" {
+		t.Logf("backend %s: the restored model is not compared with this build's run", b)
+	} else if !testcase.SameBits(params(d), params(full)) {
+		t.Error("the restored model differs from this build's run")
 	}
 	c := cfg
 	c.MeanLabels = true
