@@ -160,53 +160,38 @@ func trySparse(ks *kernelSet, tA, tB bool, m, n, k int, alpha float32, a []float
 	return true
 }
 
-var accPool = sync.Pool{New: func() any { s := make([]float32, sparseCols); return &s }}
+// accPool holds the sums of one task of sgemmSparse.
+var accPool sync.Pool
 
-// sgemmSparse is the product from op(A)'s nonzeros s (see above).
+// sgemmSparse is the product from op(A)'s nonzeros s (see above). Each task
+// goes over column blocks of C, and within one block over its rows, so
+// that the block of B serves them all from cache.
 func sgemmSparse(ks *kernelSet, s *csr, m, n, k int, alpha float32, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	kc := min(roundUp(ceilDiv(k, ceilDiv(k, kcMax)), 8), kcMax)
 	mFull, nFull := m/mr*mr, n/ks.nr*ks.nr
 	// Rows per task: at least par.Grain multiply-adds and stores.
 	grain := max(1, par.Grain/((int(s.ptr[m])/m+ceilDiv(k, kc))*n+1))
+	// Few terms a row: one block as wide as C, each term a pass over a
+	// whole row of B; else blocks of sparseCols, the sums in registers.
+	bw := sparseCols
 	if int(s.ptr[m]) < wideTerms*m {
-		// Few terms a row: each is one pass over a whole row of B.
-		par.For(m, grain, func(lo, hi int) {
-			acc := make([]float32, n)
-			for i := lo; i < hi; i++ {
-				idx, val := s.idx[s.ptr[i]:s.ptr[i+1]], s.val[s.ptr[i]:s.ptr[i+1]]
-				crow := c[i*ldc : i*ldc+n]
-				full := 0
-				if i < mFull {
-					full = nFull
-				}
-				if len(idx) == 0 && emptyRow(crow, k, kc, alpha, beta) {
-					continue
-				}
-				t := 0
-				for p0 := 0; p0 < k; p0 += kc {
-					clear(acc)
-					for ; t < len(idx) && int(idx[t]) < p0+kc; t++ {
-						p := int(idx[t])
-						saxpyFMA(val[t], b[p*ldb:p*ldb+n], acc)
-					}
-					bb := beta
-					if p0 > 0 {
-						bb = 1
-					}
-					merge(crow, acc, full, alpha, bb)
-				}
-			}
-		})
-		return
+		bw = n
 	}
 	par.For(m, grain, func(lo, hi int) {
-		ap := accPool.Get().(*[]float32)
+		ap, _ := accPool.Get().(*[]float32)
+		if ap == nil || len(*ap) < max(bw, sparseCols) {
+			buf := make([]float32, max(bw, sparseCols))
+			ap = &buf
+		}
 		acc := *ap
-		for j0 := 0; j0 < n; j0 += sparseCols {
-			w := min(sparseCols, n-j0)
+		for j0 := 0; j0 < n; j0 += bw {
+			w := min(bw, n-j0)
 			for i := lo; i < hi; i++ {
 				idx, val := s.idx[s.ptr[i]:s.ptr[i+1]], s.val[s.ptr[i]:s.ptr[i+1]]
 				crow := c[i*ldc+j0 : i*ldc+j0+w]
+				if len(idx) == 0 && emptyRow(crow, k, kc, alpha, beta) {
+					continue
+				}
 				// Columns [j0, full) of this row are in full tiles.
 				full := 0
 				if i < mFull {
@@ -214,22 +199,23 @@ func sgemmSparse(ks *kernelSet, s *csr, m, n, k int, alpha float32, b []float32,
 				}
 				t := 0
 				for p0 := 0; p0 < k; p0 += kc {
-					a := acc[:w]
 					t0 := t
 					for t < len(idx) && int(idx[t]) < p0+kc {
 						t++
 					}
-					if w == sparseCols {
+					a := acc[:w]
+					switch {
+					case w == sparseCols:
 						sparseRow64(t-t0, idxAt(idx, t0), valAt(val, t0), &b[j0], ldb, &a[0])
-					} else if n >= sparseCols {
+					case w < sparseCols && n >= sparseCols:
 						// The last, narrower block: the kernel's 64
 						// columns ending at n, of which the last w are
 						// this block's (the others are recomputed, not
 						// merged again).
 						js := n - sparseCols
 						sparseRow64(t-t0, idxAt(idx, t0), valAt(val, t0), &b[js], ldb, &acc[0])
-						a = acc[j0-js:]
-					} else {
+						a = acc[j0-js : sparseCols]
+					default:
 						clear(a)
 						for q := t0; q < t; q++ {
 							p := int(idx[q])

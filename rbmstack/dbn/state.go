@@ -13,7 +13,7 @@ import (
 // upDownFormat is an UpDownTrainer's state: its configuration, the epoch,
 // the random stream and the recognition, generative and top layers
 // (rbm.MarshalLayers; empty when there are no lower layers), then, with
-// momentum only, the increment of every parameter (DBN.params' order), so
+// momentum only, the increment of every parameter (velocity.params' order), so
 // that the states of runs without momentum are those written before it
 // was offered.
 var upDownFormat = binenc.Format{Name: "up-down trainer state", Magic: "DSDBNUDS", Version: 1, Retired: []string{"DSDBNUDT"}}
@@ -60,8 +60,8 @@ func (u *UpDownTrainer) MarshalState() ([]byte, error) {
 		w.Bytes(b)
 	}
 	if u.Cfg.hasMomentum() {
-		for _, inc := range u.ws.vel.inc {
-			w.F32s(inc)
+		for _, p := range u.ws.vel.params {
+			w.F32s(p.inc)
 		}
 	}
 	return w.Seal(), nil
@@ -91,7 +91,7 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 	}
 	var incs [][]float32
 	if u.Cfg.hasMomentum() {
-		for range u.ws.vel.inc {
+		for range u.ws.vel.params {
 			incs = append(incs, rd.F32s())
 		}
 	}
@@ -103,8 +103,8 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 		return fmt.Errorf("%w: the state is of a DBN %s, training %s", rbmstack.ErrMismatch, shape(parts[0], parts[2][0]), d)
 	}
 	for i, inc := range incs {
-		if len(inc) != len(u.ws.vel.inc[i]) {
-			return &binenc.CorruptError{Format: upDownFormat.Name, Reason: fmt.Sprintf("increment %d holds %d numbers, want %d", i, len(inc), len(u.ws.vel.inc[i]))}
+		if want := len(u.ws.vel.params[i].inc); len(inc) != want {
+			return &binenc.CorruptError{Format: upDownFormat.Name, Reason: fmt.Sprintf("increment %d holds %d numbers, want %d", i, len(inc), want)}
 		}
 	}
 	src := rng.New(0, 0)
@@ -120,7 +120,7 @@ func (u *UpDownTrainer) RestoreState(data []byte) error {
 		}
 	}
 	for i, inc := range incs {
-		copy(u.ws.vel.inc[i], inc)
+		copy(u.ws.vel.params[i].inc, inc)
 	}
 	u.src = src
 	u.epoch = epoch

@@ -140,7 +140,7 @@ func NewUpDownTrainer(d *DBN, data mat.Matrix, labels []int, cfg UpDownConfig) (
 	u := &UpDownTrainer{D: d, Cfg: cfg, Stage: "up-down", data: data, labels: labels, src: rng.New(cfg.Seed, 3)}
 	u.ws.init(d, cfg.BatchSize, n)
 	if cfg.steps() {
-		u.ws.vel = newVelocity(d)
+		u.ws.vel = newVelocity(d, &u.ws)
 	}
 	return u, nil
 }

@@ -22,41 +22,42 @@ type upDownWork struct {
 }
 
 // velocity holds, for a schedule with momentum or weight decay, the
-// gradient and the increment of every parameter of the lower layers (the
-// top's gradients are gradTop, gb and ga); params lists the order.
+// gradient buffers of the lower layers (the top's are gradTop, gb and ga)
+// and, for every parameter, what one step of rbmstack.Schedule.Ascend
+// needs, in the order of the saved state: the top's weights, visible and
+// hidden biases, then each generative layer's weights and visible biases,
+// then each recognition layer's weights and hidden biases.
 type velocity struct {
 	genW, recW []mat.Dense
 	genB, recB [][]float32
-	inc        [][]float32
+	params     []param
 }
 
-// params returns the parameters up-down updates, in the order of
-// velocity.inc and of the saved state: the top's weights, visible and
-// hidden biases, then each generative layer's weights and visible biases,
-// then each recognition layer's weights and hidden biases.
-func (d *DBN) params() [][]float32 {
-	p := [][]float32{d.Top.W, d.Top.VisBias, d.Top.HidBias}
-	for _, g := range d.Gen {
-		p = append(p, g.W, g.VisBias)
-	}
-	for _, r := range d.Rec {
-		p = append(p, r.W, r.HidBias)
-	}
-	return p
+// param is one parameter of the DBN with its gradient and increment.
+type param struct {
+	w, grad, inc []float32
+	decay        bool // weights decay, biases do not
 }
 
-func newVelocity(d *DBN) *velocity {
+func newVelocity(d *DBN, ws *upDownWork) *velocity {
 	v := &velocity{}
+	add := func(w, grad []float32, decay bool) {
+		v.params = append(v.params, param{w, grad, make([]float32, len(w)), decay})
+	}
+	add(d.Top.W, ws.gradTop.Data, true)
+	add(d.Top.VisBias, ws.gb, false)
+	add(d.Top.HidBias, ws.ga, false)
 	for _, g := range d.Gen {
 		v.genW = append(v.genW, mat.New(g.NVis, g.NHid))
 		v.genB = append(v.genB, make([]float32, g.NVis))
+		add(g.W, v.genW[len(v.genW)-1].Data, true)
+		add(g.VisBias, v.genB[len(v.genB)-1], false)
 	}
 	for _, r := range d.Rec {
 		v.recW = append(v.recW, mat.New(r.NVis, r.NHid))
 		v.recB = append(v.recB, make([]float32, r.NHid))
-	}
-	for _, p := range d.params() {
-		v.inc = append(v.inc, make([]float32, len(p)))
+		add(r.W, v.recW[len(v.recW)-1].Data, true)
+		add(r.HidBias, v.recB[len(v.recB)-1], false)
 	}
 	return v
 }
@@ -97,30 +98,18 @@ func (u *UpDownTrainer) batch(rows []int, cdk int, rate float32, epoch int) {
 		rbm.SampleBernoulli(ws.w[l+1], ws.w[l+1], u.src.Uint64())
 	}
 	if ws.vel == nil {
-		nv := u.top(b, cdk, lr, true)
-		u.sleepPass(nv)
-		u.learn(b, lr)
+		// The updates go straight into the weights.
+		u.sleepPass(u.top(b, cdk, lr, true))
+		u.learn(b, lr, 1)
 		return
 	}
 	// With momentum or weight decay: gradients averaged over the batch,
 	// then one step of rbmstack.Schedule.Ascend for each parameter.
 	inv := 1 / float32(b)
-	nv := u.top(b, cdk, inv, false)
-	u.sleepPass(nv)
-	u.gradients(b, inv)
-	c, inc := &u.Cfg.Schedule, ws.vel.inc
-	grads := [][]float32{ws.gradTop.Data, ws.gb, ws.ga}
-	for l := range u.D.Gen {
-		grads = append(grads, ws.vel.genW[l].Data, ws.vel.genB[l])
-	}
-	for l := range u.D.Rec {
-		grads = append(grads, ws.vel.recW[l].Data, ws.vel.recB[l])
-	}
-	for i, p := range u.D.params() {
-		// Weight decay on the weights (the even entries after the top's
-		// three), never the biases.
-		weights := i == 0 || i >= 3 && (i-3)%2 == 0
-		c.Ascend(p, inc[i], grads[i], epoch, rate, weights)
+	u.sleepPass(u.top(b, cdk, inv, false))
+	u.learn(b, inv, 0)
+	for _, p := range ws.vel.params {
+		u.Cfg.Ascend(p.w, p.inc, p.grad, epoch, rate, p.decay)
 	}
 }
 
@@ -145,42 +134,41 @@ func (u *UpDownTrainer) top(b, cdk int, lr float32, apply bool) mat.Dense {
 	nv, nh := ws.negV.Resize(b, t.NVis), ws.negH.Resize(b, t.NHid)
 	for k := 0; k < cdk; k++ {
 		t.VisMeans(ths, nv)
+		// With MeanLabels, keep the label probabilities the draw replaces.
+		lp := ws.labP.Resize(b, t.Labels)
 		if u.Cfg.MeanLabels {
-			// Keep the label probabilities the draw would replace.
-			lp := ws.labP.Resize(b, t.Labels)
 			for i := 0; i < b; i++ {
 				copy(lp.Row(i), nv.Row(i)[nb:])
 			}
-			t.SampleVis(nv, nv, nil, false, u.src.Uint64())
+		}
+		t.SampleVis(nv, nv, nil, false, u.src.Uint64())
+		if u.Cfg.MeanLabels {
 			for i := 0; i < b; i++ {
 				copy(nv.Row(i)[nb:], lp.Row(i))
 			}
-		} else {
-			t.SampleVis(nv, nv, nil, false, u.src.Uint64())
 		}
 		t.HidMeans(nv, nil, nh)
 		if k < cdk-1 {
 			t.SampleHid(ths, nh, u.src.Uint64())
 		}
 	}
+	// The gradients times scale; applied at rate lr (scale 1) or left
+	// for the caller (scale lr).
+	scale := float32(1)
 	if !apply {
-		mat.Mul(ws.gradTop, tv, true, th, false, lr, 0)
-		mat.Mul(ws.gradTop, nv, true, nh, false, -lr, 1)
-		mat.ColSumsTo(ws.gb, tv, lr, 0)
-		mat.ColSumsTo(ws.gb, nv, -lr, 1)
-		mat.ColSumsTo(ws.ga, th, lr, 0)
-		mat.ColSumsTo(ws.ga, nh, -lr, 1)
-		return nv
+		scale = lr
 	}
-	mat.Mul(ws.gradTop, tv, true, th, false, 1, 0)
-	mat.Mul(ws.gradTop, nv, true, nh, false, -1, 1)
-	mat.ColSumsTo(ws.gb, tv, 1, 0)
-	mat.ColSumsTo(ws.gb, nv, -1, 1)
-	mat.ColSumsTo(ws.ga, th, 1, 0)
-	mat.ColSumsTo(ws.ga, nh, -1, 1)
-	mat.Axpy(lr, ws.gradTop.Data, t.W)
-	mat.Axpy(lr, ws.gb, t.VisBias)
-	mat.Axpy(lr, ws.ga, t.HidBias)
+	mat.Mul(ws.gradTop, tv, true, th, false, scale, 0)
+	mat.Mul(ws.gradTop, nv, true, nh, false, -scale, 1)
+	mat.ColSumsTo(ws.gb, tv, scale, 0)
+	mat.ColSumsTo(ws.gb, nv, -scale, 1)
+	mat.ColSumsTo(ws.ga, th, scale, 0)
+	mat.ColSumsTo(ws.ga, nh, -scale, 1)
+	if apply {
+		mat.Axpy(lr, ws.gradTop.Data, t.W)
+		mat.Axpy(lr, ws.gb, t.VisBias)
+		mat.Axpy(lr, ws.ga, t.HidBias)
+	}
 	return nv
 }
 
@@ -204,42 +192,32 @@ func (u *UpDownTrainer) sleepPass(nv mat.Dense) {
 // learn updates the generative weights to reconstruct the wake states
 // from above, dGen_l = wake_{l+1}' (wake_l - p(wake_l | wake_{l+1})), and
 // the recognition weights to recover the sleep states from below,
-// dRec_l = sleep_l' (sleep_{l+1} - p(sleep_{l+1} | sleep_l)).
-func (u *UpDownTrainer) learn(b int, lr float32) {
-	ws := &u.ws
-	for l, g := range u.D.Gen {
-		p := ws.pred[l].Resize(b, ws.pred[l].Cols)
-		g.VisMeans(ws.w[l+1], p)
-		mat.Sub(p.Data, ws.w[l].Data, p.Data)
-		mat.Mul(g.Weights(), p, true, ws.w[l+1], false, lr, 1)
-		mat.ColSumsTo(g.VisBias, p, lr, 1)
-	}
-	for l, r := range u.D.Rec {
-		p := ws.pred[l+1].Resize(b, ws.pred[l+1].Cols)
-		r.HidMeans(ws.s[l], nil, p)
-		mat.Sub(p.Data, ws.s[l+1].Data, p.Data)
-		mat.Mul(r.Weights(), ws.s[l], true, p, false, lr, 1)
-		mat.ColSumsTo(r.HidBias, p, lr, 1)
-	}
-}
-
-// gradients is learn for a schedule with momentum or weight decay: it
-// writes the lower layers' gradients times scale to the velocity's
-// buffers instead of adding them to the weights.
-func (u *UpDownTrainer) gradients(b int, scale float32) {
+// dRec_l = sleep_l' (sleep_{l+1} - p(sleep_{l+1} | sleep_l)): it sets each
+// destination to alpha times its gradient plus beta times itself, the
+// destinations being the weights and biases themselves, or with momentum
+// or weight decay the velocity's gradient buffers.
+func (u *UpDownTrainer) learn(b int, alpha, beta float32) {
 	ws, v := &u.ws, u.ws.vel
 	for l, g := range u.D.Gen {
 		p := ws.pred[l].Resize(b, ws.pred[l].Cols)
 		g.VisMeans(ws.w[l+1], p)
 		mat.Sub(p.Data, ws.w[l].Data, p.Data)
-		mat.Mul(v.genW[l], p, true, ws.w[l+1], false, scale, 0)
-		mat.ColSumsTo(v.genB[l], p, scale, 0)
+		dw, db := g.Weights(), g.VisBias
+		if v != nil {
+			dw, db = v.genW[l], v.genB[l]
+		}
+		mat.Mul(dw, p, true, ws.w[l+1], false, alpha, beta)
+		mat.ColSumsTo(db, p, alpha, beta)
 	}
 	for l, r := range u.D.Rec {
 		p := ws.pred[l+1].Resize(b, ws.pred[l+1].Cols)
 		r.HidMeans(ws.s[l], nil, p)
 		mat.Sub(p.Data, ws.s[l+1].Data, p.Data)
-		mat.Mul(v.recW[l], ws.s[l], true, p, false, scale, 0)
-		mat.ColSumsTo(v.recB[l], p, scale, 0)
+		dw, db := r.Weights(), r.HidBias
+		if v != nil {
+			dw, db = v.recW[l], v.recB[l]
+		}
+		mat.Mul(dw, ws.s[l], true, p, false, alpha, beta)
+		mat.ColSumsTo(db, p, alpha, beta)
 	}
 }
