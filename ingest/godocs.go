@@ -70,7 +70,10 @@ func isGoRoot(dir string) bool {
 // then its doc comments rendered as plain text with unwrapped paragraphs
 // (struct field and const/var spec comments included). Its Label is the
 // first element of the import path ("net"; "cmd" for commands, whose package
-// name is taken to be the last element: "vet" for cmd/vet).
+// name is taken to be the last element: "vet" for cmd/vet). A command
+// (package main) is its package doc alone: its exported names are no API
+// anyone can import, and go doc hides them too unless given -cmd; they are
+// counted in one Stats.Skipped entry.
 //
 // Every label is kept, however few documents it has: the label is what a
 // user filters on, and a small package (sort, embed) is as likely to be
@@ -113,7 +116,7 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 	results := parsePackages(goroot, dirs)
 	w := newWalker(opts, fn)
 	var docs []Document
-	short := 0
+	short, command := 0, 0
 	for i, r := range results {
 		if r.err != nil {
 			return w.stats, r.err
@@ -123,10 +126,14 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 		}
 		docs = append(docs, r.docs...)
 		short += r.short
+		command += r.command
 		results[i] = pkgDocs{}
 	}
 	if short > 0 {
 		w.skip(src, fmt.Sprintf("%d declarations without doc comments", short))
+	}
+	if command > 0 {
+		w.skip(src, fmt.Sprintf("%d exported declarations of commands (package main), which go doc hides", command))
 	}
 	slices.SortStableFunc(docs, func(a, b Document) int { return strings.Compare(a.ID, b.ID) })
 	for i, d := range docs {
@@ -200,7 +207,10 @@ type pkgDocs struct {
 	docs  []Document
 	skip  string // why the package doc, or the whole package, is not kept
 	short int    // declarations left out for want of any doc
-	err   error
+	// command counts the exported declaration groups of a command
+	// (package main), left out as go doc leaves them out.
+	command int
+	err     error
 }
 
 // packageDocs builds the documents of the package in dir: none when dir
@@ -217,6 +227,12 @@ func packageDocs(ctx *build.Context, dir, importPath string) pkgDocs {
 	}
 	b := &pkgBuilder{p: p, u: newUnitWriter(p), label: topLevel(importPath)}
 	b.packageDoc()
+	if p.Name == "main" {
+		// A command's exported names are not an API anyone can import;
+		// go doc hides them unless asked (-cmd), and so does the corpus.
+		b.r.command = len(p.Consts) + len(p.Vars) + len(p.Funcs) + len(p.Types)
+		return b.r
+	}
 	b.values(p.Consts)
 	b.values(p.Vars)
 	b.funcs(p.Funcs)
