@@ -56,8 +56,9 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
 }
 
-// printIntake lists what reading a corpus skipped, cut and could not
-// encode, ten of each at most.
+// printIntake lists what reading a corpus skipped (files, packages or
+// declarations, each with its reason), cut and could not encode, ten of
+// each at most.
 func printIntake(w io.Writer, in *pipeline.Intake) {
 	list := func(what string, n int, item func(i int) string) {
 		if n == 0 {
@@ -71,7 +72,7 @@ func printIntake(w io.Writer, in *pipeline.Intake) {
 			fmt.Fprintf(w, "  ... and %d more\n", n-10)
 		}
 	}
-	list("skipped files", len(in.Skipped), func(i int) string { return in.Skipped[i].Path + ": " + in.Skipped[i].Reason })
+	list("skipped", len(in.Skipped), func(i int) string { return in.Skipped[i].Path + ": " + in.Skipped[i].Reason })
 	list("documents cut at the size limit", len(in.Truncated), func(i int) string { return in.Truncated[i] })
 	list("documents without a vocabulary word, indexed for keyword search only", len(in.NoCode), func(i int) string { return in.NoCode[i] })
 }
