@@ -133,7 +133,7 @@ func GoDocs(goroot string, opts Options, fn func(Document) error) (Stats, error)
 		w.skip(src, fmt.Sprintf("%d declarations without doc comments", short))
 	}
 	if command > 0 {
-		w.skip(src, fmt.Sprintf("%d exported declarations of commands (package main), which go doc hides", command))
+		w.skip(src, fmt.Sprintf("%d exported top-level declarations of commands (package main), which go doc hides", command))
 	}
 	slices.SortStableFunc(docs, func(a, b Document) int { return strings.Compare(a.ID, b.ID) })
 	for i, d := range docs {
@@ -207,7 +207,7 @@ type pkgDocs struct {
 	docs  []Document
 	skip  string // why the package doc, or the whole package, is not kept
 	short int    // declarations left out for want of any doc
-	// command counts the exported declaration groups of a command
+	// command counts the exported top-level declarations of a command
 	// (package main), left out as go doc leaves them out.
 	command int
 	err     error

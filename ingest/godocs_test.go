@@ -261,7 +261,7 @@ func hidden() {}
 		{Path: "shop/broken", Reason: "parse error: " + filepath.Join(root, "src", "shop", "broken", "b.go") + ":3:6: expected 'IDENT', found '{'"},
 		{Path: "shop/nodoc", Reason: "no package doc comment"},
 		{Path: filepath.Join(root, "src"), Reason: "3 declarations without doc comments"},
-		{Path: filepath.Join(root, "src"), Reason: "2 exported declarations of commands (package main), which go doc hides"},
+		{Path: filepath.Join(root, "src"), Reason: "2 exported top-level declarations of commands (package main), which go doc hides"},
 	}
 	if !slices.Equal(st.Skipped, wantSkips) {
 		t.Errorf("skipped = %q,\nwant %q", st.Skipped, wantSkips)
