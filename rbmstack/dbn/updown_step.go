@@ -158,12 +158,7 @@ func (u *UpDownTrainer) top(b, cdk int, lr float32, apply bool) mat.Dense {
 	if !apply {
 		scale = lr
 	}
-	mat.Mul(ws.gradTop, tv, true, th, false, scale, 0)
-	mat.Mul(ws.gradTop, nv, true, nh, false, -scale, 1)
-	mat.ColSumsTo(ws.gb, tv, scale, 0)
-	mat.ColSumsTo(ws.gb, nv, -scale, 1)
-	mat.ColSumsTo(ws.ga, th, scale, 0)
-	mat.ColSumsTo(ws.ga, nh, -scale, 1)
+	rbm.CDGradient(ws.gradTop, ws.gb, ws.ga, tv, th, nv, nh, scale)
 	if apply {
 		mat.Axpy(lr, ws.gradTop.Data, t.W)
 		mat.Axpy(lr, ws.gb, t.VisBias)

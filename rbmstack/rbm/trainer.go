@@ -118,16 +118,29 @@ func (t *Trainer) step(rows []int, lr, lrH float32) float64 {
 
 	// Gradients of the log-likelihood estimate, averaged over the batch.
 	invB := 1 / float32(B)
-	mat.Mul(t.gradW, p0, true, h0, false, invB, 0)
-	mat.Mul(t.gradW, p1, true, h1, false, -invB, 1)
-	mat.ColSumsTo(t.gradB, p0, invB, 0)
-	mat.ColSumsTo(t.gradB, p1, -invB, 1)
-	mat.ColSumsTo(t.gradA, h0, invB, 0)
-	mat.ColSumsTo(t.gradA, h1, -invB, 1)
+	CDGradient(t.gradW, t.gradB, t.gradA, p0, h0, p1, h1, invB)
 	c.Ascend(r.W, t.incW, t.gradW.Data, t.epoch, lr, true)
 	c.Ascend(r.VisBias, t.incB, t.gradB, t.epoch, lr, false)
 	c.Ascend(r.HidBias, t.incA, t.gradA, t.epoch, lrH, false)
 	return recon
+}
+
+// CDGradient writes scale times the contrastive-divergence statistics of a
+// batch with positive phase (v0, h0) and negative phase (v1, h1) into the
+// weight gradient gW (NVis x NHid), the visible biases' gB and the hidden
+// biases' gA:
+//
+//	gW = scale (v0ᵀh0 - v1ᵀh1), gB = scale Σ(v0 - v1), gA = scale Σ(h0 - h1)
+//
+// summed over the rows. The positive statistics are written first and the
+// negative ones added, so the rounding is the same for every caller.
+func CDGradient(gW mat.Dense, gB, gA []float32, v0, h0, v1, h1 mat.Dense, scale float32) {
+	mat.Mul(gW, v0, true, h0, false, scale, 0)
+	mat.Mul(gW, v1, true, h1, false, -scale, 1)
+	mat.ColSumsTo(gB, v0, scale, 0)
+	mat.ColSumsTo(gB, v1, -scale, 1)
+	mat.ColSumsTo(gA, h0, scale, 0)
+	mat.ColSumsTo(gA, h1, -scale, 1)
 }
 
 // negative runs the negative phase from the hidden means h0 (or from the
